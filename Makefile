@@ -1,0 +1,37 @@
+# Claro: `make run` for the whole product on this machine, `make test` for every test.
+GO      ?= go
+export GOFLAGS ?= -buildvcs=false
+
+.PHONY: run test assets build vet fmt fuzz clean tools
+
+## assets: copy htmx from its pinned npm package into static/
+assets: static/htmx.min.js
+
+static/htmx.min.js: package-lock.json
+	@test -d node_modules/htmx.org || npm ci --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js static/htmx.min.js
+
+## run: the whole product on embedded defaults (private PostgreSQL, demo data)
+run: assets
+	$(GO) run . dev
+
+## build: the claro binary
+build: assets
+	$(GO) build -o bin/claro .
+
+## test: every test, against PostgreSQL at DATABASE_URL or 127.0.0.1:5432
+test: assets
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+## fuzz: a short run of each fuzz target
+fuzz: assets
+	$(GO) test ./tenants -run '^$$' -fuzz FuzzParseHost -fuzztime 30s
+	$(GO) test ./tenants -run '^$$' -fuzz FuzzResolve -fuzztime 30s
+	$(GO) test ./app/cursor -run '^$$' -fuzz FuzzCursorDecode -fuzztime 30s
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin static/htmx.min.js

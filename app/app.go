@@ -1,0 +1,155 @@
+// Package app wires Claro together: New builds every store, service and
+// handler once, from the configuration and the database, and returns the Fiber
+// app. Nothing imports this package; it holds no globals.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/claro-market/claro/app/blob"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/app/cursor"
+	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/static"
+	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/views"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+)
+
+// App is the running product: the HTTP app and what it was built from.
+type App struct {
+	Config   config.Config
+	DB       *db.DB
+	Fiber    *fiber.App
+	Resolver *tenants.Resolver
+	Errors   *web.ErrorPages
+	Blobs    *blob.Local
+	Log      *slog.Logger
+}
+
+// New builds the app on an open database. It fails when a template does not
+// parse or a static asset cannot be read, so a broken build never serves.
+func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
+	secret := cfg.SessionSecret
+	if len(secret) == 0 {
+		if cfg.IsProduction() {
+			return nil, fmt.Errorf("app: SESSION_SECRET is required in production")
+		}
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	assets, err := web.NewAssets(static.FS)
+	if err != nil {
+		return nil, fmt.Errorf("app: static assets: %w", err)
+	}
+	blobs, err := blob.NewLocal(cfg.BlobDir)
+	if err != nil {
+		return nil, err
+	}
+	links := web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain}
+	engine, err := newEngine(assets, links)
+	if err != nil {
+		return nil, err
+	}
+	errs, err := web.NewErrorPages(engine, log)
+	if err != nil {
+		return nil, fmt.Errorf("app: error pages: %w", err)
+	}
+
+	tenantStore := tenants.NewStore(database.Replica)
+	resolver := tenants.NewResolver(tenantStore, cfg.RootHost())
+	f := web.New(web.Options{
+		Views:          engine,
+		TrustedProxies: cfg.TrustedProxies,
+		Production:     cfg.IsProduction(),
+		Logger:         log,
+		Errors:         errs,
+	})
+
+	a := &App{Config: cfg, DB: database, Fiber: f, Resolver: resolver, Errors: errs, Blobs: blobs, Log: log}
+	// Health checks answer on any host: platform probes do not send a store's Host.
+	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	f.Get("/readyz", a.ready)
+
+	web.Use(f, log, resolver, errs, cfg.RootPort())
+	f.Get("/static/*", assets.Handler)
+	f.Get("/media/*", blob.MediaHandler(blobs))
+
+	pages := &web.Pages{Links: links}
+	cursors := cursor.NewCodec(secret)
+	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
+
+	// Anything no route took is the one 404 page.
+	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })
+	return a, nil
+}
+
+func (a *App) ready(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
+	}
+	n, err := a.DB.PendingMigrations(ctx)
+	if err != nil || n > 0 {
+		return c.Status(fiber.StatusServiceUnavailable).SendString(fmt.Sprintf("migrations pending: %d", n))
+	}
+	return c.SendString("ready")
+}
+
+// newEngine loads every template up front with Claro's template functions.
+func newEngine(assets *web.Assets, links web.Links) (*html.Engine, error) {
+	e := html.NewFileSystem(http.FS(views.FS), ".html")
+	e.AddFuncMap(template.FuncMap{
+		"asset":      assets.URL,
+		"money":      Money,
+		"productURL": links.Product,
+		"mediaURL":   func(key string) string { return "/media/" + key },
+		"initial": func(s string) string {
+			r, _ := utf8.DecodeRuneInString(s)
+			return strings.ToUpper(string(r))
+		},
+		"bytes": HumanBytes,
+	})
+	if err := e.Load(); err != nil {
+		return nil, fmt.Errorf("app: templates: %w", err)
+	}
+	return e, nil
+}
+
+// Money formats an amount in minor units, e.g. Money(1299, "usd") = "$12.99".
+func Money(cents int64, currency string) string {
+	sym := map[string]string{"usd": "$", "eur": "€", "gbp": "£"}[strings.ToLower(currency)]
+	neg := ""
+	if cents < 0 {
+		neg, cents = "-", -cents
+	}
+	if sym == "" {
+		return fmt.Sprintf("%s%d.%02d %s", neg, cents/100, cents%100, strings.ToUpper(currency))
+	}
+	return fmt.Sprintf("%s%s%d.%02d", neg, sym, cents/100, cents%100)
+}
+
+// HumanBytes formats a size for people: 1.2 MB.
+func HumanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,142 @@
+// Package apptest builds the real Claro app on a package's test database, with
+// helpers to make stores and products and to send requests to any host. Tests
+// read as specifications on top of it.
+package apptest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/claro-market/claro/app"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/tenants"
+)
+
+// Root is the ROOT_DOMAIN tests run under.
+const Root = "claro.test"
+
+// Env is one app over one test database.
+type Env struct {
+	App *app.App
+	DB  *db.TestDatabase
+}
+
+// Config returns the test configuration; change it before New with opts.
+func Config(tb testing.TB) config.Config {
+	cfg, err := config.LoadFrom(func(k string) (string, bool) {
+		switch k {
+		case "APP_ENV":
+			return config.EnvTest, true
+		case "ROOT_DOMAIN":
+			return Root, true
+		case "SESSION_SECRET":
+			return "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA==", true
+		}
+		return "", false
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.BlobDir = tb.TempDir()
+	return cfg
+}
+
+// New builds the app on td.
+func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env {
+	tb.Helper()
+	cfg := Config(tb)
+	for _, o := range opts {
+		o(&cfg)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(cfg, td.DB, log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Env{App: a, DB: td}
+}
+
+// Do sends req through the real Fiber app.
+func (e *Env) Do(tb testing.TB, req *http.Request) (*http.Response, string) {
+	tb.Helper()
+	resp, err := e.App.Fiber.Test(req, -1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+// Get requests path on host (host "" is the marketplace); headers come in
+// name, value pairs.
+func (e *Env) Get(tb testing.TB, host, path string, headers ...string) (*http.Response, string) {
+	tb.Helper()
+	if host == "" {
+		host = Root
+	}
+	req := httptest.NewRequest(http.MethodGet, "http://"+host+path, nil)
+	req.Host = host
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.Do(tb, req)
+}
+
+// StoreHost is a store's subdomain host.
+func StoreHost(slug string) string { return slug + "." + Root }
+
+var seq atomic.Int64
+
+// Unique returns a name unique within the test binary.
+func Unique(prefix string) string { return fmt.Sprintf("%s%d", prefix, seq.Add(1)) }
+
+// Store creates an active store that can take payments.
+func (e *Env) Store(tb testing.TB, slug string, mods ...func(*tenants.Tenant)) *tenants.Tenant {
+	tb.Helper()
+	acct := "acct_" + strings.ReplaceAll(slug, "-", "")
+	t := &tenants.Tenant{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:] + " Studio", ChargesEnabled: true, StripeAccountID: &acct}
+	for _, m := range mods {
+		m(t)
+	}
+	if err := tenants.NewStore(e.DB.Primary).Create(context.Background(), t); err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+// Product creates a product in store t.
+func (e *Env) Product(tb testing.TB, t *tenants.Tenant, slug, visibility string, mods ...func(*catalog.Product)) *catalog.Product {
+	tb.Helper()
+	p := &catalog.Product{Slug: slug, Title: "Title of " + slug, Description: "About " + slug, PriceCents: 1500, Visibility: visibility}
+	for _, m := range mods {
+		m(p)
+	}
+	if err := catalog.NewStore(e.DB.Primary).Create(context.Background(), t.ID, p); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// Query returns the value of one query parameter of a URL found in a page.
+func Query(tb testing.TB, rawURL, name string) string {
+	tb.Helper()
+	u, err := url.Parse(strings.ReplaceAll(rawURL, "&amp;", "&"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u.Query().Get(name)
+}

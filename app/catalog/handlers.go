@@ -1,0 +1,121 @@
+package catalog
+
+import (
+	"strconv"
+
+	"github.com/claro-market/claro/app/cursor"
+	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
+	"github.com/gofiber/fiber/v2"
+)
+
+// PageSize is how many products one storefront page shows.
+const PageSize = 24
+
+// Handlers serves the marketplace home, storefront listings and product pages.
+type Handlers struct {
+	store   *Store
+	pages   *web.Pages
+	cursors *cursor.Codec
+}
+
+// NewHandlers returns the catalog's handlers; store should read the replica.
+func NewHandlers(store *Store, pages *web.Pages, cursors *cursor.Codec) *Handlers {
+	return &Handlers{store: store, pages: pages, cursors: cursors}
+}
+
+// Routes registers the catalog's routes.
+func (h *Handlers) Routes(r fiber.Router) {
+	r.Get("/", web.BySite(h.marketHome, h.storefrontHome))
+	store := web.StoreRoutes(r)
+	store.Get("/products/:slug", h.product)
+}
+
+type marketHomePage struct {
+	web.Page
+	Categories []Category
+	Newest     []Card
+}
+
+func (h *Handlers) marketHome(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	cats, err := h.store.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	newest, err := h.store.NewestDiscoverable(ctx, PageSize)
+	if err != nil {
+		return err
+	}
+	page := marketHomePage{Page: h.pages.New(c, "Claro — digital goods from independent creators"), Categories: cats, Newest: newest}
+	return web.Render(c, "marketplace/home", page)
+}
+
+// ProductList is one page of cards and the URL of the next page, if any.
+type ProductList struct {
+	Cards   []Card
+	NextURL string
+}
+
+type storefrontPage struct {
+	web.Page
+	ProductList
+}
+
+func (h *Handlers) storefrontHome(c *fiber.Ctx) error {
+	t := tenants.From(c).Tenant
+	scope := "storefront:" + strconv.FormatInt(t.ID, 10)
+	var after *Position
+	if raw := c.Query("cursor"); raw != "" {
+		after = new(Position)
+		if err := h.cursors.Decode(scope, raw, after); err != nil {
+			return web.BadRequest("That page link is broken or has expired. Go back to the store's first page.")
+		}
+	}
+	cards, err := h.store.StorefrontPage(c.UserContext(), t.ID, after, PageSize+1)
+	if err != nil {
+		return err
+	}
+	list := ProductList{Cards: cards}
+	if len(cards) > PageSize {
+		list.Cards = cards[:PageSize]
+		next, err := h.cursors.Encode(scope, PositionOf(list.Cards[PageSize-1]))
+		if err != nil {
+			return err
+		}
+		list.NextURL = "/?cursor=" + next
+	}
+	if web.IsHTMX(c) {
+		return web.Fragment(c, "partials/product_list", list)
+	}
+	page := storefrontPage{Page: h.pages.New(c, t.Name), ProductList: list}
+	page.Description = t.Description
+	return web.Render(c, "storefront/home", page)
+}
+
+type productPage struct {
+	web.Page
+	Product  *Product
+	Category *Category
+	Files    []File
+}
+
+func (h *Handlers) product(c *fiber.Ctx) error {
+	t := tenants.From(c).Tenant
+	ctx := c.UserContext()
+	p, err := h.store.VisibleBySlug(ctx, t.ID, c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	page := productPage{Page: h.pages.New(c, p.Title), Product: p}
+	page.Description = p.Description
+	if p.CategoryID != nil {
+		if page.Category, err = h.store.Category(ctx, *p.CategoryID); err != nil {
+			return err
+		}
+	}
+	if page.Files, err = h.store.Files(ctx, t.ID, p.ID); err != nil {
+		return err
+	}
+	return web.Render(c, "storefront/product", page)
+}

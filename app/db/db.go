@@ -1,0 +1,76 @@
+// Package db opens Claro's PostgreSQL connections through Bun: the primary for
+// every write and for reads that must see their own writes, and a regional read
+// replica for everything else when DATABASE_REPLICA_URL is set.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// DB is the pair of pools every store is built with. Replica is the primary
+// itself when no replica is configured, so callers never branch on it.
+type DB struct {
+	Primary *bun.DB
+	Replica *bun.DB
+}
+
+// Open connects to the primary and, when replicaURL is not empty, the replica,
+// and pings both so a wrong URL fails start-up rather than the first request.
+func Open(ctx context.Context, primaryURL, replicaURL string) (*DB, error) {
+	p, err := open(ctx, primaryURL)
+	if err != nil {
+		return nil, fmt.Errorf("db: primary: %w", err)
+	}
+	d := &DB{Primary: p, Replica: p}
+	if replicaURL != "" {
+		r, err := open(ctx, replicaURL)
+		if err != nil {
+			p.Close()
+			return nil, fmt.Errorf("db: replica: %w", err)
+		}
+		d.Replica = r
+	}
+	return d, nil
+}
+
+func open(ctx context.Context, url string) (*bun.DB, error) {
+	sqldb, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	sqldb.SetMaxOpenConns(20)
+	sqldb.SetMaxIdleConns(20)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqldb.PingContext(pctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	err := d.Primary.Close()
+	if d.Replica != d.Primary {
+		if rerr := d.Replica.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Ping checks the primary answers; /readyz uses it.
+func (d *DB) Ping(ctx context.Context) error { return d.Primary.PingContext(ctx) }
+
+// pgx registers itself as "pgx" with database/sql; referencing the package
+// keeps the import explicit rather than a blank import.
+var _ = stdlib.GetDefaultDriver

@@ -1,0 +1,154 @@
+// Package seed fills a database with demo data for `claro dev` and with a
+// large realistic catalog for load tests.
+package seed
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/blob"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/tenants"
+	"github.com/uptrace/bun"
+)
+
+// DemoPassword is every demo account's password; `claro seed --demo` prints it.
+const DemoPassword = "claro-demo-2026"
+
+// Blobs is where the seed puts covers and files.
+type Blobs interface {
+	Put(ctx context.Context, key string, r io.Reader) error
+}
+
+// IsEmpty reports whether the database has no store yet (then `claro dev`
+// seeds it).
+func IsEmpty(ctx context.Context, db bun.IDB) (bool, error) {
+	n, err := db.NewSelect().Table("tenants").Count(ctx)
+	return n == 0, err
+}
+
+// Demo creates the demo creators, stores, categories, products, files and
+// buyers in one transaction, and prints the demo logins to out.
+func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
+	hash, err := accounts.HashPassword(DemoPassword)
+	if err != nil {
+		return err
+	}
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		cats := catalog.NewStore(tx)
+		catIDs := map[string]int64{}
+		for i, dc := range demoCategories {
+			c := &catalog.Category{Slug: dc.Slug, Name: dc.Name, Position: i}
+			if dc.Parent != "" {
+				pid, ok := catIDs[dc.Parent]
+				if !ok {
+					return fmt.Errorf("seed: category %s listed before its parent %s", dc.Slug, dc.Parent)
+				}
+				c.ParentID = &pid
+			}
+			if err := cats.CreateCategory(ctx, c); err != nil {
+				return fmt.Errorf("seed: category %s: %w", dc.Slug, err)
+			}
+			catIDs[dc.Slug] = c.ID
+		}
+
+		ts := tenants.NewStore(tx)
+		stores := map[string]*tenants.Tenant{}
+		for i, ds := range demoStores {
+			var uid int64
+			if err := tx.NewRaw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?) RETURNING id`,
+				ds.OwnerEmail, ds.OwnerName, hash).Scan(ctx, &uid); err != nil {
+				return fmt.Errorf("seed: user %s: %w", ds.OwnerEmail, err)
+			}
+			t := &tenants.Tenant{Slug: ds.Slug, Name: ds.Name, Description: ds.Description, AccentColor: ds.Accent, ChargesEnabled: ds.ChargesEnabled}
+			if ds.ChargesEnabled {
+				// A fake connected account: stripe-mock accepts any acct_ id.
+				acct := fmt.Sprintf("acct_demo%07d", i+1)
+				t.StripeAccountID = &acct
+				t.PayoutsEnabled = true
+			}
+			if err := ts.Create(ctx, t); err != nil {
+				return fmt.Errorf("seed: store %s: %w", ds.Slug, err)
+			}
+			if _, err := tx.NewRaw(`INSERT INTO tenant_members (tenant_id, user_id, role) VALUES (?, ?, 'owner')`, t.ID, uid).Exec(ctx); err != nil {
+				return err
+			}
+			stores[ds.Slug] = t
+		}
+
+		// Spread creation times over the last weeks so "newest" has an order.
+		start := time.Now().Add(-time.Duration(len(demoProducts)) * 7 * time.Hour)
+		for i, dp := range demoProducts {
+			t, ok := stores[dp.Store]
+			if !ok {
+				return fmt.Errorf("seed: product %s names unknown store %s", dp.Slug, dp.Store)
+			}
+			svg := CoverSVG(dp.Title, t.Name, t.AccentColor, int64(i+1))
+			key := blob.ContentKey("img", svg, ".svg")
+			if err := blobs.Put(ctx, key, bytes.NewReader(svg)); err != nil {
+				return err
+			}
+			created := start.Add(time.Duration(i) * 7 * time.Hour)
+			p := &catalog.Product{
+				Slug: dp.Slug, Title: dp.Title, Description: dp.Description, ContentMD: dp.ContentMD,
+				PriceCents: dp.PriceCents, Currency: "usd", Visibility: dp.Visibility, Tags: dp.Tags,
+				CoverKey: &key, CreatedAt: created, UpdatedAt: created,
+				SalesCount: int64((i * 37) % 211), RatingCount: int64((i * 13) % 29),
+			}
+			p.RatingSum = p.RatingCount * int64(4+i%2)
+			if dp.Visibility != catalog.Draft {
+				p.PublishedAt = &created
+			}
+			if id, ok := catIDs[dp.Category]; ok {
+				p.CategoryID = &id
+			}
+			if err := catalog.NewStore(tx).Create(ctx, t.ID, p); err != nil {
+				return fmt.Errorf("seed: product %s/%s: %w", dp.Store, dp.Slug, err)
+			}
+			for j, f := range dp.Files {
+				fkey := fmt.Sprintf("files/%d/%d-%d-%s", t.ID, p.ID, j, safeName(f.Name))
+				if err := blobs.Put(ctx, fkey, bytes.NewReader([]byte(f.Body))); err != nil {
+					return err
+				}
+				if err := cats.AddFile(ctx, t.ID, &catalog.File{ProductID: p.ID, Name: f.Name, BlobKey: fkey, SizeBytes: int64(len(f.Body)), ContentType: f.ContentType}); err != nil {
+					return err
+				}
+			}
+		}
+		for _, b := range demoBuyers {
+			if _, err := tx.NewRaw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?)`, b.Email, b.Name, hash).Exec(ctx); err != nil {
+				return fmt.Errorf("seed: buyer %s: %w", b.Email, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Demo data: %d stores, %d products, %d buyers.\n", len(demoStores), len(demoProducts), len(demoBuyers))
+	fmt.Fprintf(out, "Every demo account's password is %q.\n", DemoPassword)
+	fmt.Fprintln(out, "Creators:")
+	for _, s := range demoStores {
+		fmt.Fprintf(out, "  %-28s store %s\n", s.OwnerEmail, s.Slug)
+	}
+	fmt.Fprintln(out, "Buyers:")
+	for _, b := range demoBuyers {
+		fmt.Fprintf(out, "  %s\n", b.Email)
+	}
+	return nil
+}
+
+// safeName keeps a file name usable inside a blob key.
+func safeName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"bytes"
+	"database/sql"
+	"errors"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+)
+
+// ErrNotFound answers with the one 404 page. Domain sentinels wrap
+// sql.ErrNoRows instead, which is answered the same way.
+var ErrNotFound = fiber.ErrNotFound
+
+// BadRequest is a 400 whose message is written for the user and shown to them.
+func BadRequest(msg string) error { return fiber.NewError(fiber.StatusBadRequest, msg) }
+
+// ErrorPages holds the rendered 404 page (the same bytes whatever the cause, so
+// nothing can be learned from it) and renders other errors.
+type ErrorPages struct {
+	notFound []byte
+	render   func(c *fiber.Ctx, status int, msg string) error
+	log      *slog.Logger
+}
+
+// NewErrorPages renders the 404 page once, up front.
+func NewErrorPages(v fiber.Views, log *slog.Logger) (*ErrorPages, error) {
+	var buf bytes.Buffer
+	if err := v.Render(&buf, "errors/404", nil); err != nil {
+		return nil, err
+	}
+	e := &ErrorPages{notFound: buf.Bytes(), log: log}
+	e.render = func(c *fiber.Ctx, status int, msg string) error {
+		c.Status(status)
+		return c.Render("errors/error", errorPage{Status: status, Message: msg, RequestID: RequestID(c)})
+	}
+	return e, nil
+}
+
+type errorPage struct {
+	Status    int
+	Message   string
+	RequestID string
+}
+
+// NotFoundBody is the 404 page's bytes; tests compare against it.
+func (e *ErrorPages) NotFoundBody() []byte { return e.notFound }
+
+// NotFound writes the 404 page.
+func (e *ErrorPages) NotFound(c *fiber.Ctx) error {
+	c.Status(fiber.StatusNotFound)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(e.notFound)
+}
+
+// Handle is Fiber's ErrorHandler: it picks the status, the page and the log
+// line. Internal error text never reaches the user; the request id does.
+func (e *ErrorPages) Handle(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return e.NotFound(c)
+	case errors.As(err, &fe):
+		if fe.Code == fiber.StatusNotFound {
+			return e.NotFound(c)
+		}
+		if fe.Code >= 500 {
+			e.log.Error("request failed", "request_id", RequestID(c), "path", c.Path(), "err", err)
+			return e.render(c, fe.Code, "Something went wrong on our side.")
+		}
+		return e.render(c, fe.Code, fe.Message)
+	default:
+		e.log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		return e.render(c, fiber.StatusInternalServerError, "Something went wrong on our side. We have been told.")
+	}
+}
+
+// RequestID returns the id the request-id middleware gave this request.
+func RequestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
+	return id
+}

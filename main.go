@@ -1,0 +1,226 @@
+// Command claro is the whole of Claro in one binary: `claro dev` for a first
+// look on one machine, `claro serve` in production, and the operator commands
+// migrate and seed. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/claro-market/claro/app"
+	"github.com/claro-market/claro/app/blob"
+	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/devtools"
+	"github.com/claro-market/claro/app/seed"
+)
+
+const usage = `usage: claro <command>
+
+commands:
+  dev                      the whole product on this machine (private PostgreSQL, demo data)
+  serve                    the production server
+  migrate up|down|status   schema migrations
+  seed --demo              demo creators, products and buyers
+`
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	switch args[0] {
+	case "dev":
+		err = dev(ctx, stdout)
+	case "serve":
+		err = serve(ctx)
+	case "migrate":
+		err = migrateCmd(ctx, args[1:], stdout)
+	case "seed":
+		err = seedCmd(ctx, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "claro: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "claro:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
+	if cfg.IsProduction() {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+// serve runs the production server: settings first, then the database, then
+// the listener. Migrations are the release step's job, not serve's.
+func serve(ctx context.Context) error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DatabaseReplicaURL)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	a, err := app.New(cfg, database, log)
+	if err != nil {
+		return err
+	}
+	return listen(ctx, a)
+}
+
+func listen(ctx context.Context, a *app.App) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.Fiber.Listen(a.Config.ListenAddr) }()
+	a.Log.Info("listening", "addr", a.Config.ListenAddr, "root", a.Config.Scheme()+"://"+a.Config.RootDomain)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	return a.Fiber.ShutdownWithTimeout(10 * time.Second)
+}
+
+// dev runs the whole product on this machine with working defaults.
+func dev(ctx context.Context, stdout io.Writer) error {
+	env := func(k string) (string, bool) {
+		if k == "APP_ENV" {
+			if v, ok := os.LookupEnv(k); ok && v != "" {
+				return v, true
+			}
+			return config.EnvDevelopment, true
+		}
+		return os.LookupEnv(k)
+	}
+	cfg, err := config.LoadFrom(env)
+	if err != nil {
+		return err
+	}
+	if cfg.IsProduction() {
+		return errors.New("dev: refusing to run with APP_ENV=production; use claro serve")
+	}
+	log := newLogger(cfg)
+	if len(cfg.SessionSecret) == 0 {
+		if cfg.SessionSecret, err = devtools.SessionSecret(filepath.Join(".data", "session_secret")); err != nil {
+			return err
+		}
+	}
+	if cfg.DatabaseURL == "" {
+		pg, err := devtools.StartPostgres(ctx, filepath.Join(".data", "postgres"), log)
+		if err != nil {
+			return err
+		}
+		defer pg.Stop() //nolint:errcheck
+		cfg.DatabaseURL = pg.URL()
+	}
+	database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DatabaseReplicaURL)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	if err := database.MigrateUp(ctx, stdout); err != nil {
+		return err
+	}
+	if empty, err := seed.IsEmpty(ctx, database.Primary); err != nil {
+		return err
+	} else if empty {
+		blobs, err := blob.NewLocal(cfg.BlobDir)
+		if err != nil {
+			return err
+		}
+		if err := seed.Demo(ctx, database.Primary, blobs, stdout); err != nil {
+			return err
+		}
+	}
+	a, err := app.New(cfg, database, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nClaro is running: %s://%s  (storefronts: %s://<store>.%s)\nPress Ctrl-C to stop.\n\n",
+		cfg.Scheme(), cfg.RootDomain, cfg.Scheme(), cfg.RootDomain)
+	return listen(ctx, a)
+}
+
+func openFromEnv(ctx context.Context) (config.Config, *db.DB, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return cfg, nil, err
+	}
+	if cfg.DatabaseURL == "" {
+		return cfg, nil, errors.New("DATABASE_URL is not set")
+	}
+	database, err := db.Open(ctx, cfg.DatabaseURL, "")
+	return cfg, database, err
+}
+
+func migrateCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: claro migrate up|down|status")
+	}
+	_, database, err := openFromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	switch args[0] {
+	case "up":
+		return database.MigrateUp(ctx, stdout)
+	case "down":
+		return database.MigrateDown(ctx, stdout)
+	case "status":
+		return database.MigrationStatus(ctx, stdout)
+	}
+	return fmt.Errorf("migrate: unknown subcommand %q (up, down or status)", args[0])
+}
+
+func seedCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "demo creators, products, buyers")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*demo {
+		return errors.New("usage: claro seed --demo")
+	}
+	cfg, database, err := openFromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	if empty, err := seed.IsEmpty(ctx, database.Primary); err != nil {
+		return err
+	} else if !empty {
+		return errors.New("seed --demo: the database already has stores; seed an empty database")
+	}
+	blobs, err := blob.NewLocal(cfg.BlobDir)
+	if err != nil {
+		return err
+	}
+	return seed.Demo(ctx, database.Primary, blobs, stdout)
+}

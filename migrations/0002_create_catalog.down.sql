@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS product_files;
+DROP TABLE IF EXISTS products;
+DROP TABLE IF EXISTS categories;

@@ -1,0 +1,170 @@
+package tenants
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SiteKind says what a host serves.
+type SiteKind int
+
+// The kinds of site a host can be.
+const (
+	// KindMarketplace is ROOT_DOMAIN: discovery, accounts, dashboard, webhooks.
+	KindMarketplace SiteKind = iota + 1
+	// KindStore is a creator's storefront, on its subdomain or custom domain.
+	KindStore
+	// KindRedirect answers 301 to RedirectHost (www -> root).
+	KindRedirect
+)
+
+// Site is the answer to "who is this request for". Tenant is shared between
+// requests through the cache: treat it as read-only.
+type Site struct {
+	Kind         SiteKind
+	Host         string // the normalised request host, without port
+	Tenant       *Tenant
+	RedirectHost string
+}
+
+// Resolver maps Host headers to sites. Answers, including "no such host", are
+// cached so a hot storefront never costs a database round trip; Invalidate
+// drops a store's entries when it changes.
+type Resolver struct {
+	store    *Store
+	root     string
+	ttl      time.Duration
+	negTTL   time.Duration
+	maxItems int
+	now      func() time.Time
+
+	mu    sync.RWMutex
+	cache map[string]cacheEntry
+}
+
+type cacheEntry struct {
+	site    Site
+	missing bool
+	expires time.Time
+}
+
+// NewResolver returns a resolver for hosts under rootHost (ROOT_DOMAIN without
+// its port).
+func NewResolver(store *Store, rootHost string) *Resolver {
+	return &Resolver{
+		store:    store,
+		root:     strings.ToLower(rootHost),
+		ttl:      time.Minute,
+		negTTL:   10 * time.Second,
+		maxItems: 50_000,
+		now:      time.Now,
+		cache:    make(map[string]cacheEntry),
+	}
+}
+
+// Resolve returns the site for a raw Host header, or ErrNotFound for a host
+// that Claro does not serve.
+func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
+	host, kind, sub, ok := Classify(rawHost, r.root)
+	if !ok {
+		return Site{}, ErrNotFound
+	}
+	switch kind {
+	case KindMarketplace:
+		return Site{Kind: KindMarketplace, Host: host}, nil
+	case KindRedirect:
+		return Site{Kind: KindRedirect, Host: host, RedirectHost: r.root}, nil
+	}
+
+	now := r.now()
+	r.mu.RLock()
+	e, hit := r.cache[host]
+	r.mu.RUnlock()
+	if hit && now.Before(e.expires) {
+		if e.missing {
+			return Site{}, ErrNotFound
+		}
+		return e.site, nil
+	}
+
+	site, err := r.lookup(ctx, host, sub)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		r.put(host, cacheEntry{missing: true, expires: now.Add(r.negTTL)})
+		return Site{}, ErrNotFound
+	case err != nil:
+		return Site{}, err
+	}
+	r.put(host, cacheEntry{site: site, expires: now.Add(r.ttl)})
+	return site, nil
+}
+
+func (r *Resolver) lookup(ctx context.Context, host, sub string) (Site, error) {
+	var (
+		t   *Tenant
+		err error
+	)
+	if sub != "" {
+		t, err = r.store.BySlug(ctx, sub)
+	} else {
+		t, err = r.store.ByCustomDomain(ctx, host)
+	}
+	if err != nil {
+		return Site{}, err
+	}
+	if !t.Active() {
+		return Site{}, ErrNotFound
+	}
+	return Site{Kind: KindStore, Host: host, Tenant: t}, nil
+}
+
+// Classify applies the host rules without touching the database: the root is
+// the marketplace, www.root redirects, <slug>.root is a store subdomain (sub is
+// the slug), and any other valid name may be a custom domain (sub is empty).
+// Deeper names under the root (a.b.root) and anything ParseHost refuses are
+// not ok.
+func Classify(rawHost, root string) (host string, kind SiteKind, sub string, ok bool) {
+	host, ok = ParseHost(rawHost)
+	if !ok {
+		return "", 0, "", false
+	}
+	switch host {
+	case root:
+		return host, KindMarketplace, "", true
+	case "www." + root:
+		return host, KindRedirect, "", true
+	}
+	if s, under := strings.CutSuffix(host, "."+root); under {
+		if strings.Contains(s, ".") {
+			return "", 0, "", false
+		}
+		return host, KindStore, s, true
+	}
+	return host, KindStore, "", true
+}
+
+func (r *Resolver) put(host string, e cacheEntry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.cache) >= r.maxItems {
+		// A flood of unknown names must not grow memory without bound: start over.
+		r.cache = make(map[string]cacheEntry, len(r.cache)/2)
+	}
+	r.cache[host] = e
+}
+
+// Invalidate drops every cached answer about the store with this id, and every
+// cached "not found" (a new slug or domain may now exist). Call it after any
+// change to a store's slug, domain or status.
+func (r *Resolver) Invalidate(tenantID int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for h, e := range r.cache {
+		if e.missing || (e.site.Tenant != nil && e.site.Tenant.ID == tenantID) {
+			delete(r.cache, h)
+		}
+	}
+}
