@@ -14,11 +14,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/cursor"
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/static"
 	"github.com/claro-market/claro/tenants"
@@ -86,13 +88,39 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	f.Get("/static/*", assets.Handler)
 	f.Get("/media/*", blob.MediaHandler(blobs))
 
+	limiter, err := newLimiter(cfg)
+	if err != nil {
+		return nil, err
+	}
+	users := accounts.NewUsers(database.Primary)
+	sessions := accounts.NewSessions(database.Primary)
+	auth, err := accounts.NewAuth(users, sessions, limiter)
+	if err != nil {
+		return nil, err
+	}
 	pages := &web.Pages{Links: links}
+	secure := cfg.Scheme() == "https"
+	acct := accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure)
+	f.Use(acct.Middleware)
+	f.Use(web.NewCSRF(secret, secure, "/webhooks/").Middleware)
+	acct.Routes(f)
+
 	cursors := cursor.NewCodec(secret)
 	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })
 	return a, nil
+}
+
+// newLimiter shares rate-limit counts through Redis when REDIS_URL is set.
+func newLimiter(cfg config.Config) (ratelimit.Limiter, error) {
+	if cfg.RedisURL == "" {
+		return ratelimit.NewMemory(), nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return ratelimit.NewRedis(ctx, cfg.RedisURL, "claro:rl:")
 }
 
 func (a *App) ready(c *fiber.Ctx) error {

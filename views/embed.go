@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template.
 //
-//go:embed layouts partials marketplace storefront errors
+//go:embed layouts partials marketplace storefront errors accounts
 var FS embed.FS

@@ -9,8 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -139,4 +141,81 @@ func Query(tb testing.TB, rawURL, name string) string {
 		tb.Fatal(err)
 	}
 	return u.Query().Get(name)
+}
+
+// Browser is a test client with a cookie jar that follows cookie domain rules,
+// and knows how to pick up a page's CSRF token.
+type Browser struct {
+	env *Env
+	Jar *cookiejar.Jar
+	// Header is added to every request (e.g. X-Forwarded-For).
+	Header http.Header
+}
+
+// NewBrowser returns a browser with an empty jar.
+func (e *Env) NewBrowser() *Browser {
+	jar, _ := cookiejar.New(nil)
+	return &Browser{env: e, Jar: jar, Header: http.Header{}}
+}
+
+// Do sends req with the jar's cookies and stores the ones set in the answer.
+func (b *Browser) Do(tb testing.TB, req *http.Request) (*http.Response, string) {
+	tb.Helper()
+	for _, c := range b.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	for k, v := range b.Header {
+		req.Header[k] = v
+	}
+	resp, body := b.env.Do(tb, req)
+	b.Jar.SetCookies(req.URL, resp.Cookies())
+	return resp, body
+}
+
+// Get fetches http://host/path.
+func (b *Browser) Get(tb testing.TB, host, path string) (*http.Response, string) {
+	tb.Helper()
+	if host == "" {
+		host = Root
+	}
+	req := httptest.NewRequest(http.MethodGet, "http://"+host+path, nil)
+	req.Host = host
+	return b.Do(tb, req)
+}
+
+// PostForm posts form to http://host/path as a same-origin browser would.
+func (b *Browser) PostForm(tb testing.TB, host, path string, form url.Values) (*http.Response, string) {
+	tb.Helper()
+	if host == "" {
+		host = Root
+	}
+	req := httptest.NewRequest(http.MethodPost, "http://"+host+path, strings.NewReader(form.Encode()))
+	req.Host = host
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://"+host)
+	return b.Do(tb, req)
+}
+
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]*)">`)
+
+// CSRF loads path on host and returns the page's CSRF token.
+func (b *Browser) CSRF(tb testing.TB, host, path string) string {
+	tb.Helper()
+	_, body := b.Get(tb, host, path)
+	m := csrfMeta.FindStringSubmatch(body)
+	if m == nil || m[1] == "" {
+		tb.Fatalf("no csrf-token meta tag on %s%s", host, path)
+	}
+	return m[1]
+}
+
+// SignUp creates an account through the real form and leaves the browser
+// signed in.
+func (b *Browser) SignUp(tb testing.TB, email, password, name string) {
+	tb.Helper()
+	token := b.CSRF(tb, "", "/signup")
+	resp, body := b.PostForm(tb, "", "/signup", url.Values{"_csrf": {token}, "email": {email}, "password": {password}, "name": {name}})
+	if resp.StatusCode != http.StatusSeeOther {
+		tb.Fatalf("sign-up: status %d\n%s", resp.StatusCode, body)
+	}
 }

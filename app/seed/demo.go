@@ -92,7 +92,9 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 			if err := blobs.Put(ctx, key, bytes.NewReader(svg)); err != nil {
 				return err
 			}
-			created := start.Add(time.Duration(i) * 7 * time.Hour)
+			// Interleave the stores in time (i*17 mod n is a permutation when n is
+			// not a multiple of 17) so "newest" mixes creators.
+			created := start.Add(time.Duration((i*17)%len(demoProducts)) * 7 * time.Hour)
 			p := &catalog.Product{
 				Slug: dp.Slug, Title: dp.Title, Description: dp.Description, ContentMD: dp.ContentMD,
 				PriceCents: dp.PriceCents, Currency: "usd", Visibility: dp.Visibility, Tags: dp.Tags,

@@ -18,6 +18,8 @@ type Page struct {
 	Links       Links
 	CSRF        string
 	Canonical   string
+	User        *Identity
+	Flash       string
 }
 
 // IsStore reports whether the page is on a storefront.
@@ -46,7 +48,7 @@ type Pages struct{ Links Links }
 // New returns the page data common to every page.
 func (p *Pages) New(c *fiber.Ctx, title string) Page {
 	site := tenants.From(c)
-	return Page{Title: title, Site: site, Store: site.Tenant, Links: p.Links}
+	return Page{Title: title, Site: site, Store: site.Tenant, Links: p.Links, CSRF: CSRFToken(c), User: CurrentUser(c)}
 }
 
 // Render writes a full page inside the base layout, or only the named

@@ -1,0 +1,151 @@
+package accounts
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/claro-market/claro/app/ratelimit"
+)
+
+// Sign-in and sign-up limits. Failures count per account as well as per
+// address, so ten addresses guessing one password are slowed too.
+const (
+	loginWindow         = 15 * time.Minute
+	loginPerIP          = 30
+	loginFailPerAccount = 10
+	signupWindow        = time.Hour
+	signupPerIP         = 10
+	minPassword         = 10
+	maxPassword         = 256
+)
+
+// ErrBadCredentials is the one answer to a wrong email or password: it never
+// says which.
+var ErrBadCredentials = errors.New("accounts: bad credentials")
+
+// ThrottledError says how long to wait before trying again.
+type ThrottledError struct{ RetryAfter time.Duration }
+
+func (e *ThrottledError) Error() string {
+	mins := int(e.RetryAfter.Round(time.Minute) / time.Minute)
+	if mins < 1 {
+		mins = 1
+	}
+	return fmt.Sprintf("Too many attempts. Try again in %d minute%s.", mins, map[bool]string{true: "", false: "s"}[mins == 1])
+}
+
+// Auth signs people up, in and out.
+type Auth struct {
+	users    *Users
+	sessions *Sessions
+	limits   ratelimit.Limiter
+	dummy    string // a hash to check against when the email is unknown
+}
+
+// NewAuth returns the sign-in service.
+func NewAuth(users *Users, sessions *Sessions, limits ratelimit.Limiter) (*Auth, error) {
+	dummy, err := HashPassword("not a real password, only for timing")
+	if err != nil {
+		return nil, err
+	}
+	return &Auth{users: users, sessions: sessions, limits: limits, dummy: dummy}, nil
+}
+
+// SignUpForm is the sign-up form.
+type SignUpForm struct {
+	Email    string
+	Password string
+	Name     string
+	Errors   map[string]string
+}
+
+// Validate checks the form and fills Errors; it reports whether it is valid.
+func (f *SignUpForm) Validate() bool {
+	f.Errors = map[string]string{}
+	f.Email = NormalizeEmail(f.Email)
+	f.Name = strings.TrimSpace(f.Name)
+	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
+		f.Errors["email"] = "Enter an email address like name@example.com."
+	}
+	if n := utf8.RuneCountInString(f.Password); n < minPassword || n > maxPassword {
+		f.Errors["password"] = fmt.Sprintf("Use a password of %d to %d characters.", minPassword, maxPassword)
+	}
+	if f.Name == "" || utf8.RuneCountInString(f.Name) > 80 || strings.ContainsAny(f.Name, "<>") {
+		f.Errors["name"] = "Enter your name (up to 80 characters, no < or >)."
+	}
+	return len(f.Errors) == 0
+}
+
+// SignUp creates the account and its first session.
+func (a *Auth) SignUp(ctx context.Context, f *SignUpForm, ip, userAgent string) (*User, string, error) {
+	n, reset, err := a.limits.Hit(ctx, "signup:ip:"+ip, signupWindow)
+	if err != nil {
+		return nil, "", err
+	}
+	if n > signupPerIP {
+		return nil, "", &ThrottledError{RetryAfter: time.Until(reset)}
+	}
+	hash, err := HashPassword(f.Password)
+	if err != nil {
+		return nil, "", err
+	}
+	u := &User{Email: f.Email, Name: f.Name, PasswordHash: hash}
+	if err := a.users.Create(ctx, u); err != nil {
+		return nil, "", err
+	}
+	token, err := a.sessions.Create(ctx, u.ID, ip, userAgent)
+	return u, token, err
+}
+
+func accountKey(email string) string {
+	h := sha256.Sum256([]byte(NormalizeEmail(email)))
+	return "login:acct:" + hex.EncodeToString(h[:12])
+}
+
+// SignIn checks the credentials under the per-address and per-account limits
+// and starts a new session (a new token: sessions rotate at sign-in).
+func (a *Auth) SignIn(ctx context.Context, email, password, ip, userAgent string) (*User, string, error) {
+	ipKey, acctKey := "login:ip:"+ip, accountKey(email)
+	n, reset, err := a.limits.Hit(ctx, ipKey, loginWindow)
+	if err != nil {
+		return nil, "", err
+	}
+	if n > loginPerIP {
+		return nil, "", &ThrottledError{RetryAfter: time.Until(reset)}
+	}
+	fails, err := a.limits.Count(ctx, acctKey, loginWindow)
+	if err != nil {
+		return nil, "", err
+	}
+	if fails >= loginFailPerAccount {
+		return nil, "", &ThrottledError{RetryAfter: loginWindow}
+	}
+
+	u, err := a.users.ByEmail(ctx, email)
+	hash := a.dummy
+	if err == nil {
+		hash = u.PasswordHash
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, "", err
+	}
+	ok, cerr := CheckPassword(hash, password)
+	if err != nil || cerr != nil || !ok || len(password) > maxPassword {
+		if _, _, herr := a.limits.Hit(ctx, acctKey, loginWindow); herr != nil {
+			return nil, "", herr
+		}
+		return nil, "", ErrBadCredentials
+	}
+	_ = a.limits.Reset(ctx, acctKey, loginWindow)
+	token, err := a.sessions.Create(ctx, u.ID, ip, userAgent)
+	return u, token, err
+}
+
+// SignOut ends the session.
+func (a *Auth) SignOut(ctx context.Context, token string) error { return a.sessions.Delete(ctx, token) }

@@ -1,0 +1,184 @@
+package accounts
+
+import (
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/claro-market/claro/app/web"
+	"github.com/gofiber/fiber/v2"
+)
+
+// CookieName is the session cookie. It is scoped to ROOT_DOMAIN and its
+// subdomains (as SPEC.md decides), and never reaches a custom domain.
+const CookieName = "claro_session"
+
+// Handlers serves sign-up, sign-in and sign-out, and loads the session of
+// every request.
+type Handlers struct {
+	auth     *Auth
+	sessions *Sessions
+	pages    *web.Pages
+	domain   string // cookie domain: ROOT_DOMAIN without port
+	secure   bool
+}
+
+// NewHandlers returns the accounts handlers.
+func NewHandlers(auth *Auth, sessions *Sessions, pages *web.Pages, cookieDomain string, secure bool) *Handlers {
+	return &Handlers{auth: auth, sessions: sessions, pages: pages, domain: cookieDomain, secure: secure}
+}
+
+// Routes registers the account pages on the marketplace.
+func (h *Handlers) Routes(r fiber.Router) {
+	m := web.MarketRoutes(r)
+	m.Get("/signup", h.showSignUp)
+	m.Post("/signup", h.signUp)
+	m.Get("/login", h.showSignIn)
+	m.Post("/login", h.signIn)
+	m.Post("/logout", h.signOut)
+}
+
+// Middleware loads the signed-in user, if any, before CSRF and handlers run.
+func (h *Handlers) Middleware(c *fiber.Ctx) error {
+	token := c.Cookies(CookieName)
+	if token == "" {
+		return c.Next()
+	}
+	s, err := h.sessions.Lookup(c.UserContext(), token)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		h.clearCookie(c)
+	case err != nil:
+		return err
+	default:
+		web.SetIdentity(c, &web.Identity{UserID: s.User.ID, Email: s.User.Email, Name: s.User.Name, SessionID: s.ID},
+			"session:"+hex.EncodeToString(s.TokenHash))
+	}
+	return c.Next()
+}
+
+// RequireUser sends visitors to sign in, coming back to where they were.
+func RequireUser(c *fiber.Ctx) error {
+	if web.CurrentUser(c) == nil {
+		if web.IsHTMX(c) {
+			c.Set("HX-Redirect", "/login?next="+c.Path())
+			return c.SendStatus(fiber.StatusUnauthorized)
+		}
+		return c.Redirect("/login?next="+c.Path(), fiber.StatusSeeOther)
+	}
+	return c.Next()
+}
+
+func (h *Handlers) setCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{
+		Name: CookieName, Value: token, Path: "/", Domain: h.domain,
+		Expires: time.Now().Add(SessionMaxAge), HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}
+
+func (h *Handlers) clearCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{
+		Name: CookieName, Value: "", Path: "/", Domain: h.domain,
+		Expires: time.Unix(1, 0), MaxAge: -1, HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}
+
+type authPage struct {
+	web.Page
+	Form  SignUpForm
+	Next  string
+	Error string
+}
+
+func (h *Handlers) showSignUp(c *fiber.Ctx) error {
+	return web.Render(c, "accounts/signup", authPage{Page: h.pages.New(c, "Create your account"), Next: safeNext(c.Query("next"))})
+}
+
+func (h *Handlers) signUp(c *fiber.Ctx) error {
+	f := SignUpForm{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
+	page := authPage{Page: h.pages.New(c, "Create your account"), Next: safeNext(c.FormValue("next"))}
+	if !f.Validate() {
+		f.Password = ""
+		page.Form = f
+		c.Status(fiber.StatusUnprocessableEntity)
+		return web.Render(c, "accounts/signup", page)
+	}
+	_, token, err := h.auth.SignUp(c.UserContext(), &f, c.IP(), c.Get(fiber.HeaderUserAgent))
+	var thr *ThrottledError
+	switch {
+	case errors.As(err, &thr):
+		return h.throttled(c, "accounts/signup", page, thr)
+	case errors.Is(err, ErrEmailTaken):
+		f.Password = ""
+		f.Errors["email"] = "That email already has an account. Sign in instead."
+		page.Form = f
+		c.Status(fiber.StatusUnprocessableEntity)
+		return web.Render(c, "accounts/signup", page)
+	case err != nil:
+		return err
+	}
+	h.setCookie(c, token)
+	return c.Redirect(nextOr(page.Next, "/"), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) showSignIn(c *fiber.Ctx) error {
+	return web.Render(c, "accounts/login", authPage{Page: h.pages.New(c, "Sign in"), Next: safeNext(c.Query("next"))})
+}
+
+func (h *Handlers) signIn(c *fiber.Ctx) error {
+	email := c.FormValue("email")
+	page := authPage{Page: h.pages.New(c, "Sign in"), Next: safeNext(c.FormValue("next")), Form: SignUpForm{Email: email}}
+	_, token, err := h.auth.SignIn(c.UserContext(), email, c.FormValue("password"), c.IP(), c.Get(fiber.HeaderUserAgent))
+	var thr *ThrottledError
+	switch {
+	case errors.As(err, &thr):
+		return h.throttled(c, "accounts/login", page, thr)
+	case errors.Is(err, ErrBadCredentials):
+		page.Error = "That email and password do not match an account."
+		c.Status(fiber.StatusUnauthorized)
+		return web.Render(c, "accounts/login", page)
+	case err != nil:
+		return err
+	}
+	if old := c.Cookies(CookieName); old != "" {
+		_ = h.auth.SignOut(c.UserContext(), old) // the old session id dies at sign-in
+	}
+	h.setCookie(c, token)
+	return c.Redirect(nextOr(page.Next, "/"), fiber.StatusSeeOther)
+}
+
+func (h *Handlers) throttled(c *fiber.Ctx, view string, page authPage, thr *ThrottledError) error {
+	page.Error = thr.Error()
+	page.Form.Password = ""
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(thr.RetryAfter.Seconds())+1))
+	c.Status(fiber.StatusTooManyRequests)
+	return web.Render(c, view, page)
+}
+
+func (h *Handlers) signOut(c *fiber.Ctx) error {
+	if token := c.Cookies(CookieName); token != "" {
+		if err := h.auth.SignOut(c.UserContext(), token); err != nil {
+			return err
+		}
+	}
+	h.clearCookie(c)
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// safeNext keeps only local paths, so ?next= cannot send anyone off-site.
+func safeNext(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || len(s) > 512 ||
+		strings.ContainsAny(s, "\r\n\x00") {
+		return ""
+	}
+	return s
+}
+
+func nextOr(next, def string) string {
+	if next != "" {
+		return next
+	}
+	return def
+}

@@ -1,0 +1,71 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+)
+
+// ErrNotFound is a user or session that does not exist.
+var ErrNotFound = fmt.Errorf("accounts: not found: %w", sql.ErrNoRows)
+
+// ErrEmailTaken is a sign-up with an email that already has an account.
+var ErrEmailTaken = errors.New("accounts: email taken")
+
+// User is an account: a buyer, a creator, or both.
+type User struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID           int64     `bun:"id,pk,autoincrement"`
+	Email        string    `bun:"email"`
+	Name         string    `bun:"name"`
+	PasswordHash string    `bun:"password_hash"`
+	CreatedAt    time.Time `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt    time.Time `bun:"updated_at,nullzero,default:now()"`
+}
+
+// NormalizeEmail is the one form emails are stored and looked up in.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Users reads and writes accounts.
+type Users struct{ db bun.IDB }
+
+// NewUsers returns the user store; use the primary.
+func NewUsers(db bun.IDB) *Users { return &Users{db: db} }
+
+// Create inserts a user; a taken email is ErrEmailTaken.
+func (s *Users) Create(ctx context.Context, u *User) error {
+	u.Email = NormalizeEmail(u.Email)
+	_, err := s.db.NewInsert().Model(u).Returning("*").Exec(ctx)
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" {
+		return ErrEmailTaken
+	}
+	return err
+}
+
+// ByEmail returns the user with that email.
+func (s *Users) ByEmail(ctx context.Context, email string) (*User, error) {
+	u := new(User)
+	err := s.db.NewSelect().Model(u).Where("email = ?", NormalizeEmail(email)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return u, err
+}
+
+// ByID returns the user with that id.
+func (s *Users) ByID(ctx context.Context, id int64) (*User, error) {
+	u := new(User)
+	err := s.db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return u, err
+}
