@@ -162,7 +162,7 @@ func TestProductPageShowsTheProduct(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	for _, want := range []string{"A Fine &lt;Thing&gt;", "$12.99", "#presets", `name="csrf-token"`, "Add to cart", "Page Store Studio"} {
+	for _, want := range []string{"A Fine &lt;Thing&gt;", "$12.99", "#presets", `name="csrf-token"`, "Add to cart", "Page-store Studio"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("product page lacks %q", want)
 		}
