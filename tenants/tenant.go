@@ -80,7 +80,7 @@ func (s *Store) Create(ctx context.Context, t *Tenant) error {
 	if t.AccentColor == "" {
 		t.AccentColor = "#4f46e5"
 	}
-	_, err := s.db.NewInsert().Model(t).Returning("*").Exec(ctx)
+	_, err := s.db.NewInsert().Model(t).Returning("id, status, created_at, updated_at").Exec(ctx)
 	return err
 }
 

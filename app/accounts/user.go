@@ -42,7 +42,7 @@ func NewUsers(db bun.IDB) *Users { return &Users{db: db} }
 // Create inserts a user; a taken email is ErrEmailTaken.
 func (s *Users) Create(ctx context.Context, u *User) error {
 	u.Email = NormalizeEmail(u.Email)
-	_, err := s.db.NewInsert().Model(u).Returning("*").Exec(ctx)
+	_, err := s.db.NewInsert().Model(u).Returning("id, created_at, updated_at").Exec(ctx)
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Code == "23505" {
 		return ErrEmailTaken

@@ -25,6 +25,10 @@ const cardColumns = `p.id, p.slug, p.title, p.price_cents, p.currency, p.visibil
 const discoverable = `p.visibility = 'public' AND p.deleted_at IS NULL
 	AND t.status = 'active' AND t.charges_enabled`
 
+// DiscoverableSQL is that rule as a SQL condition over products p joined to
+// tenants t, for the search package, so the rule has one definition.
+const DiscoverableSQL = discoverable
+
 // Categories returns the category tree's nodes in display order.
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 	var cs []Category
@@ -110,7 +114,7 @@ func (s *Store) Files(ctx context.Context, tenantID, productID int64) ([]File, e
 
 // CreateCategory inserts a category (seeding and tests).
 func (s *Store) CreateCategory(ctx context.Context, c *Category) error {
-	_, err := s.db.NewInsert().Model(c).Returning("*").Exec(ctx)
+	_, err := s.db.NewInsert().Model(c).Returning("id").Exec(ctx)
 	return err
 }
 
@@ -124,13 +128,13 @@ func (s *Store) Create(ctx context.Context, tenantID int64, p *Product) error {
 	if p.Currency == "" {
 		p.Currency = "usd"
 	}
-	_, err := s.db.NewInsert().Model(p).Returning("*").Exec(ctx)
+	_, err := s.db.NewInsert().Model(p).Returning("id, created_at, updated_at").Exec(ctx)
 	return err
 }
 
 // AddFile attaches a file to a product of store tenantID.
 func (s *Store) AddFile(ctx context.Context, tenantID int64, f *File) error {
 	f.TenantID = tenantID
-	_, err := s.db.NewInsert().Model(f).Returning("*").Exec(ctx)
+	_, err := s.db.NewInsert().Model(f).Returning("id, created_at").Exec(ctx)
 	return err
 }
