@@ -150,7 +150,7 @@ func dev(ctx context.Context, stdout io.Writer) error {
 	if empty, err := seed.IsEmpty(ctx, database.Primary); err != nil {
 		return err
 	} else if empty {
-		blobs, err := blob.NewLocal(cfg.BlobDir)
+		blobs, err := blob.Open(cfg)
 		if err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func seedCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	} else if !empty {
 		return errors.New("seed --demo: the database already has stores; seed an empty database")
 	}
-	blobs, err := blob.NewLocal(cfg.BlobDir)
+	blobs, err := blob.Open(cfg)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/cursor"
+	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/web"
@@ -36,7 +37,7 @@ type App struct {
 	Fiber    *fiber.App
 	Resolver *tenants.Resolver
 	Errors   *web.ErrorPages
-	Blobs    *blob.Local
+	Blobs    blob.Store
 	Log      *slog.Logger
 }
 
@@ -55,7 +56,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: static assets: %w", err)
 	}
-	blobs, err := blob.NewLocal(cfg.BlobDir)
+	blobs, err := blob.Open(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +108,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 
 	cursors := cursor.NewCodec(secret)
 	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
+	dashboard.New(database, resolver, pages, blobs).Routes(f)
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })
@@ -149,11 +151,30 @@ func newEngine(assets *web.Assets, links web.Links) (*html.Engine, error) {
 			return strings.ToUpper(string(r))
 		},
 		"bytes": HumanBytes,
+		"upper": strings.ToUpper,
+		"dict":  dict,
 	})
 	if err := e.Load(); err != nil {
 		return nil, fmt.Errorf("app: templates: %w", err)
 	}
 	return e, nil
+}
+
+// dict builds a map from alternating keys and values, so a template can hand
+// a partial more than one value.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 // Money formats an amount in minor units, e.g. Money(1299, "usd") = "$12.99".

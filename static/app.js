@@ -5,3 +5,13 @@ document.addEventListener("htmx:responseError", function (e) {
     el.textContent = "Could not load more products. Reload the page to try again.";
   }
 });
+
+// Upload progress: htmx reports XHR progress on the form that sent it.
+document.addEventListener("htmx:xhr:progress", function (e) {
+  var form = e.target.closest && e.target.closest("form.upload");
+  if (!form || !e.detail.lengthComputable) return;
+  var bar = form.querySelector("progress");
+  if (!bar) return;
+  bar.hidden = false;
+  bar.value = (e.detail.loaded / e.detail.total) * 100;
+});

@@ -15,7 +15,7 @@ import (
 
 var (
 	productIDs = regexp.MustCompile(`data-product-id="(\d+)"`)
-	nextURL    = regexp.MustCompile(`hx-get="([^"]+)"`)
+	nextURL    = regexp.MustCompile(`class="load-more" hx-get="([^"]+)"`)
 )
 
 func ids(body string) []string {

@@ -21,7 +21,7 @@ const DemoPassword = "claro-demo-2026"
 
 // Blobs is where the seed puts covers and files.
 type Blobs interface {
-	Put(ctx context.Context, key string, r io.Reader) error
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) error
 }
 
 // IsEmpty reports whether the database has no store yet (then `claro dev`
@@ -89,7 +89,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 			}
 			svg := CoverSVG(dp.Title, t.Name, t.AccentColor, int64(i+1))
 			key := blob.ContentKey("img", svg, ".svg")
-			if err := blobs.Put(ctx, key, bytes.NewReader(svg)); err != nil {
+			if err := blobs.Put(ctx, key, bytes.NewReader(svg), int64(len(svg)), "image/svg+xml"); err != nil {
 				return err
 			}
 			// Interleave the stores in time (i*17 mod n is a permutation when n is
@@ -113,7 +113,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 			}
 			for j, f := range dp.Files {
 				fkey := fmt.Sprintf("files/%d/%d-%d-%s", t.ID, p.ID, j, safeName(f.Name))
-				if err := blobs.Put(ctx, fkey, bytes.NewReader([]byte(f.Body))); err != nil {
+				if err := blobs.Put(ctx, fkey, bytes.NewReader([]byte(f.Body)), int64(len(f.Body)), f.ContentType); err != nil {
 					return err
 				}
 				if err := cats.AddFile(ctx, t.ID, &catalog.File{ProductID: p.ID, Name: f.Name, BlobKey: fkey, SizeBytes: int64(len(f.Body)), ContentType: f.ContentType}); err != nil {

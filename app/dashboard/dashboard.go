@@ -1,0 +1,97 @@
+// Package dashboard is the creator dashboard on ROOT_DOMAIN/dashboard: stores,
+// their settings and members, products and their files. Every handler reaches
+// a store only through the signed-in user's membership, and every read and
+// write runs in db.InTenant, so another store's object is the 404 page twice
+// over: by the WHERE clause and by row-level security.
+package dashboard
+
+import (
+	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/blob"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Handlers serves the dashboard.
+type Handlers struct {
+	db       *db.DB
+	tenants  *tenants.Store
+	resolver *tenants.Resolver
+	pages    *web.Pages
+	markdown *catalog.Renderer
+	blobs    blob.Store
+}
+
+// New returns the dashboard handlers.
+func New(database *db.DB, resolver *tenants.Resolver, pages *web.Pages, blobs blob.Store) *Handlers {
+	return &Handlers{
+		db: database, tenants: tenants.NewStore(database.Primary), resolver: resolver,
+		pages: pages, markdown: catalog.NewRenderer(), blobs: blobs,
+	}
+}
+
+// Routes registers the dashboard's route table on the marketplace.
+func (h *Handlers) Routes(r fiber.Router) {
+	d := web.MarketRoutes(r)
+	d.Get("/dashboard", accounts.RequireUser, h.index)
+	d.Get("/dashboard/stores/new", accounts.RequireUser, h.newStore)
+	d.Post("/dashboard/stores", accounts.RequireUser, h.createStore)
+
+	s := "/dashboard/s/:store"
+	d.Get(s, accounts.RequireUser, h.member, h.showStore)
+	d.Get(s+"/settings", accounts.RequireUser, h.member, h.editSettings)
+	d.Post(s+"/settings", accounts.RequireUser, h.member, h.saveSettings)
+	d.Get(s+"/members", accounts.RequireUser, h.member, h.members)
+	d.Post(s+"/members", accounts.RequireUser, h.member, h.owner, h.addMember)
+	d.Get(s+"/products/new", accounts.RequireUser, h.member, h.newProduct)
+	d.Post(s+"/products", accounts.RequireUser, h.member, h.createProduct)
+	d.Get(s+"/products/:id/edit", accounts.RequireUser, h.member, h.editProduct)
+	d.Post(s+"/products/:id", accounts.RequireUser, h.member, h.updateProduct)
+	d.Post(s+"/products/:id/visibility", accounts.RequireUser, h.member, h.setVisibility)
+	d.Post(s+"/products/:id/delete", accounts.RequireUser, h.member, h.deleteProduct)
+	d.Post(s+"/products/:id/cover", accounts.RequireUser, h.member, h.uploadCover)
+	d.Post(s+"/products/:id/files", accounts.RequireUser, h.member, h.uploadFile)
+	d.Post(s+"/products/:id/files/:file/delete", accounts.RequireUser, h.member, h.deleteFile)
+}
+
+type storeKey struct{}
+
+// member loads the store named in the URL through the user's membership; a
+// store the user does not belong to is the 404 page, like one that does not exist.
+func (h *Handlers) member(c *fiber.Ctx) error {
+	m, err := h.tenants.ForMember(c.UserContext(), web.CurrentUser(c).UserID, c.Params("store"))
+	if err != nil {
+		return err
+	}
+	c.Locals(storeKey{}, m)
+	return c.Next()
+}
+
+// owner lets only the store's owner through.
+func (h *Handlers) owner(c *fiber.Ctx) error {
+	if storeFrom(c).Role != tenants.RoleOwner {
+		return fiber.NewError(fiber.StatusForbidden, "Only the store's owner can do that.")
+	}
+	return c.Next()
+}
+
+// storeFrom is the store the member middleware loaded.
+func storeFrom(c *fiber.Ctx) *tenants.Membership {
+	return c.Locals(storeKey{}).(*tenants.Membership)
+}
+
+// storePage is what every page about one store carries.
+type storePage struct {
+	web.Page
+	Membership *tenants.Membership
+	Base       string // /dashboard/s/<slug>
+	StoreURL   string
+}
+
+func (h *Handlers) newStorePage(c *fiber.Ctx, title string) storePage {
+	m := storeFrom(c)
+	return storePage{Page: h.pages.New(c, title), Membership: m, Base: "/dashboard/s/" + m.Slug, StoreURL: h.pages.Links.Store(m.Slug)}
+}

@@ -1,0 +1,189 @@
+package dashboard_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/tenants"
+)
+
+const pw = "a long enough password"
+
+// fixture is two stores with their owners, a product and a file in store A,
+// and a signed-in buyer who owns no store.
+type fixture struct {
+	e                *apptest.Env
+	a, b             *tenants.Tenant
+	owner, other, by *apptest.Browser
+	product          *catalog.Product
+	fileID           int64
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	e := apptest.New(t, testDB)
+	f := &fixture{e: e, owner: e.NewBrowser(), other: e.NewBrowser(), by: e.NewBrowser()}
+	ua, ub := apptest.Unique("ownera"), apptest.Unique("ownerb")
+	f.owner.SignUp(t, ua+"@example.com", pw, "Owner A")
+	f.other.SignUp(t, ub+"@example.com", pw, "Owner B")
+	f.by.SignUp(t, apptest.Unique("buyer")+"@example.com", pw, "Buyer")
+	f.a = f.createStore(t, f.owner, apptest.Unique("store-a"))
+	f.b = f.createStore(t, f.other, apptest.Unique("store-b"))
+	f.product = e.Product(t, f.a, "a-product", catalog.Public)
+	if err := testDB.Primary.NewRaw(`INSERT INTO product_files (tenant_id, product_id, name, blob_key, size_bytes, content_type)
+		VALUES (?, ?, 'a.zip', 'files/x/a.zip', 10, 'application/zip') RETURNING id`, f.a.ID, f.product.ID).Scan(context.Background(), &f.fileID); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) createStore(t *testing.T, b *apptest.Browser, slug string) *tenants.Tenant {
+	t.Helper()
+	token := b.CSRF(t, "", "/dashboard/stores/new")
+	resp, body := b.PostForm(t, "", "/dashboard/stores", url.Values{"_csrf": {token}, "slug": {slug}, "name": {"Store " + slug}, "accent": {"#112233"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create store %s: %d\n%s", slug, resp.StatusCode, body)
+	}
+	tn, err := tenants.NewStore(testDB.Primary).BySlug(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
+
+// snapshot fingerprints every tenant-owned row, to prove a refused request
+// changed nothing.
+func snapshot(t *testing.T) string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY id), '')) FROM tenants t`,
+		`SELECT md5(coalesce(string_agg(p::text, '|' ORDER BY id), '')) FROM products p`,
+		`SELECT md5(coalesce(string_agg(f::text, '|' ORDER BY id), '')) FROM product_files f`,
+		`SELECT md5(coalesce(string_agg(m::text, '|' ORDER BY tenant_id, user_id), '')) FROM tenant_members m`,
+	} {
+		var s string
+		if err := testDB.Primary.NewRaw(q).Scan(context.Background(), &s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ",")
+}
+
+// request builds a request for a dashboard route with the fixture's ids; POSTs
+// carry the browser's valid CSRF token and a harmless, valid-looking form.
+func (f *fixture) request(t *testing.T, b *apptest.Browser, method, path string) *http.Request {
+	t.Helper()
+	if method == http.MethodGet {
+		req := httptest.NewRequest(method, "http://"+apptest.Root+path, nil)
+		req.Host = apptest.Root
+		return req
+	}
+	token := ""
+	if b != nil {
+		token = b.CSRF(t, "", "/")
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range map[string]string{"_csrf": token, "title": "Hijacked", "name": "Hijacked", "price": "1", "visibility": "public",
+		"email": "nobody@example.com", "accent": "#000000", "slug": "hijacked"} {
+		w.WriteField(k, v)
+	}
+	for _, field := range []string{"file", "cover"} {
+		fw, _ := w.CreateFormFile(field, "x.png")
+		fw.Write([]byte("\x89PNG\r\n\x1a\n"))
+	}
+	w.Close()
+	req := httptest.NewRequest(method, "http://"+apptest.Root+path, &body)
+	req.Host = apptest.Root
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Origin", "http://"+apptest.Root)
+	return req
+}
+
+// storeRoutes lists every dashboard route of one store, from the app's own
+// route table, with the fixture's ids filled in.
+func (f *fixture) storeRoutes(t *testing.T, storeSlug string) [][2]string {
+	var out [][2]string
+	for _, r := range f.e.App.Fiber.GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/dashboard/s/:store") || (r.Method != http.MethodGet && r.Method != http.MethodPost) {
+			continue
+		}
+		p := strings.NewReplacer(":store", storeSlug, ":id", fmt.Sprint(f.product.ID), ":file", fmt.Sprint(f.fileID)).Replace(r.Path)
+		out = append(out, [2]string{r.Method, p})
+	}
+	if len(out) < 12 {
+		t.Fatalf("only %d store routes found: %v", len(out), out)
+	}
+	return out
+}
+
+func TestEveryDashboardRouteIsA404ForAnotherStore(t *testing.T) {
+	f := newFixture(t)
+	notFound := string(f.e.App.Errors.NotFoundBody())
+	routes := append(f.storeRoutes(t, f.a.Slug), f.storeRoutes(t, f.b.Slug)...) // B's own store with A's product ids
+	for _, who := range []struct {
+		name string
+		b    *apptest.Browser
+	}{{"creator of another store", f.other}, {"buyer without a store", f.by}} {
+		for _, rt := range routes {
+			if strings.Contains(rt[1], "/s/"+f.b.Slug+"/") && who.b == f.by {
+				continue
+			}
+			if strings.Contains(rt[1], "/s/"+f.b.Slug+"/") && !strings.Contains(rt[1], fmt.Sprintf("/products/%d/", f.product.ID)) ||
+				rt[1] == "/dashboard/s/"+f.b.Slug {
+				continue // B's own store pages without A's ids are B's to see
+			}
+			before := snapshot(t)
+			resp, body := who.b.Do(t, f.request(t, who.b, rt[0], rt[1]))
+			if resp.StatusCode != http.StatusNotFound || body != notFound {
+				t.Errorf("%s: %s %s → %d, want the 404 page", who.name, rt[0], rt[1], resp.StatusCode)
+			}
+			if after := snapshot(t); after != before {
+				t.Errorf("%s: %s %s changed rows", who.name, rt[0], rt[1])
+			}
+		}
+	}
+}
+
+func TestSignedOutVisitorsAreSentToSignIn(t *testing.T) {
+	f := newFixture(t)
+	visitor := f.e.NewBrowser()
+	for _, rt := range append(f.storeRoutes(t, f.a.Slug), [2]string{"GET", "/dashboard"}, [2]string{"GET", "/dashboard/stores/new"}) {
+		before := snapshot(t)
+		req := f.request(t, visitor, rt[0], rt[1])
+		resp, _ := visitor.Do(t, req)
+		if rt[0] == http.MethodGet {
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
+				t.Errorf("%s %s → %d %q, want 303 to /login", rt[0], rt[1], resp.StatusCode, resp.Header.Get("Location"))
+			}
+		} else if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s %s → %d, want a redirect to sign in or 403", rt[0], rt[1], resp.StatusCode)
+		}
+		if after := snapshot(t); after != before {
+			t.Errorf("%s %s changed rows for a signed-out visitor", rt[0], rt[1])
+		}
+	}
+}
+
+func TestTheOwnerReachesEveryRoute(t *testing.T) {
+	f := newFixture(t)
+	for _, rt := range f.storeRoutes(t, f.a.Slug) {
+		if rt[0] != http.MethodGet {
+			continue
+		}
+		if resp, _ := f.owner.Do(t, f.request(t, f.owner, rt[0], rt[1])); resp.StatusCode != http.StatusOK {
+			t.Errorf("owner: %s %s → %d", rt[0], rt[1], resp.StatusCode)
+		}
+	}
+}

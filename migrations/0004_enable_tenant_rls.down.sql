@@ -1,0 +1,17 @@
+DROP TABLE IF EXISTS tenant_invites;
+ALTER TABLE product_files DROP CONSTRAINT IF EXISTS product_files_product_tenant_fkey;
+ALTER TABLE products DROP CONSTRAINT IF EXISTS products_id_tenant_key;
+DROP POLICY IF EXISTS product_files_isolation ON product_files;
+ALTER TABLE product_files DISABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS products_isolation ON products;
+ALTER TABLE products DISABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS tenant_members_isolation ON tenant_members;
+ALTER TABLE tenant_members DISABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS tenants_isolation ON tenants;
+ALTER TABLE tenants DISABLE ROW LEVEL SECURITY;
+DROP FUNCTION IF EXISTS claro_current_tenant();
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM claro_tenant;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM claro_tenant;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM claro_tenant;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM claro_tenant;
+REVOKE USAGE ON SCHEMA public FROM claro_tenant;
