@@ -2,7 +2,7 @@
 GO      ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test assets build vet fmt fuzz clean tools
+.PHONY: run test bench assets build vet fmt fuzz clean tools
 
 ## assets: copy htmx from its pinned npm package into static/
 assets: static/htmx.min.js
@@ -24,11 +24,17 @@ test: assets
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
+## bench: page handlers against a bare Fiber ceiling, and search on a 100,000-product catalog
+bench: assets
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 3s ./app/
+	CLARO_BENCH_N=100000 $(GO) test -count=1 -run TestScaleLatency -v ./search/
+
 ## fuzz: a short run of each fuzz target
 fuzz: assets
 	$(GO) test ./tenants -run '^$$' -fuzz FuzzParseHost -fuzztime 30s
 	$(GO) test ./tenants -run '^$$' -fuzz FuzzResolve -fuzztime 30s
 	$(GO) test ./app/cursor -run '^$$' -fuzz FuzzCursorDecode -fuzztime 30s
+	$(GO) test ./app/blob -run '^$$' -fuzz FuzzVerify -fuzztime 30s
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

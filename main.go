@@ -19,9 +19,11 @@ import (
 	"github.com/claro-market/claro/app"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/app/cursor"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/seed"
+	"github.com/claro-market/claro/search"
 )
 
 const usage = `usage: claro <command>
@@ -31,6 +33,8 @@ commands:
   serve                    the production server
   migrate up|down|status   schema migrations
   seed --demo              demo creators, products and buyers
+  seed --scale N           a large catalog (N products, N/100 stores) for load tests
+  reindex                  rebuild the discovery index (Meilisearch: build, then swap)
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -53,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = migrateCmd(ctx, args[1:], stdout)
 	case "seed":
 		err = seedCmd(ctx, args[1:], stdout)
+	case "reindex":
+		err = reindexCmd(ctx, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -96,6 +102,7 @@ func serve(ctx context.Context) error {
 
 func listen(ctx context.Context, a *app.App) error {
 	errc := make(chan error, 1)
+	go a.Worker.Run(ctx) //nolint:errcheck // returns when ctx ends
 	go func() { errc <- a.Fiber.Listen(a.Config.ListenAddr) }()
 	a.Log.Info("listening", "addr", a.Config.ListenAddr, "root", a.Config.Scheme()+"://"+a.Config.RootDomain)
 	select {
@@ -202,11 +209,20 @@ func migrateCmd(ctx context.Context, args []string, stdout io.Writer) error {
 func seedCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "demo creators, products, buyers")
+	scale := fs.Int("scale", 0, "N products across N/100 stores")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *scale > 0 {
+		_, database, err := openFromEnv(ctx)
+		if err != nil {
+			return err
+		}
+		defer database.Close()
+		return seed.Scale(ctx, database.Primary, *scale, stdout)
+	}
 	if !*demo {
-		return errors.New("usage: claro seed --demo")
+		return errors.New("usage: claro seed --demo | --scale N")
 	}
 	cfg, database, err := openFromEnv(ctx)
 	if err != nil {
@@ -223,4 +239,22 @@ func seedCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	return seed.Demo(ctx, database.Primary, blobs, stdout)
+}
+
+// reindexCmd rebuilds the discovery index from PostgreSQL, with progress.
+func reindexCmd(ctx context.Context, stdout io.Writer) error {
+	cfg, database, err := openFromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	codec := cursor.NewCodec(cfg.SessionSecret) // reindex makes no cursors
+	var idx search.Index = search.NewPostgres(database.Primary, codec)
+	if cfg.MeiliURL != "" {
+		if idx, err = search.NewMeili(ctx, search.MeiliConfig{URL: cfg.MeiliURL, APIKey: cfg.MeiliAPIKey}, codec); err != nil {
+			return err
+		}
+	}
+	_, err = search.Reindex(ctx, database.Primary, idx, stdout)
+	return err
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/static"
 	"github.com/claro-market/claro/tenants"
 	"github.com/claro-market/claro/views"
@@ -39,6 +40,10 @@ type App struct {
 	Errors   *web.ErrorPages
 	Blobs    blob.Store
 	Log      *slog.Logger
+	// Search is the discovery index; Worker keeps it in step with the catalog
+	// through the outbox (serve and dev run it).
+	Search search.Index
+	Worker *search.Worker
 }
 
 // New builds the app on an open database. It fails when a template does not
@@ -102,17 +107,35 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	pages := &web.Pages{Links: links}
 	secure := cfg.Scheme() == "https"
 	acct := accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure)
+	f.Use(web.BodyCaps(dashboard.IsUpload))
 	f.Use(acct.Middleware)
 	f.Use(web.NewCSRF(secret, secure, "/webhooks/").Middleware)
 	acct.Routes(f)
 
 	cursors := cursor.NewCodec(secret)
+	index, err := newIndex(cfg, database, cursors)
+	if err != nil {
+		return nil, err
+	}
+	a.Search, a.Worker = index, search.NewWorker(database.Primary, index, log)
 	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
+	search.NewHandlers(index, catalog.NewStore(database.Replica), pages).Routes(f)
 	dashboard.New(database, resolver, pages, blobs).Routes(f)
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })
 	return a, nil
+}
+
+// newIndex is Meilisearch when MEILI_URL is set (its settings applied and
+// awaited: a failed settings task stops start-up), else PostgreSQL.
+func newIndex(cfg config.Config, database *db.DB, cursors *cursor.Codec) (search.Index, error) {
+	if cfg.MeiliURL == "" {
+		return search.NewPostgres(database.Replica, cursors), nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return search.NewMeili(ctx, search.MeiliConfig{URL: cfg.MeiliURL, APIKey: cfg.MeiliAPIKey}, cursors)
 }
 
 // newLimiter shares rate-limit counts through Redis when REDIS_URL is set.
@@ -134,6 +157,10 @@ func (a *App) ready(c *fiber.Ctx) error {
 	n, err := a.DB.PendingMigrations(ctx)
 	if err != nil || n > 0 {
 		return c.Status(fiber.StatusServiceUnavailable).SendString(fmt.Sprintf("migrations pending: %d", n))
+	}
+	// The search backlog is reported, not fatal: the index catches up.
+	if lag, err := a.Worker.Lag(ctx); err == nil {
+		return c.SendString("ready\nsearch outbox: " + lag.String())
 	}
 	return c.SendString("ready")
 }

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -118,5 +119,26 @@ func TestStaticAssetsAreHashedAndImmutable(t *testing.T) {
 		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
 			t.Fatalf("%s: Cache-Control %q", url, cc)
 		}
+	}
+}
+
+func TestOversizedBodiesAreRefusedBeforeAnythingReadsThem(t *testing.T) {
+	e := apptest.New(t, testDB)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go e.App.Fiber.Listener(ln) //nolint:errcheck
+	t.Cleanup(func() { e.App.Fiber.Shutdown() })
+	req, _ := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/login", strings.NewReader(strings.Repeat("a", 9<<20)))
+	req.Host = apptest.Root
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("9 MiB sign-in form: status %d, want 413", resp.StatusCode)
 	}
 }

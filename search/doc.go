@@ -1,5 +1,9 @@
 // Package search is Claro's global discovery: one Index interface with a
-// PostgreSQL and a Meilisearch backend, kept in step with the catalog by a
-// transactional outbox. It is built by the discovery issue; until then the
-// marketplace lists the newest discoverable products straight from the catalog.
+// PostgreSQL backend (the default: weighted tsvector, pg_trgm for typos, facet
+// counts and keyset pages in one statement) and a Meilisearch backend, both
+// held to one contract suite (contract_test.go). A transactional outbox,
+// filled by triggers in the same transaction as every product, store and
+// category change, is drained by Worker into the index; Reindex rebuilds it
+// with an atomic swap. Only public products of active stores that can take
+// payments (catalog.DiscoverableSQL) are ever searched or sent.
 package search

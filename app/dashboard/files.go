@@ -18,6 +18,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// IsUpload picks the requests that may carry a product file, up to
+// web.MaxUpload; every other request is capped at web.BodyLimit.
+func IsUpload(c *fiber.Ctx) bool {
+	p := c.Path()
+	return c.Method() == fiber.MethodPost && strings.HasPrefix(p, "/dashboard/s/") && strings.HasSuffix(p, "/files")
+}
+
 // saveImage checks an uploaded image (type by its bytes, size) and stores it
 // under a content-addressed key. A refused image returns a message for the form.
 func (h *Handlers) saveImage(c *fiber.Ctx, fh *multipart.FileHeader) (key, msg string, err error) {

@@ -1,0 +1,22 @@
+DROP TRIGGER IF EXISTS categories_search_update ON categories;
+DROP TRIGGER IF EXISTS tenants_search_update ON tenants;
+DROP TRIGGER IF EXISTS products_search_delete ON products;
+DROP TRIGGER IF EXISTS products_search_update ON products;
+DROP TRIGGER IF EXISTS products_search_insert ON products;
+DROP FUNCTION IF EXISTS search_outbox_categories_changed();
+DROP FUNCTION IF EXISTS search_outbox_tenants_changed();
+DROP FUNCTION IF EXISTS search_outbox_products_changed();
+DROP TABLE IF EXISTS search_outbox;
+DROP INDEX IF EXISTS products_tenant_idx;
+DROP INDEX IF EXISTS products_public_rating_idx;
+DROP INDEX IF EXISTS products_public_trending_idx;
+DROP INDEX IF EXISTS products_public_sales_idx;
+DROP INDEX IF EXISTS products_public_price_idx;
+DROP INDEX IF EXISTS products_tags_idx;
+DROP INDEX IF EXISTS products_title_trgm_idx;
+DROP INDEX IF EXISTS products_search_vector_idx;
+ALTER TABLE products DROP COLUMN IF EXISTS _bayes_rating;
+ALTER TABLE products DROP COLUMN IF EXISTS _search_vector;
+DROP FUNCTION IF EXISTS claro_logaddexp(double precision, double precision);
+DROP FUNCTION IF EXISTS claro_tags_text(text[]);
+-- pg_trgm stays: other objects may use it, and it holds no data.

@@ -1,0 +1,79 @@
+package search_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/seed"
+	"github.com/claro-market/claro/search"
+)
+
+// TestScaleLatency reports p50/p95 of the PostgreSQL backend on a seeded
+// catalog of CLARO_BENCH_N products (e.g. 100000): a text query, a text query
+// with two filters and facets, and page 1 against page 200 of two sorts. It
+// only reports (no assertion on the clock); `make bench` runs it.
+// CLARO_BENCH_DATABASE_URL measures an already seeded database instead.
+func TestScaleLatency(t *testing.T) {
+	ctx := context.Background()
+	bdb := testDB.Primary
+	if url := os.Getenv("CLARO_BENCH_DATABASE_URL"); url != "" {
+		d, err := db.Open(ctx, url, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		bdb = d.Primary
+	} else if n, _ := strconv.Atoi(os.Getenv("CLARO_BENCH_N")); n > 0 {
+		start := time.Now()
+		if err := seed.Scale(ctx, bdb, n, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bdb.ExecContext(ctx, "TRUNCATE search_outbox; ANALYZE"); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("seeded %d products in %s", n, time.Since(start).Round(time.Millisecond))
+	} else {
+		t.Skip("set CLARO_BENCH_N (e.g. 100000) to seed a catalog and measure")
+	}
+	idx := search.NewPostgres(bdb, codec())
+
+	measure := func(name string, q search.Query) time.Duration {
+		var ds []time.Duration
+		for range 40 {
+			t0 := time.Now()
+			if _, err := idx.Search(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+			ds = append(ds, time.Since(t0))
+		}
+		slices.Sort(ds)
+		p50, p95 := ds[len(ds)/2], ds[len(ds)*95/100]
+		t.Logf("%-48s p50 %8s  p95 %8s", name, p50.Round(10*time.Microsecond), p95.Round(10*time.Microsecond))
+		return p50
+	}
+	text := query(t, "q", "film presets")
+	text.Facets = true
+	measure("text query + facets", text)
+	filtered := query(t, "q", "presets", "category", "photography-presets", "max_price", "2000")
+	filtered.Facets = true
+	measure("text + category + max_price + facets", filtered)
+	for _, s := range []string{"newest", "price_asc", "bestsellers"} {
+		q := query(t, "sort", s)
+		p1 := measure(s+" page 1", q)
+		for range 199 {
+			res, err := idx.Search(ctx, q)
+			if err != nil || res.Next == "" {
+				t.Fatalf("walking to page 200: %v", err)
+			}
+			q.Cursor = res.Next
+		}
+		p200 := measure(s+" page 200", q)
+		t.Logf("%s: page 200 / page 1 = %.2f", s, float64(p200)/float64(p1))
+	}
+}

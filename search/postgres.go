@@ -1,0 +1,249 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/cursor"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// Postgres is the default Index: it searches the catalog tables themselves
+// (weighted tsvector, pg_trgm for typos) under the one eligibility rule, so
+// there is nothing to keep in step and Upsert and Delete do nothing.
+type Postgres struct {
+	db      bun.IDB
+	cursors *cursor.Codec
+}
+
+// NewPostgres returns the PostgreSQL backend reading db (the replica).
+func NewPostgres(db bun.IDB, cursors *cursor.Codec) *Postgres {
+	return &Postgres{db: db, cursors: cursors}
+}
+
+// Upsert does nothing: the tables are the index.
+func (p *Postgres) Upsert(context.Context, []Document) error { return nil }
+
+// Delete does nothing: the tables are the index.
+func (p *Postgres) Delete(context.Context, []int64) error { return nil }
+
+// pgSort is a sort as SQL: the key expression, how the key is written into a
+// cursor (keyOut) and read back (keyIn, with one placeholder), and direction.
+type pgSort struct {
+	expr, keyOut, keyIn string
+	desc                bool
+	args                []any // arguments of expr's placeholders
+}
+
+const (
+	tsQuery = `websearch_to_tsquery('english', ?)`
+	// Relevance: weighted full-text rank when the words match as typed, and
+	// trigram word similarity to the title in typo mode.
+	rankExpr  = `ts_rank('{0.1,0.2,0.4,1.0}', p._search_vector, ` + tsQuery + `)::float8`
+	fuzzyExpr = `word_similarity(?, p.title)::float8`
+)
+
+func pgSortOf(s Sort, text string, fuzzy bool) pgSort {
+	num := func(expr, typ string, desc bool) pgSort {
+		return pgSort{expr: expr, keyOut: expr + "::text", keyIn: "?::" + typ, desc: desc}
+	}
+	switch s {
+	case SortNewest:
+		return pgSort{expr: "p.created_at", keyOut: "(extract(epoch FROM p.created_at) * 1000000)::bigint::text",
+			keyIn: "(timestamptz 'epoch' + ?::bigint * interval '1 microsecond')", desc: true}
+	case SortPriceAsc:
+		return num("p.price_cents", "bigint", false)
+	case SortPriceDesc:
+		return num("p.price_cents", "bigint", true)
+	case SortBestsellers:
+		return num("p.sales_count", "bigint", true)
+	case SortTrending:
+		return num("p.trending_score", "float8", true)
+	case SortTopRated:
+		return num("p._bayes_rating", "float8", true)
+	}
+	if fuzzy {
+		return pgSort{expr: fuzzyExpr, keyOut: fuzzyExpr + "::text", keyIn: "?::float8", desc: true, args: []any{text}}
+	}
+	return pgSort{expr: rankExpr, keyOut: rankExpr + "::text", keyIn: "?::float8", desc: true, args: []any{text}}
+}
+
+// pgCursor is the last row's sort key (as PostgreSQL prints it, so it reads
+// back exactly) and id, and whether the search runs in typo mode.
+type pgCursor struct {
+	Key   string `json:"k"`
+	ID    int64  `json:"i"`
+	Fuzzy bool   `json:"f,omitempty"`
+}
+
+// sqlBuf builds SQL with its arguments in placeholder order.
+type sqlBuf struct {
+	sb   strings.Builder
+	args []any
+}
+
+func (b *sqlBuf) add(s string, args ...any) {
+	b.sb.WriteString(s)
+	b.args = append(b.args, args...)
+}
+
+// where appends the eligibility rule, the text match and every filter. The
+// text matches every word as typed (stemmed full text), or in typo mode the
+// title by trigram word similarity (pg_trgm's <%, GIN-indexed).
+func where(b *sqlBuf, q Query, fuzzy bool) {
+	b.add(" WHERE " + catalog.DiscoverableSQL)
+	switch {
+	case q.Text != "" && fuzzy:
+		b.add(" AND ? <% p.title", q.Text)
+	case q.Text != "":
+		b.add(" AND p._search_vector @@ "+tsQuery, q.Text)
+	}
+	if q.Category != "" {
+		b.add(` AND p.category_id IN (WITH RECURSIVE sub AS (
+			SELECT id FROM categories WHERE slug = ?
+			UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)`, q.Category)
+	}
+	if len(q.Tags) > 0 {
+		b.add(" AND p.tags @> ?::text[]", pgdialect.Array(q.Tags))
+	}
+	if q.MinPrice >= 0 {
+		b.add(" AND p.price_cents >= ?", q.MinPrice)
+	}
+	if q.MaxPrice >= 0 {
+		b.add(" AND p.price_cents <= ?", q.MaxPrice)
+	}
+	if q.Creator != "" {
+		b.add(" AND t.slug = ?", q.Creator)
+	}
+}
+
+// page appends the page query: matching rows after the cursor in sort order.
+func page(b *sqlBuf, q Query, s pgSort, after *pgCursor, limit int, fuzzy bool) {
+	b.add("SELECT "+docColumns+", "+s.keyOut+" AS sort_key", s.args...)
+	b.add(" FROM " + docFrom)
+	where(b, q, fuzzy)
+	dir, cmp := "ASC", ">"
+	if s.desc {
+		dir, cmp = "DESC", "<"
+	}
+	if after != nil {
+		b.add(" AND ("+s.expr+", p.id) "+cmp+" ("+s.keyIn+", ?)", append(slices.Clone(s.args), after.Key, after.ID)...)
+	}
+	b.add(" ORDER BY "+s.expr+" "+dir+", p.id "+dir+" LIMIT ?", append(slices.Clone(s.args), limit)...)
+}
+
+// hitRow is a page row: the document, its sort key, and (with facets) the
+// facet counts as JSON, repeated on every row.
+type hitRow struct {
+	docRow
+	SortKey string `bun:"sort_key"`
+	Facets  []byte `bun:"facets"`
+}
+
+// Search answers q in one statement: the page by keyset and, when asked, the
+// facet counts over every match, as CTEs of the same query. Words are first
+// matched as typed; when nothing matches, the search runs again in typo mode
+// (trigram similarity), and its cursors stay in that mode.
+func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
+	var after *pgCursor
+	if q.Cursor != "" {
+		after = new(pgCursor)
+		if err := decodeCursor(p.cursors, q, after); err != nil {
+			return nil, err
+		}
+	}
+	fuzzy := after != nil && after.Fuzzy
+	res, err := p.search(ctx, q, after, fuzzy)
+	if err == nil && !fuzzy && after == nil && q.Text != "" && len(res.Hits) == 0 {
+		return p.search(ctx, q, nil, true)
+	}
+	return res, err
+}
+
+func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, fuzzy bool) (*Result, error) {
+	s := pgSortOf(q.EffectiveSort(), q.Text, fuzzy)
+	limit := q.limit()
+	b := &sqlBuf{}
+	b.add("WITH RECURSIVE " + categoryPathsCTE)
+	if !q.Facets {
+		b.add(" ")
+		page(b, q, s, after, limit+1, fuzzy)
+	} else {
+		b.add(", matched AS MATERIALIZED (SELECT p.category_id, p.tags, p.price_cents FROM " + docFrom)
+		where(b, q, fuzzy)
+		b.add(`), f AS (
+			SELECT 'c' AS kind, s AS value, count(*) AS n FROM matched m JOIN cat_path cp ON cp.id = m.category_id CROSS JOIN unnest(cp.slugs) s GROUP BY s
+			UNION ALL SELECT 't', tg, count(*) FROM matched m CROSS JOIN unnest(m.tags) tg GROUP BY tg
+			UNION ALL SELECT 'p', ` + bandCaseSQL("m.price_cents") + `, count(*) FROM matched m GROUP BY 2
+			UNION ALL SELECT 'n', '', count(*) FROM matched
+		), pg AS (`)
+		page(b, q, s, after, limit+1, fuzzy)
+		b.add(`) SELECT fj.facets, pgo.* FROM (SELECT json_agg(json_build_array(kind, value, n)) AS facets FROM f) fj
+			LEFT JOIN (SELECT pg.*, row_number() OVER () AS _ord FROM pg) pgo ON true ORDER BY pgo._ord`)
+	}
+	var rows []hitRow
+	if err := p.db.NewRaw(b.sb.String(), b.args...).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("search: postgres: %w", err)
+	}
+	res := &Result{}
+	if q.Facets {
+		var raw []byte
+		if len(rows) > 0 {
+			raw = rows[0].Facets
+		}
+		f, err := parseFacets(raw)
+		if err != nil {
+			return nil, err
+		}
+		res.Facets = f
+	}
+	var last hitRow
+	for _, r := range rows {
+		if r.ID == 0 {
+			continue
+		}
+		if len(res.Hits) == limit {
+			next, err := p.cursors.Encode(q.scope(), pgCursor{Key: last.SortKey, ID: last.ID, Fuzzy: fuzzy})
+			if err != nil {
+				return nil, err
+			}
+			res.Next = next
+			break
+		}
+		res.Hits = append(res.Hits, r.doc())
+		last = r
+	}
+	return res, nil
+}
+
+// parseFacets reads the f CTE's rows: [kind, value, count] triples.
+func parseFacets(raw []byte) (*Facets, error) {
+	f := &Facets{}
+	if len(raw) == 0 {
+		return f, nil
+	}
+	var triples [][3]json.RawMessage
+	if err := json.Unmarshal(raw, &triples); err != nil {
+		return nil, fmt.Errorf("search: postgres facets: %w", err)
+	}
+	counts := map[string]map[string]int{"c": {}, "t": {}, "p": {}}
+	for _, tr := range triples {
+		var kind, value string
+		var n int
+		if json.Unmarshal(tr[0], &kind) != nil || json.Unmarshal(tr[1], &value) != nil || json.Unmarshal(tr[2], &n) != nil {
+			continue
+		}
+		if kind == "n" {
+			f.Total = n
+			continue
+		}
+		counts[kind][value] += n
+	}
+	f.Categories, f.Tags, f.Prices = sortFacet(counts["c"]), sortFacet(counts["t"]), bandFacet(counts["p"])
+	return f, nil
+}
