@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,6 +25,8 @@ import (
 	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/seed"
 	"github.com/claro-market/claro/search"
+	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/tenants/edge"
 )
 
 const usage = `usage: claro <command>
@@ -101,6 +104,24 @@ func serve(ctx context.Context) error {
 }
 
 func listen(ctx context.Context, a *app.App) error {
+	checks := tenants.CheckerOptions{
+		Target:   a.Config.RootHost(),
+		OnChange: func(id int64) { a.Resolver.Invalidate(id); a.Policy.Invalidate() },
+		Log:      a.Log,
+	}
+	if a.Config.TLS == "certmagic" {
+		opt := edge.OptionsFrom(a.Config, a.Log)
+		opt.Policy, opt.Storage = a.Policy, edge.NewStorage(a.DB.Primary.DB)
+		srv, err := edge.New(opt)
+		if err != nil {
+			return err
+		}
+		checks.Certs = srv // a domain goes active once its certificate is in storage
+		go tenants.NewChecker(a.Domains, net.DefaultResolver, checks).Run(ctx, time.Minute)
+		go a.Worker.Run(ctx) //nolint:errcheck // returns when ctx ends
+		return srv.Serve(ctx, a.Fiber)
+	}
+	go tenants.NewChecker(a.Domains, net.DefaultResolver, checks).Run(ctx, time.Minute)
 	errc := make(chan error, 1)
 	go a.Worker.Run(ctx) //nolint:errcheck // returns when ctx ends
 	go func() { errc <- a.Fiber.Listen(a.Config.ListenAddr) }()

@@ -26,6 +26,7 @@ import (
 	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/static"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/tenants/edge"
 	"github.com/claro-market/claro/views"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
@@ -44,6 +45,10 @@ type App struct {
 	// through the outbox (serve and dev run it).
 	Search search.Index
 	Worker *search.Worker
+	// Policy says which hosts may have a TLS certificate; Domains holds the
+	// stores' custom domains and their verification state.
+	Policy  *tenants.Policy
+	Domains *tenants.DomainStore
 }
 
 // New builds the app on an open database. It fails when a template does not
@@ -77,6 +82,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 
 	tenantStore := tenants.NewStore(database.Replica)
 	resolver := tenants.NewResolver(tenantStore, cfg.RootHost())
+	policy := tenants.NewPolicy(tenantStore, cfg.RootHost(), tenants.PolicyOptions{Wildcard: cfg.ACMEDNS != ""})
 	f := web.New(web.Options{
 		Views:          engine,
 		TrustedProxies: cfg.TrustedProxies,
@@ -85,12 +91,14 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 		Errors:         errs,
 	})
 
-	a := &App{Config: cfg, DB: database, Fiber: f, Resolver: resolver, Errors: errs, Blobs: blobs, Log: log}
+	a := &App{Config: cfg, DB: database, Fiber: f, Resolver: resolver, Errors: errs, Blobs: blobs, Log: log,
+		Policy: policy, Domains: tenants.NewDomainStore(database.Primary, cfg.RootHost())}
 	// Health checks answer on any host: platform probes do not send a store's Host.
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	f.Get("/readyz", a.ready)
 
 	web.Use(f, log, resolver, errs, cfg.RootPort())
+	edge.NewAskHandler(policy).Routes(f)
 	f.Get("/static/*", assets.Handler)
 	f.Get("/media/*", blob.MediaHandler(blobs))
 

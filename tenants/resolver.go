@@ -103,20 +103,31 @@ func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
 }
 
 func (r *Resolver) lookup(ctx context.Context, host, sub string) (Site, error) {
-	var (
-		t   *Tenant
-		err error
-	)
 	if sub != "" {
-		t, err = r.store.BySlug(ctx, sub)
-	} else {
-		t, err = r.store.ByCustomDomain(ctx, host)
+		t, err := r.store.BySlug(ctx, sub)
+		if err != nil {
+			return Site{}, err
+		}
+		if !t.Active() {
+			return Site{}, ErrNotFound
+		}
+		return Site{Kind: KindStore, Host: host, Tenant: t}, nil
 	}
+	// A custom domain is served only while it is active; its apex/www partner
+	// answers 301 to it.
+	d, err := r.store.ActiveDomain(ctx, host)
+	if err != nil {
+		return Site{}, err
+	}
+	t, err := r.store.ByID(ctx, d.TenantID)
 	if err != nil {
 		return Site{}, err
 	}
 	if !t.Active() {
 		return Site{}, ErrNotFound
+	}
+	if host != d.Hostname {
+		return Site{Kind: KindRedirect, Host: host, Tenant: t, RedirectHost: d.Hostname}, nil
 	}
 	return Site{Kind: KindStore, Host: host, Tenant: t}, nil
 }

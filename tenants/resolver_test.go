@@ -27,7 +27,8 @@ func createTenant(t *testing.T, slug string, mods ...func(*Tenant)) *Tenant {
 func TestResolveSubdomainsCustomDomainsAndUnknownHosts(t *testing.T) {
 	ctx := context.Background()
 	domain := "shop.alice-resolve.example"
-	alice := createTenant(t, "alice-resolve", func(tn *Tenant) { tn.CustomDomain = &domain })
+	alice := createTenant(t, "alice-resolve")
+	activateDomain(t, alice.ID, domain)
 	createTenant(t, "gone-resolve", func(tn *Tenant) { tn.Status = StatusSuspended })
 	r := newTestResolver(t)
 
@@ -114,8 +115,11 @@ func FuzzResolve(f *testing.F) {
 		f.Add(s)
 	}
 	domain := "fuzz.alice.example"
-	tn := &Tenant{Slug: "fuzz-alice", Name: "Fuzz", CustomDomain: &domain}
+	tn := &Tenant{Slug: "fuzz-alice", Name: "Fuzz"}
 	if err := NewStore(testDB.Primary).Create(context.Background(), tn); err != nil {
+		f.Fatal(err)
+	}
+	if err := setDomainActive(context.Background(), tn.ID, domain); err != nil {
 		f.Fatal(err)
 	}
 	r := NewResolver(NewStore(testDB.Primary), "claro.test")

@@ -1,0 +1,140 @@
+package tenants
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"golang.org/x/net/publicsuffix"
+)
+
+// Custom-domain statuses, in the order a healthy domain passes them: pending
+// until DNS shows the token and the platform target, verified once it does,
+// cert_ready once a certificate is in storage, active while it is served.
+// failed is a domain whose records were missing too many checks in a row.
+const (
+	DomainPending   = "pending"
+	DomainVerified  = "verified"
+	DomainCertReady = "cert_ready"
+	DomainActive    = "active"
+	DomainFailed    = "failed"
+)
+
+// Reasons a domain is refused when a creator adds it. Their text is written
+// for the creator and may be shown as is.
+var (
+	ErrDomainInvalid  = errors.New("that is not a valid domain name (for example shop.example.com)")
+	ErrDomainIP       = errors.New("an IP address cannot be a store domain; use a domain name")
+	ErrDomainPlatform = errors.New("that name belongs to the platform; use a domain you own")
+	ErrDomainTaken    = errors.New("that domain is already used by another store")
+	ErrDomainLimit    = errors.New("this store already has a custom domain; remove it first")
+)
+
+// Domain is a creator's own domain and where its verification stands.
+type Domain struct {
+	bun.BaseModel `bun:"table:domains"`
+
+	ID                int64      `bun:"id,pk,autoincrement"`
+	TenantID          int64      `bun:"tenant_id"`
+	Hostname          string     `bun:"hostname"`
+	AltHostname       *string    `bun:"alt_hostname"`
+	VerificationToken string     `bun:"verification_token"`
+	Status            string     `bun:"status"`
+	LastTXT           []string   `bun:"last_txt,array"`
+	LastCNAME         string     `bun:"last_cname"`
+	LastAddrs         []string   `bun:"last_addrs,array"`
+	LastError         string     `bun:"last_error"`
+	FailureCount      int        `bun:"failure_count"`
+	CheckedAt         *time.Time `bun:"checked_at"`
+	VerifiedAt        *time.Time `bun:"verified_at"`
+	ActivatedAt       *time.Time `bun:"activated_at"`
+	NextCheckAt       time.Time  `bun:"next_check_at,nullzero,default:now()"`
+	CreatedAt         time.Time  `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt         time.Time  `bun:"updated_at,nullzero,default:now()"`
+}
+
+// TXTName is the record the creator publishes the token under.
+func (d *Domain) TXTName() string { return "_claro." + d.Hostname }
+
+// Names is every host the domain answers for: its hostname, then its partner.
+func (d *Domain) Names() []string {
+	if d.AltHostname != nil {
+		return []string{d.Hostname, *d.AltHostname}
+	}
+	return []string{d.Hostname}
+}
+
+// Certified reports whether the domain may hold a certificate: its DNS was
+// verified and it has not failed since.
+func (d *Domain) Certified() bool {
+	switch d.Status {
+	case DomainVerified, DomainCertReady, DomainActive:
+		return true
+	}
+	return false
+}
+
+// ValidateDomain checks a domain a creator typed, before any database work,
+// and returns its canonical hostname and the apex/www partner served with it
+// ("" when there is none). rootHost is ROOT_DOMAIN without its port: neither
+// it nor any name under it may be claimed.
+func ValidateDomain(raw, rootHost string) (host, alt string, err error) {
+	s := strings.ToLower(strings.TrimSpace(raw))
+	s = strings.TrimSuffix(s, ".")
+	if s == "" {
+		return "", "", ErrDomainInvalid
+	}
+	if net.ParseIP(strings.Trim(s, "[]")) != nil {
+		return "", "", ErrDomainIP
+	}
+	if strings.ContainsAny(s, ":/@?# ") {
+		return "", "", ErrDomainInvalid
+	}
+	h, ok := ParseHost(s)
+	if !ok || !strings.Contains(h, ".") {
+		if ok || !looksNumeric(s) {
+			return "", "", ErrDomainInvalid
+		}
+		return "", "", ErrDomainIP
+	}
+	root := strings.ToLower(rootHost)
+	if h == root || strings.HasSuffix(h, "."+root) || (root != "" && root == "www."+h) {
+		return "", "", ErrDomainPlatform
+	}
+	apex, err := publicsuffix.EffectiveTLDPlusOne(h)
+	if err != nil {
+		return "", "", ErrDomainInvalid // a public suffix itself, such as co.uk
+	}
+	switch h {
+	case apex:
+		alt = "www." + apex
+	case "www." + apex:
+		alt = apex
+	}
+	if alt == root {
+		return "", "", ErrDomainPlatform
+	}
+	return h, alt, nil
+}
+
+// looksNumeric spots dotted-number look-alikes of IP addresses (10.1, 1.2.3)
+// that ParseHost refuses, so the creator is told why.
+func looksNumeric(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// newToken is a domain's verification token: 128 random bits, hex.
+func newToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "claro-verify-" + hex.EncodeToString(b)
+}
