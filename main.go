@@ -118,12 +118,12 @@ func listen(ctx context.Context, a *app.App) error {
 		}
 		checks.Certs = srv // a domain goes active once its certificate is in storage
 		go tenants.NewChecker(a.Domains, net.DefaultResolver, checks).Run(ctx, time.Minute)
-		go a.Worker.Run(ctx) //nolint:errcheck // returns when ctx ends
+		a.Background(ctx)
 		return srv.Serve(ctx, a.Fiber)
 	}
 	go tenants.NewChecker(a.Domains, net.DefaultResolver, checks).Run(ctx, time.Minute)
 	errc := make(chan error, 1)
-	go a.Worker.Run(ctx) //nolint:errcheck // returns when ctx ends
+	a.Background(ctx)
 	go func() { errc <- a.Fiber.Listen(a.Config.ListenAddr) }()
 	a.Log.Info("listening", "addr", a.Config.ListenAddr, "root", a.Config.Scheme()+"://"+a.Config.RootDomain)
 	select {

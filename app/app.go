@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -49,6 +50,8 @@ type App struct {
 	// stores' custom domains and their verification state.
 	Policy  *tenants.Policy
 	Domains *tenants.DomainStore
+	// Pages caches anonymous pages (nil when cfg.PageCache is off).
+	Pages *web.PageCache
 }
 
 // New builds the app on an open database. It fails when a template does not
@@ -118,6 +121,10 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	f.Use(web.BodyCaps(dashboard.IsUpload))
 	f.Use(acct.Middleware)
 	f.Use(web.NewCSRF(secret, secure, "/webhooks/").Middleware)
+	if cfg.PageCache {
+		a.Pages = web.NewPageCache(5000)
+		f.Use(a.Pages.Middleware)
+	}
 	acct.Routes(f)
 
 	cursors := cursor.NewCodec(secret)
@@ -133,6 +140,24 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })
 	return a, nil
+}
+
+// Background runs what the app does besides answering requests, until ctx
+// ends: the search outbox worker, and the catalog-change listener that keeps
+// every instance's page cache and host cache precise.
+func (a *App) Background(ctx context.Context) {
+	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
+	go a.DB.Listen(ctx, db.CatalogChannel, a.Log, func(payload string) { //nolint:errcheck
+		if a.Pages != nil {
+			a.Pages.OnCatalogChange(payload)
+		}
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil && id > 0 {
+			a.Resolver.Invalidate(id)
+		} else {
+			a.Resolver.InvalidateAll()
+		}
+		a.Policy.Invalidate()
+	})
 }
 
 // newIndex is Meilisearch when MEILI_URL is set (its settings applied and

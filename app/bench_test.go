@@ -10,6 +10,7 @@ import (
 
 	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/blob"
+	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/seed"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -19,7 +20,7 @@ var seedOnce sync.Once
 
 // demoEnv builds the app on the package database with the demo catalog in it.
 func demoEnv(b *testing.B) *apptest.Env {
-	e := apptest.New(b, testDB)
+	e := apptest.New(b, testDB, func(c *config.Config) { c.PageCache = true })
 	seedOnce.Do(func() {
 		if n, _ := testDB.Primary.NewSelect().Table("tenants").Where("slug = 'northlight'").Count(context.Background()); n > 0 {
 			return

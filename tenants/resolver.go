@@ -179,3 +179,11 @@ func (r *Resolver) Invalidate(tenantID int64) {
 		}
 	}
 }
+
+// InvalidateAll drops every cached answer (a missed change notification may
+// have been about any store).
+func (r *Resolver) InvalidateAll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cache = make(map[string]cacheEntry)
+}

@@ -48,6 +48,7 @@ func (h *Handlers) marketHome(c *fiber.Ctx) error {
 		return err
 	}
 	page := marketHomePage{Page: h.pages.New(c, "Claro — digital goods from independent creators"), Categories: cats, Newest: newest}
+	web.Cacheable(c, 0)
 	return web.Render(c, "marketplace/home", page)
 }
 
@@ -85,6 +86,7 @@ func (h *Handlers) storefrontHome(c *fiber.Ctx) error {
 		}
 		list.NextURL = "/?cursor=" + next
 	}
+	web.Cacheable(c, t.ID)
 	if web.IsHTMX(c) {
 		return web.Fragment(c, "partials/product_list", list)
 	}
@@ -117,5 +119,6 @@ func (h *Handlers) product(c *fiber.Ctx) error {
 	if page.Files, err = h.store.Files(ctx, t.ID, p.ID); err != nil {
 		return err
 	}
+	web.Cacheable(c, t.ID)
 	return web.Render(c, "storefront/product", page)
 }

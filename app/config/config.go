@@ -69,6 +69,10 @@ type Config struct {
 
 	SMTPURL string
 
+	// PageCache keeps rendered anonymous pages in memory. On everywhere but in
+	// tests, whose writes and reads must not wait for a cache notification.
+	PageCache bool
+
 	// DevTestPayments lets the local test-payment page stand in for Stripe
 	// Checkout. A development-only switch: production refuses it.
 	DevTestPayments bool
@@ -139,6 +143,7 @@ func LoadFrom(get Getenv) (Config, error) {
 		problems = append(problems, fmt.Sprintf("APP_ENV: %q must be development, test or production", c.Env))
 	}
 	prod := c.Env == EnvProduction
+	c.PageCache = c.Env != EnvTest
 
 	defRoot := ""
 	if !prod {

@@ -1,0 +1,159 @@
+package web
+
+import (
+	"bytes"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/claro-market/claro/tenants"
+	"github.com/gofiber/fiber/v2"
+)
+
+// PageCache keeps rendered anonymous pages in memory, so a hot storefront or
+// product page costs no database round trip and no template execution. Only
+// pages a handler marks with Cacheable are kept, only for visitors who are not
+// signed in, never with a cookie a handler set; the visitor's CSRF token is cut
+// out when stored and written back in when served. Entries are dropped per store when
+// the catalog announces a change (db.CatalogChannel); marketplace pages, which
+// show every store, are dropped on any change.
+type PageCache struct {
+	mu       sync.RWMutex
+	pages    map[string]*cachedPage
+	byTenant map[int64]map[string]struct{}
+	max      int
+
+	Hits, Misses atomic.Int64
+}
+
+type cachedPage struct {
+	parts  [][]byte // the page split where the CSRF token goes
+	ctype  string
+	tenant int64
+}
+
+type cacheScopeKey struct{}
+
+// NewPageCache returns a cache of at most max pages.
+func NewPageCache(max int) *PageCache {
+	return &PageCache{pages: map[string]*cachedPage{}, byTenant: map[int64]map[string]struct{}{}, max: max}
+}
+
+// Cacheable marks the response as the same for every anonymous visitor; it
+// depends on store tenantID's data (0: on every store's, as marketplace pages do).
+func Cacheable(c *fiber.Ctx, tenantID int64) { c.Locals(cacheScopeKey{}, tenantID) }
+
+func cacheKey(c *fiber.Ctx) string {
+	hx := "0"
+	if IsHTMX(c) {
+		hx = "1"
+	}
+	return tenants.From(c).Host + "\x00" + hx + "\x00" + string(c.Request().URI().RequestURI())
+}
+
+// Middleware serves and fills the cache. It runs after the session and CSRF
+// middleware: it needs to know who is signed in and the visitor's token.
+func (pc *PageCache) Middleware(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodGet || CurrentUser(c) != nil {
+		return c.Next()
+	}
+	key := cacheKey(c)
+	token := []byte(CSRFToken(c))
+	pc.mu.RLock()
+	p := pc.pages[key]
+	pc.mu.RUnlock()
+	if p != nil {
+		pc.Hits.Add(1)
+		c.Set(fiber.HeaderContentType, p.ctype)
+		c.Set(fiber.HeaderVary, "HX-Request")
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		resp := c.Response()
+		resp.ResetBody()
+		for i, part := range p.parts {
+			if i > 0 {
+				resp.AppendBody(token)
+			}
+			resp.AppendBody(part)
+		}
+		return nil
+	}
+	pc.Misses.Add(1)
+	if err := c.Next(); err != nil {
+		return err
+	}
+	tenant, ok := c.Locals(cacheScopeKey{}).(int64)
+	resp := c.Response()
+	if !ok || resp.StatusCode() != fiber.StatusOK || len(token) == 0 || handlerSetCookie(c) {
+		return nil
+	}
+	body := append([]byte(nil), resp.Body()...)
+	pc.put(key, &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), tenant: tenant})
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	return nil
+}
+
+// handlerSetCookie reports a Set-Cookie other than the CSRF visitor cookie,
+// which is per visitor and not part of the page.
+func handlerSetCookie(c *fiber.Ctx) bool {
+	other := false
+	c.Response().Header.VisitAllCookie(func(k, _ []byte) {
+		if !bytes.HasSuffix(k, []byte("claro_visitor")) {
+			other = true
+		}
+	})
+	return other
+}
+
+func (pc *PageCache) put(key string, p *cachedPage) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if len(pc.pages) >= pc.max {
+		pc.pages = map[string]*cachedPage{}
+		pc.byTenant = map[int64]map[string]struct{}{}
+	}
+	pc.pages[key] = p
+	keys := pc.byTenant[p.tenant]
+	if keys == nil {
+		keys = map[string]struct{}{}
+		pc.byTenant[p.tenant] = keys
+	}
+	keys[key] = struct{}{}
+}
+
+// InvalidateTenant drops the pages of store id and every marketplace page.
+func (pc *PageCache) InvalidateTenant(id int64) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for _, t := range []int64{id, 0} {
+		for k := range pc.byTenant[t] {
+			delete(pc.pages, k)
+		}
+		delete(pc.byTenant, t)
+	}
+}
+
+// InvalidateAll drops every page.
+func (pc *PageCache) InvalidateAll() {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	pc.pages = map[string]*cachedPage{}
+	pc.byTenant = map[int64]map[string]struct{}{}
+}
+
+// OnCatalogChange applies one db.CatalogChannel payload: a store id, or
+// 0 / "" (everything may have changed).
+func (pc *PageCache) OnCatalogChange(payload string) {
+	id, err := strconv.ParseInt(payload, 10, 64)
+	if err != nil || id == 0 {
+		pc.InvalidateAll()
+		return
+	}
+	pc.InvalidateTenant(id)
+}
+
+// Len is the number of cached pages.
+func (pc *PageCache) Len() int {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	return len(pc.pages)
+}

@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/config"
+)
+
+var metaToken = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
+func TestAnonymousPagesAreCachedWithEachVisitorsOwnToken(t *testing.T) {
+	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+	store := e.Store(t, "cache-store")
+	e.Product(t, store, "cached-thing", catalog.Public, func(p *catalog.Product) { p.Title = "Cached Thing" })
+	host := apptest.StoreHost(store.Slug)
+
+	alice, bob := e.NewBrowser(), e.NewBrowser()
+	_, first := alice.Get(t, host, "/products/cached-thing")
+	_, second := bob.Get(t, host, "/products/cached-thing")
+	if e.App.Pages.Hits.Load() != 1 {
+		t.Fatalf("hits = %d after two anonymous views, want 1", e.App.Pages.Hits.Load())
+	}
+	ta, tb := metaToken.FindStringSubmatch(first), metaToken.FindStringSubmatch(second)
+	if ta == nil || tb == nil || ta[1] == tb[1] {
+		t.Fatal("two visitors got the same CSRF token from the cache")
+	}
+	if strings.ReplaceAll(first, ta[1], "T") != strings.ReplaceAll(second, tb[1], "T") {
+		t.Fatal("the cached page differs from the rendered one beyond the token")
+	}
+	if strings.Count(second, tb[1]) != strings.Count(first, ta[1]) {
+		t.Fatal("the token was not put back everywhere it was")
+	}
+
+	// A signed-in visitor never gets, nor fills, the anonymous cache.
+	carol := e.NewBrowser()
+	carol.SignUp(t, apptest.Unique("carol")+"@example.com", "a long enough password", "Carol")
+	hits := e.App.Pages.Hits.Load()
+	_, page := carol.Get(t, host, "/products/cached-thing")
+	if e.App.Pages.Hits.Load() != hits || !strings.Contains(page, "Cached Thing") {
+		t.Fatal("a signed-in visitor was served from the anonymous cache")
+	}
+}
+
+func TestCatalogChangesDropCachedPagesOnEveryInstance(t *testing.T) {
+	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	e.App.Background(ctx)
+	store := e.Store(t, "cache-change")
+	e.Product(t, store, "first", catalog.Public)
+	host := apptest.StoreHost(store.Slug)
+	b := e.NewBrowser()
+	_, page := b.Get(t, host, "/")
+	if !strings.Contains(page, "Title of first") {
+		t.Fatal("storefront lacks its product")
+	}
+	b.Get(t, host, "/")
+	if e.App.Pages.Len() == 0 {
+		t.Fatal("storefront not cached")
+	}
+	// The change is announced by the database on commit; wait for it to land
+	// (bounded), then the storefront shows the new product.
+	e.Product(t, store, "second", catalog.Public)
+	for i := 0; ; i++ {
+		if _, page = b.Get(t, host, "/"); strings.Contains(page, "Title of second") {
+			break
+		}
+		if i == 200 {
+			t.Fatal("the cached storefront never showed the new product")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
