@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -52,6 +53,9 @@ type App struct {
 	Domains *tenants.DomainStore
 	// Pages caches anonymous pages (nil when cfg.PageCache is off).
 	Pages *web.PageCache
+
+	listening     chan struct{}
+	listeningOnce sync.Once
 }
 
 // New builds the app on an open database. It fails when a template does not
@@ -94,7 +98,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 		Errors:         errs,
 	})
 
-	a := &App{Config: cfg, DB: database, Fiber: f, Resolver: resolver, Errors: errs, Blobs: blobs, Log: log,
+	a := &App{Config: cfg, DB: database, Fiber: f, Resolver: resolver, Errors: errs, Blobs: blobs, Log: log, listening: make(chan struct{}),
 		Policy: policy, Domains: tenants.NewDomainStore(database.Primary, cfg.RootHost())}
 	// Health checks answer on any host: platform probes do not send a store's Host.
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
@@ -148,6 +152,9 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 func (a *App) Background(ctx context.Context) {
 	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
 	go a.DB.Listen(ctx, db.CatalogChannel, a.Log, func(payload string) { //nolint:errcheck
+		if payload == "" {
+			a.listeningOnce.Do(func() { close(a.listening) })
+		}
 		if a.Pages != nil {
 			a.Pages.OnCatalogChange(payload)
 		}
@@ -159,6 +166,10 @@ func (a *App) Background(ctx context.Context) {
 		a.Policy.Invalidate()
 	})
 }
+
+// Listening is closed once the catalog-change listener is in place: from
+// then on every committed change reaches this instance's caches.
+func (a *App) Listening() <-chan struct{} { return a.listening }
 
 // newIndex is Meilisearch when MEILI_URL is set (its settings applied and
 // awaited: a failed settings task stops start-up), else PostgreSQL.

@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -130,10 +132,16 @@ func TestOversizedBodiesAreRefusedBeforeAnythingReadsThem(t *testing.T) {
 	}
 	go e.App.Fiber.Listener(ln) //nolint:errcheck
 	t.Cleanup(func() { e.App.Fiber.Shutdown() })
-	req, _ := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/login", strings.NewReader(strings.Repeat("a", 9<<20)))
-	req.Host = apptest.Root
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := http.DefaultClient.Do(req)
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Announce 9 MiB and send only the first 256 KiB: the answer must come
+	// from the header, before the rest of the body is read.
+	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", apptest.Root, 9<<20)
+	conn.Write(bytes.Repeat([]byte("a"), 256<<10))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,10 @@ import (
 const CatalogChannel = "catalog_changed"
 
 // Listen LISTENs on channel on a dedicated primary connection and calls fn with
-// each notification's payload until ctx ends. After a lost connection it
-// reconnects with backoff and calls fn with "" (notifications may have been
-// missed: treat it as "everything changed"). It returns nil when ctx ends.
+// each notification's payload until ctx ends. Each time LISTEN is in place
+// (at start and after a reconnect, when notifications may have been missed)
+// it calls fn with "", meaning "anything may have changed". It returns nil
+// when ctx ends.
 func (d *DB) Listen(ctx context.Context, channel string, log *slog.Logger, fn func(payload string)) error {
 	for attempt := 0; ; attempt++ {
 		err := d.listenOnce(ctx, channel, fn)
@@ -24,7 +25,6 @@ func (d *DB) Listen(ctx context.Context, channel string, log *slog.Logger, fn fu
 			return nil
 		}
 		log.Warn("listen: connection lost; reconnecting", "channel", channel, "err", err)
-		fn("")
 		select {
 		case <-ctx.Done():
 			return nil
@@ -49,6 +49,7 @@ func (d *DB) listenOnce(ctx context.Context, channel string, fn func(string)) er
 			return err
 		}
 		defer pc.Exec(context.WithoutCancel(ctx), "UNLISTEN *") //nolint:errcheck
+		fn("")
 		for {
 			n, err := pc.WaitForNotification(ctx)
 			if err != nil {

@@ -52,6 +52,11 @@ func TestCatalogChangesDropCachedPagesOnEveryInstance(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	e.App.Background(ctx)
+	select {
+	case <-e.App.Listening():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the catalog listener never started")
+	}
 	store := e.Store(t, "cache-change")
 	e.Product(t, store, "first", catalog.Public)
 	host := apptest.StoreHost(store.Slug)
