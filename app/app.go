@@ -11,18 +11,23 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/app/blob"
+	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/checkout"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/cursor"
 	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/library"
+	"github.com/claro-market/claro/app/orders"
+	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/search"
@@ -139,7 +144,26 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	a.Search, a.Worker = index, search.NewWorker(database.Primary, index, log)
 	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
 	search.NewHandlers(index, catalog.NewStore(database.Replica), pages).Routes(f)
-	dashboard.New(database, resolver, pages, blobs).Routes(f)
+	pay := payments.New(payments.ConfigFrom(cfg, log))
+	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
+	carts := cart.NewHandlers(cartCookies, cart.NewStore(database.Replica), pages)
+	carts.Routes(f)
+	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), pay, cfg.PlatformFeeBPS, log)
+	checkout.NewHandlers(checkouts, cartCookies, carts, pages).Routes(f)
+	orderService := orders.NewService(database.Primary, resolver, log, pay.Livemode()).WithSaleRecorder(search.RecordSale)
+	orders.NewHandlers(pay.Webhooks(), orderService, log).Routes(f)
+	signer, err := blob.NewSigner(secret, nil)
+	if err != nil {
+		return nil, err
+	}
+	library.NewHandlers(library.NewStore(database.Primary), pages, signer).Routes(f)
+	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(blobs, signer, func(c *fiber.Ctx) int64 {
+		if u := web.CurrentUser(c); u != nil {
+			return u.UserID
+		}
+		return 0
+	}))
+	dashboard.New(database, resolver, pages, blobs).WithMoney(pay, orderService).Routes(f)
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })
@@ -150,7 +174,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 // ends: the search outbox worker, and the catalog-change listener that keeps
 // every instance's page cache and host cache precise.
 func (a *App) Background(ctx context.Context) {
-	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
+	go a.Worker.Run(ctx)                                                 //nolint:errcheck // returns nil when ctx ends
 	go a.DB.Listen(ctx, db.CatalogChannel, a.Log, func(payload string) { //nolint:errcheck
 		if payload == "" {
 			a.listeningOnce.Do(func() { close(a.listening) })

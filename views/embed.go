@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template.
 //
-//go:embed layouts partials marketplace storefront errors accounts dashboard
+//go:embed layouts partials marketplace storefront errors accounts dashboard library
 var FS embed.FS

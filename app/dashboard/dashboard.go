@@ -23,6 +23,7 @@ type Handlers struct {
 	pages    *web.Pages
 	markdown *catalog.Renderer
 	blobs    blob.Store
+	money    money // the money path: Stripe onboarding, sales, refunds (WithMoney)
 }
 
 // New returns the dashboard handlers.
@@ -55,6 +56,10 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Post(s+"/products/:id/cover", accounts.RequireUser, h.member, h.uploadCover)
 	d.Post(s+"/products/:id/files", accounts.RequireUser, h.member, h.uploadFile)
 	d.Post(s+"/products/:id/files/:file/delete", accounts.RequireUser, h.member, h.deleteFile)
+	d.Get(s+"/payments", accounts.RequireUser, h.member, h.payments)
+	d.Post(s+"/payments/onboard", accounts.RequireUser, h.member, h.owner, h.onboard)
+	d.Get(s+"/sales", accounts.RequireUser, h.member, h.sales)
+	d.Post(s+"/orders/:id/refund", accounts.RequireUser, h.member, h.owner, h.refund)
 }
 
 type storeKey struct{}

@@ -1,0 +1,171 @@
+package cart_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/app/moneytest"
+	"github.com/claro-market/claro/tenants"
+)
+
+func cartCookie(t *testing.T, b *apptest.Browser, host, name string) *http.Cookie {
+	t.Helper()
+	for _, c := range b.Jar.Cookies(&url.URL{Scheme: "http", Host: host, Path: "/"}) {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestAddToCartWithHTMXAnswersAFragmentWithTheCounterOutOfBand(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("cartstore"))
+	p := e.Product(t, s, "brushes", catalog.Public)
+	b := e.NewBrowser()
+	host := apptest.StoreHost(s.Slug)
+	form := url.Values{"product_id": {strconv.FormatInt(p.ID, 10)}, "quantity": {"2"}}
+	resp, body := moneytest.Send(t, b, http.MethodPost, host, "/cart/items", form, true)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d\n%s", resp.StatusCode, body)
+	}
+	if !strings.Contains(body, `id="cart-count"`) || !strings.Contains(body, `hx-swap-oob="true"`) || !strings.Contains(body, ">2</span>") {
+		t.Fatalf("fragment lacks the out-of-band counter:\n%s", body)
+	}
+	if strings.Contains(body, "<html") {
+		t.Fatal("htmx got a full page")
+	}
+	_, count := b.Get(t, host, "/cart/count")
+	if !strings.Contains(count, ">2</span>") {
+		t.Fatalf("count: %s", count)
+	}
+	_, page := b.Get(t, host, "/cart")
+	if !strings.Contains(page, p.Title) || !strings.Contains(page, "$30.00") {
+		t.Fatalf("cart page:\n%s", page)
+	}
+	resp, frag := moneytest.Send(t, b, http.MethodDelete, host, "/cart/items/"+strconv.FormatInt(p.ID, 10), nil, true)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(frag, "Your cart is empty") || !strings.Contains(frag, ">0</span>") {
+		t.Fatalf("delete: %d\n%s", resp.StatusCode, frag)
+	}
+}
+
+func TestCartCookieIsHostOnlyAndPerStore(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	a, bStore := e.Store(t, apptest.Unique("hosta")), e.Store(t, apptest.Unique("hostb"))
+	p := e.Product(t, a, "thing", catalog.Public)
+	b := e.NewBrowser()
+	resp, _ := moneytest.Send(t, b, http.MethodPost, apptest.StoreHost(a.Slug), "/cart/items",
+		url.Values{"product_id": {strconv.FormatInt(p.ID, 10)}}, false)
+	var setCookie string
+	for _, v := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(v, "claro_cart=") {
+			setCookie = v
+		}
+	}
+	if setCookie == "" || strings.Contains(strings.ToLower(setCookie), "domain=") || !strings.Contains(setCookie, "HttpOnly") {
+		t.Fatalf("cart cookie not host-only: %q", setCookie)
+	}
+	if c := cartCookie(t, b, apptest.StoreHost(bStore.Slug), "claro_cart"); c != nil {
+		t.Fatal("store B received store A's cart")
+	}
+	// Store A's cookie replayed on store B is refused there, not trusted.
+	raw := cartCookie(t, b, apptest.StoreHost(a.Slug), "claro_cart").Value
+	req, _ := http.NewRequest(http.MethodGet, "http://"+apptest.StoreHost(bStore.Slug)+"/cart", nil)
+	req.Host = apptest.StoreHost(bStore.Slug)
+	req.AddCookie(&http.Cookie{Name: "claro_cart", Value: raw})
+	_, body := e.Do(t, req)
+	if !strings.Contains(body, "could not be read") || strings.Contains(body, p.Title) {
+		t.Fatalf("foreign cart shown:\n%s", body)
+	}
+}
+
+func TestCartCookieOverHTTPSUsesTheHostPrefix(t *testing.T) {
+	e := moneytest.New(t, testDB, func(c *config.Config) { c.TLS = "certmagic" })
+	s := e.Store(t, apptest.Unique("secure"))
+	p := e.Product(t, s, "thing", catalog.Public)
+	b := e.NewBrowser()
+	host := apptest.StoreHost(s.Slug)
+	get := httptest.NewRequest(http.MethodGet, "https://"+host+"/cart", nil)
+	get.Host = host
+	_, page := b.Do(t, get)
+	token := regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`).FindStringSubmatch(page)
+	if token == nil {
+		t.Fatalf("no token:\n%s", page)
+	}
+	form := url.Values{"_csrf": {token[1]}, "product_id": {strconv.FormatInt(p.ID, 10)}}
+	req := httptest.NewRequest(http.MethodPost, "https://"+host+"/cart/items", strings.NewReader(form.Encode()))
+	req.Host = host
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://"+host)
+	resp, body := b.Do(t, req)
+	found := false
+	for _, v := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(v, "__Host-claro_cart=") {
+			found = strings.Contains(strings.ToLower(v), "secure") && !strings.Contains(strings.ToLower(v), "domain=")
+		}
+	}
+	if !found {
+		t.Fatalf("no secure host-only __Host- cart cookie: %v\n%s", resp.Header.Values("Set-Cookie"), body)
+	}
+}
+
+func TestEditedCartCookieIsClearedWithAMessage(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("tamper"))
+	p := e.Product(t, s, "thing", catalog.Public)
+	b := e.NewBrowser()
+	host := apptest.StoreHost(s.Slug)
+	moneytest.AddToCart(t, b, host, p.ID, 1)
+	c := cartCookie(t, b, host, "claro_cart")
+	payload, sig, _ := strings.Cut(c.Value, ".")
+	forged := strings.Replace(payload, "1", "2", 1) + "." + sig
+	req, _ := http.NewRequest(http.MethodGet, "http://"+host+"/cart", nil)
+	req.Host = host
+	req.AddCookie(&http.Cookie{Name: "claro_cart", Value: forged})
+	resp, body := e.Do(t, req)
+	if !strings.Contains(body, "could not be read") || strings.Contains(body, p.Title) {
+		t.Fatalf("tampered cart shown:\n%s", body)
+	}
+	cleared := false
+	for _, v := range resp.Header.Values("Set-Cookie") {
+		cleared = cleared || (strings.HasPrefix(v, "claro_cart=;") || strings.HasPrefix(v, "claro_cart=\"\"") || strings.Contains(v, "claro_cart=; "))
+	}
+	if !cleared {
+		t.Fatalf("tampered cookie not cleared: %v", resp.Header.Values("Set-Cookie"))
+	}
+}
+
+func TestCartRefusesDraftsAndOtherStoresProducts(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	a, other := e.Store(t, apptest.Unique("mine")), e.Store(t, apptest.Unique("theirs"))
+	draft := e.Product(t, a, "draft", catalog.Draft)
+	foreign := e.Product(t, other, "foreign", catalog.Public)
+	b := e.NewBrowser()
+	for _, id := range []int64{draft.ID, foreign.ID, 999999} {
+		resp, _ := moneytest.Send(t, b, http.MethodPost, apptest.StoreHost(a.Slug), "/cart/items",
+			url.Values{"product_id": {strconv.FormatInt(id, 10)}}, false)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("product %d: status %d", id, resp.StatusCode)
+		}
+	}
+	closed := e.Store(t, apptest.Unique("closed"), func(t *tenants.Tenant) { t.ChargesEnabled = false })
+	p := e.Product(t, closed, "thing", catalog.Public)
+	resp, _ := moneytest.Send(t, b, http.MethodPost, apptest.StoreHost(closed.Slug), "/cart/items",
+		url.Values{"product_id": {strconv.FormatInt(p.ID, 10)}}, false)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("store without charges: status %d", resp.StatusCode)
+	}
+	if n := e.Count(t, "checkouts"); n != 0 {
+		t.Errorf("%d checkouts", n)
+	}
+	_ = context.Background()
+}

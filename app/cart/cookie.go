@@ -1,0 +1,167 @@
+// Package cart keeps one cart per store in a signed cookie on that store's own
+// host, so two storefronts never share a cart. The cookie holds product ids and
+// quantities only; prices are always read from the database, and a cookie
+// whose signature or store does not match is thrown away, never trusted.
+package cart
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Limits on what one cart may hold.
+const (
+	MaxItems    = 50
+	MaxQuantity = 10
+	maxCookie   = 4000
+)
+
+// ErrInvalid is a cookie that was not signed by this server, belongs to
+// another store, or does not parse.
+var ErrInvalid = errors.New("cart: invalid cookie")
+
+// Item is one product in the cart.
+type Item struct {
+	ProductID int64
+	Quantity  int
+}
+
+// Cart is a store's cart: ids and quantities, never prices.
+type Cart struct {
+	TenantID int64
+	Items    []Item
+}
+
+// Add puts quantity more of a product in the cart, capped at MaxQuantity; it
+// reports false when the cart is full.
+func (c *Cart) Add(productID int64, quantity int) bool {
+	for i := range c.Items {
+		if c.Items[i].ProductID == productID {
+			c.Items[i].Quantity = min(c.Items[i].Quantity+quantity, MaxQuantity)
+			return true
+		}
+	}
+	if len(c.Items) >= MaxItems {
+		return false
+	}
+	c.Items = append(c.Items, Item{ProductID: productID, Quantity: min(quantity, MaxQuantity)})
+	return true
+}
+
+// Remove takes a product out of the cart.
+func (c *Cart) Remove(productID int64) {
+	c.Items = slices.DeleteFunc(c.Items, func(it Item) bool { return it.ProductID == productID })
+}
+
+// Count is the number of things in the cart, for the header badge.
+func (c Cart) Count() int {
+	n := 0
+	for _, it := range c.Items {
+		n += it.Quantity
+	}
+	return n
+}
+
+// IDs returns the cart's product ids in cart order.
+func (c Cart) IDs() []int64 {
+	ids := make([]int64, len(c.Items))
+	for i, it := range c.Items {
+		ids[i] = it.ProductID
+	}
+	return ids
+}
+
+// Codec signs and checks cart cookies with a key derived from the app secret.
+type Codec struct{ key []byte }
+
+// NewCodec derives the cart key from the application secret.
+func NewCodec(secret []byte) *Codec {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("claro cart v1"))
+	return &Codec{key: m.Sum(nil)}
+}
+
+// Encode is the cookie value for a cart: base64url(payload).base64url(HMAC).
+func (x *Codec) Encode(c Cart) string {
+	var b strings.Builder
+	b.WriteString("1|")
+	b.WriteString(strconv.FormatInt(c.TenantID, 10))
+	b.WriteByte('|')
+	for i, it := range c.Items {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(it.ProductID, 10))
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(it.Quantity))
+	}
+	return x.sign([]byte(b.String()))
+}
+
+func (x *Codec) sign(payload []byte) string {
+	return base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(x.mac(payload))
+}
+
+func (x *Codec) mac(payload []byte) []byte {
+	m := hmac.New(sha256.New, x.key)
+	m.Write(payload)
+	return m.Sum(nil)
+}
+
+// Decode checks the signature first and only then parses the cart; the cart
+// must belong to tenantID. Anything else is ErrInvalid.
+func (x *Codec) Decode(tenantID int64, raw string) (Cart, error) {
+	if len(raw) > maxCookie {
+		return Cart{}, ErrInvalid
+	}
+	p64, s64, ok := strings.Cut(raw, ".")
+	if !ok {
+		return Cart{}, ErrInvalid
+	}
+	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
+	sig, err2 := base64.RawURLEncoding.DecodeString(s64)
+	if err1 != nil || err2 != nil || !hmac.Equal(sig, x.mac(payload)) {
+		return Cart{}, ErrInvalid
+	}
+	c, err := parse(string(payload))
+	if err != nil || c.TenantID != tenantID {
+		return Cart{}, ErrInvalid
+	}
+	return c, nil
+}
+
+// parse reads "1|<tenant>|<id>:<qty>,..." strictly: positive ids, no
+// duplicates, quantities 1..MaxQuantity, at most MaxItems lines.
+func parse(s string) (Cart, error) {
+	parts := strings.Split(s, "|")
+	if len(parts) != 3 || parts[0] != "1" {
+		return Cart{}, ErrInvalid
+	}
+	tid, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || tid <= 0 {
+		return Cart{}, ErrInvalid
+	}
+	c := Cart{TenantID: tid}
+	if parts[2] == "" {
+		return c, nil
+	}
+	lines := strings.Split(parts[2], ",")
+	if len(lines) > MaxItems {
+		return Cart{}, ErrInvalid
+	}
+	for _, l := range lines {
+		ids, qs, ok := strings.Cut(l, ":")
+		id, err1 := strconv.ParseInt(ids, 10, 64)
+		q, err2 := strconv.Atoi(qs)
+		if !ok || err1 != nil || err2 != nil || id <= 0 || q < 1 || q > MaxQuantity || slices.Contains(c.IDs(), id) {
+			return Cart{}, ErrInvalid
+		}
+		c.Items = append(c.Items, Item{ProductID: id, Quantity: q})
+	}
+	return c, nil
+}

@@ -1,0 +1,157 @@
+package cart
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Messages shown to buyers.
+const (
+	msgUnreadable  = "Your cart could not be read, so it was emptied. Add the products again."
+	msgUnavailable = "Some products in your cart are no longer for sale and were removed."
+)
+
+// Handlers serves a storefront's cart.
+type Handlers struct {
+	cookies *Cookies
+	store   *Store
+	pages   *web.Pages
+}
+
+// NewHandlers returns the cart handlers; store may read the replica.
+func NewHandlers(cookies *Cookies, store *Store, pages *web.Pages) *Handlers {
+	return &Handlers{cookies: cookies, store: store, pages: pages}
+}
+
+// Routes registers the cart on storefronts. The POST .../remove form is the
+// no-JavaScript twin of the htmx DELETE.
+func (h *Handlers) Routes(r fiber.Router) {
+	s := web.StoreRoutes(r)
+	s.Get("/cart", h.show)
+	s.Get("/cart/count", h.count)
+	s.Post("/cart/items", h.add)
+	s.Delete("/cart/items/:product_id", h.remove)
+	s.Post("/cart/items/:product_id/remove", h.remove)
+}
+
+// Page is the cart page and its htmx body fragment.
+type Page struct {
+	web.Page
+	Priced *Priced
+	Count  int
+	Error  string
+	Email  string
+	// Fragment is set when only the body goes to htmx, with the counter out of band.
+	Fragment bool
+}
+
+// CountBadge is the header's cart counter; OOB marks it for an out-of-band swap.
+type CountBadge struct {
+	Count int
+	OOB   bool
+}
+
+type addedFragment struct {
+	Title string
+	Badge CountBadge
+}
+
+// NewPage prices the cart and fills the page; checkout re-renders it with an error.
+func (h *Handlers) NewPage(c *fiber.Ctx, cart Cart) (Page, error) {
+	priced, err := h.store.Price(c.UserContext(), tenants.From(c).Tenant.ID, cart)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Page: h.pages.New(c, "Your cart"), Priced: priced, Count: priced.Count()}
+	if len(priced.Unavailable) > 0 {
+		p.Flash = msgUnavailable
+		for _, id := range priced.Unavailable {
+			cart.Remove(id)
+		}
+		h.cookies.Write(c, cart)
+	}
+	return p, nil
+}
+
+func (h *Handlers) show(c *fiber.Ctx) error {
+	cart, err := h.cookies.Read(c)
+	if err != nil {
+		h.cookies.Clear(c)
+	}
+	page, perr := h.NewPage(c, cart)
+	if perr != nil {
+		return perr
+	}
+	if err != nil {
+		page.Flash = msgUnreadable
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return web.Render(c, "storefront/cart", page)
+}
+
+func (h *Handlers) count(c *fiber.Ctx) error {
+	cart, _ := h.cookies.Read(c)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return web.Fragment(c, "partials/cart_count", CountBadge{Count: cart.Count()})
+}
+
+func (h *Handlers) add(c *fiber.Ctx) error {
+	t := tenants.From(c).Tenant
+	if !t.ChargesEnabled {
+		return web.BadRequest("This store is not taking payments yet.")
+	}
+	id, err1 := strconv.ParseInt(strings.TrimSpace(c.FormValue("product_id")), 10, 64)
+	qty, err2 := 1, error(nil)
+	if v := strings.TrimSpace(c.FormValue("quantity")); v != "" {
+		qty, err2 = strconv.Atoi(v)
+	}
+	if err1 != nil || id <= 0 || err2 != nil || qty < 1 || qty > MaxQuantity {
+		return web.BadRequest("Choose a product and a quantity from 1 to 10.")
+	}
+	cart, err := h.cookies.Read(c)
+	if errors.Is(err, ErrInvalid) {
+		cart = Cart{TenantID: t.ID} // an unreadable cart is replaced, never trusted
+	}
+	priced, err := h.store.Price(c.UserContext(), t.ID, Cart{TenantID: t.ID, Items: []Item{{ProductID: id, Quantity: 1}}})
+	if err != nil {
+		return err
+	}
+	if len(priced.Lines) != 1 {
+		return web.BadRequest("That product is not for sale in this store.")
+	}
+	if !cart.Add(id, qty) {
+		return web.BadRequest("Your cart is full. Check out or remove something first.")
+	}
+	h.cookies.Write(c, cart)
+	if web.IsHTMX(c) {
+		return web.Fragment(c, "partials/cart_added", addedFragment{Title: priced.Lines[0].Title, Badge: CountBadge{Count: cart.Count(), OOB: true}})
+	}
+	return c.Redirect("/cart", fiber.StatusSeeOther)
+}
+
+func (h *Handlers) remove(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("product_id"), 10, 64)
+	if err != nil {
+		return web.ErrNotFound
+	}
+	cart, rerr := h.cookies.Read(c)
+	cart.Remove(id)
+	h.cookies.Write(c, cart)
+	if !web.IsHTMX(c) {
+		return c.Redirect("/cart", fiber.StatusSeeOther)
+	}
+	page, err := h.NewPage(c, cart)
+	if err != nil {
+		return err
+	}
+	if rerr != nil {
+		page.Flash = msgUnreadable
+	}
+	page.Fragment = true
+	return web.Fragment(c, "partials/cart_body", page)
+}

@@ -1,0 +1,87 @@
+package cart
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+)
+
+// Line is a cart item priced from the database just now.
+type Line struct {
+	ProductID      int64   `bun:"id"`
+	Slug           string  `bun:"slug"`
+	Title          string  `bun:"title"`
+	UnitPriceCents int64   `bun:"price_cents"`
+	Currency       string  `bun:"currency"`
+	CoverKey       *string `bun:"cover_key"`
+	Quantity       int     `bun:"-"`
+}
+
+// SubtotalCents is the line's price times its quantity.
+func (l Line) SubtotalCents() int64 { return l.UnitPriceCents * int64(l.Quantity) }
+
+// Priced is a cart re-priced from the database: the lines still for sale in
+// this store, the ids that are not (drafts, deleted, another store's, unknown),
+// and the total.
+type Priced struct {
+	Lines       []Line
+	Unavailable []int64
+	TotalCents  int64
+	Currency    string
+	// MixedCurrency is a cart whose products are priced in different
+	// currencies, which one Checkout Session cannot charge.
+	MixedCurrency bool
+}
+
+// Count is the number of things priced.
+func (p *Priced) Count() int {
+	n := 0
+	for _, l := range p.Lines {
+		n += l.Quantity
+	}
+	return n
+}
+
+// Store prices carts.
+type Store struct{ db bun.IDB }
+
+// NewStore returns a cart store over db: the replica for showing the cart, the
+// primary where the price will be charged.
+func NewStore(db bun.IDB) *Store { return &Store{db: db} }
+
+// Price reads every product of the cart within the store tenantID: only
+// public or unlisted, live products of that store count. The cookie's word is
+// taken for nothing but ids and quantities.
+func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, error) {
+	out := &Priced{Lines: []Line{}}
+	if len(c.Items) == 0 {
+		return out, nil
+	}
+	var rows []Line
+	err := s.db.NewRaw(`SELECT id, slug, title, price_cents, currency, cover_key FROM products
+		WHERE tenant_id = ? AND id IN (?) AND deleted_at IS NULL AND visibility IN ('public', 'private')`,
+		tenantID, bun.In(c.IDs())).Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]Line, len(rows))
+	for _, r := range rows {
+		byID[r.ProductID] = r
+	}
+	for _, it := range c.Items {
+		l, ok := byID[it.ProductID]
+		if !ok {
+			out.Unavailable = append(out.Unavailable, it.ProductID)
+			continue
+		}
+		l.Quantity = it.Quantity
+		if out.Currency == "" {
+			out.Currency = l.Currency
+		} else if out.Currency != l.Currency {
+			out.MixedCurrency = true
+		}
+		out.Lines = append(out.Lines, l)
+		out.TotalCents += l.SubtotalCents()
+	}
+	return out, nil
+}

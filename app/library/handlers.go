@@ -1,0 +1,107 @@
+package library
+
+import (
+	"html/template"
+	"strconv"
+	"time"
+
+	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/web"
+	"github.com/gofiber/fiber/v2"
+)
+
+// DownloadTTL is how long a download link works once the buyer clicks.
+const DownloadTTL = 5 * time.Minute
+
+// Signer makes the short-lived download links, bound to the buyer; blob.Signer
+// is one, and its DownloadHandler serves what it signs.
+type Signer interface {
+	SignFile(key, name string, userID int64, ttl time.Duration) string
+}
+
+// Handlers serves the library on the marketplace.
+type Handlers struct {
+	store  *Store
+	pages  *web.Pages
+	signer Signer
+}
+
+// NewHandlers returns the library handlers.
+func NewHandlers(store *Store, pages *web.Pages, signer Signer) *Handlers {
+	return &Handlers{store: store, pages: pages, signer: signer}
+}
+
+// Routes registers the library on the marketplace, for signed-in buyers.
+func (h *Handlers) Routes(r fiber.Router) {
+	m := web.MarketRoutes(r)
+	m.Get("/library", accounts.RequireUser, h.index)
+	m.Get("/library/:product_id", accounts.RequireUser, h.show)
+	m.Get("/library/:product_id/files/:file_id", accounts.RequireUser, h.download)
+}
+
+type indexPage struct {
+	web.Page
+	Purchases []Purchase
+}
+
+func (h *Handlers) index(c *fiber.Ctx) error {
+	u := web.CurrentUser(c)
+	ctx := c.UserContext()
+	if err := h.store.Claim(ctx, u.UserID, u.Email); err != nil {
+		return err
+	}
+	ps, err := h.store.Purchases(ctx, u.UserID)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return web.Render(c, "library/index", indexPage{Page: h.pages.New(c, "Your library"), Purchases: ps})
+}
+
+type showPage struct {
+	web.Page
+	Content *Content
+	Body    template.HTML
+	Files   []File
+}
+
+func (h *Handlers) show(c *fiber.Ctx) error {
+	u := web.CurrentUser(c)
+	id, err := strconv.ParseInt(c.Params("product_id"), 10, 64)
+	if err != nil {
+		return ErrNotFound
+	}
+	ctx := c.UserContext()
+	if err := h.store.Claim(ctx, u.UserID, u.Email); err != nil {
+		return err
+	}
+	content, err := h.store.Content(ctx, u.UserID, id)
+	if err != nil {
+		return err
+	}
+	files, err := h.store.Files(ctx, u.UserID, id)
+	if err != nil {
+		return err
+	}
+	page := showPage{Page: h.pages.New(c, content.Title), Content: content, Files: files,
+		Body: template.HTML(content.ContentHTML)} // sanitised by catalog.Renderer when the creator saved it
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return web.Render(c, "library/show", page)
+}
+
+// download checks the entitlement and sends the buyer to a signed link that
+// only they can use, for DownloadTTL.
+func (h *Handlers) download(c *fiber.Ctx) error {
+	u := web.CurrentUser(c)
+	pid, err1 := strconv.ParseInt(c.Params("product_id"), 10, 64)
+	fid, err2 := strconv.ParseInt(c.Params("file_id"), 10, 64)
+	if err1 != nil || err2 != nil {
+		return ErrNotFound
+	}
+	f, err := h.store.File(c.UserContext(), u.UserID, pid, fid)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Redirect(h.signer.SignFile(f.BlobKey, f.Name, u.UserID, DownloadTTL), fiber.StatusSeeOther)
+}

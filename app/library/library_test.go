@@ -1,0 +1,119 @@
+package library_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/moneytest"
+	"github.com/claro-market/claro/app/payments/stripetest"
+)
+
+const pw = "a long enough password"
+
+func withContent(p *catalog.Product) {
+	p.ContentHTML = "<p>The secret recipe.</p>"
+}
+
+func addFile(t *testing.T, e *moneytest.Env, p *catalog.Product) int64 {
+	t.Helper()
+	var id int64
+	if err := e.DB.Primary.NewRaw(`INSERT INTO product_files (tenant_id, product_id, name, blob_key, size_bytes, content_type)
+		VALUES (?, ?, 'guide.pdf', 'files/x/guide.pdf', 10, 'application/pdf') RETURNING id`, p.TenantID, p.ID).Scan(context.Background(), &id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func notFound(t *testing.T, e *moneytest.Env, b *apptest.Browser, path string) {
+	t.Helper()
+	resp, body := b.Get(t, "", path)
+	if resp.StatusCode != http.StatusNotFound || !bytes.Equal([]byte(body), e.App.Errors.NotFoundBody()) {
+		t.Fatalf("%s: status %d, not the 404 page:\n%s", path, resp.StatusCode, body)
+	}
+}
+
+func TestBuyerOpensWhatTheyBoughtAndNothingElse(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	a, b := e.Store(t, apptest.Unique("lib-a")), e.Store(t, apptest.Unique("lib-b"))
+	bought := e.Product(t, a, "bought", catalog.Public, withContent)
+	notBought := e.Product(t, a, "not-bought", catalog.Public, withContent)
+	otherStore := e.Product(t, b, "elsewhere", catalog.Public, withContent)
+	fileID := addFile(t, e, bought)
+	buyer := e.NewBrowser()
+	buyer.SignUp(t, apptest.Unique("reader")+"@example.com", pw, "Reader")
+	e.Pay(t, e.OpenCheckout(t, buyer, a, bought), "pi_"+apptest.Unique("lib"))
+
+	_, list := buyer.Get(t, "", "/library")
+	if !strings.Contains(list, bought.Title) || strings.Contains(list, notBought.Title) {
+		t.Fatalf("library list:\n%s", list)
+	}
+	resp, page := buyer.Get(t, "", fmt.Sprintf("/library/%d", bought.ID))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "<p>The secret recipe.</p>") || !strings.Contains(page, "guide.pdf") {
+		t.Fatalf("content page %d:\n%s", resp.StatusCode, page)
+	}
+	resp, _ = buyer.Get(t, "", fmt.Sprintf("/library/%d/files/%d", bought.ID, fileID))
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/download/") {
+		t.Fatalf("download: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	notFound(t, e, buyer, fmt.Sprintf("/library/%d", notBought.ID))
+	notFound(t, e, buyer, fmt.Sprintf("/library/%d", otherStore.ID))
+	notFound(t, e, buyer, fmt.Sprintf("/library/%d/files/%d", notBought.ID, fileID))
+	notFound(t, e, buyer, "/library/not-a-number")
+
+	// Another signed-in buyer cannot open it either.
+	stranger := e.NewBrowser()
+	stranger.SignUp(t, apptest.Unique("stranger")+"@example.com", pw, "Stranger")
+	notFound(t, e, stranger, fmt.Sprintf("/library/%d", bought.ID))
+	notFound(t, e, stranger, fmt.Sprintf("/library/%d/files/%d", bought.ID, fileID))
+}
+
+func TestRefundedPurchaseIsTheNotFoundPage(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("refund-lib"))
+	p := e.Product(t, s, "thing", catalog.Public, withContent)
+	buyer := e.NewBrowser()
+	buyer.SignUp(t, apptest.Unique("refunded")+"@example.com", pw, "Buyer")
+	ck := e.OpenCheckout(t, buyer, s, p)
+	pi := "pi_" + apptest.Unique("rl")
+	e.Pay(t, ck, pi)
+	if resp, _ := buyer.Get(t, "", fmt.Sprintf("/library/%d", p.ID)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("before refund: %d", resp.StatusCode)
+	}
+	e.Deliver(t, "/webhooks/stripe", stripetest.Event("evt_"+apptest.Unique("r"), "charge.refunded", stripetest.Charge("ch_1", pi, ck.Amount, ck.Amount)))
+	notFound(t, e, buyer, fmt.Sprintf("/library/%d", p.ID))
+}
+
+func TestGuestPurchaseJoinsTheAccountWithThatEmail(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("guest"))
+	p := e.Product(t, s, "thing", catalog.Public, withContent)
+	email := apptest.Unique("guest") + "@example.com"
+	guest := e.NewBrowser()
+	host := apptest.StoreHost(s.Slug)
+	moneytest.AddToCart(t, guest, host, p.ID, 1)
+	resp, body := moneytest.Send(t, guest, http.MethodPost, host, "/checkout", url.Values{"email": {email}}, false)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("guest checkout %d\n%s", resp.StatusCode, body)
+	}
+	var ck moneytest.Checkout
+	if err := e.DB.Primary.NewRaw(`SELECT id, tenant_id, stripe_checkout_session_id, amount_total_cents FROM checkouts WHERE tenant_id = ?`,
+		s.ID).Scan(context.Background(), &ck); err != nil {
+		t.Fatal(err)
+	}
+	e.Pay(t, ck, "pi_"+apptest.Unique("guest"))
+	guest.SignUp(t, email, pw, "Now a member")
+	_, list := guest.Get(t, "", "/library")
+	if !strings.Contains(list, p.Title) {
+		t.Fatalf("guest purchase not in the new account's library:\n%s", list)
+	}
+	if resp, _ := guest.Get(t, "", fmt.Sprintf("/library/%d", p.ID)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("content: %d", resp.StatusCode)
+	}
+}

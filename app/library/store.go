@@ -1,0 +1,115 @@
+// Package library is the buyer's side of a purchase: the list of what they
+// bought across stores, the content of each product and its file downloads.
+// The entitlement check lives here, once: a product is opened only while the
+// signed-in buyer holds an entitlement without revoked_at; anything else is
+// the one 404 page, indistinguishable from a URL that never existed.
+package library
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// ErrNotFound is a product or file the buyer may not open (not bought,
+// refunded, disputed, another buyer's, or nonexistent). It wraps
+// sql.ErrNoRows, which the web layer answers with the 404 page.
+var ErrNotFound = fmt.Errorf("library: not found: %w", sql.ErrNoRows)
+
+// Purchase is one product in a buyer's library.
+type Purchase struct {
+	ProductID   int64     `bun:"product_id"`
+	Title       string    `bun:"title"`
+	CoverKey    *string   `bun:"cover_key"`
+	StoreName   string    `bun:"store_name"`
+	StoreSlug   string    `bun:"store_slug"`
+	PurchasedAt time.Time `bun:"purchased_at"`
+}
+
+// Content is a purchased product's content.
+type Content struct {
+	ProductID   int64  `bun:"id"`
+	Title       string `bun:"title"`
+	ContentHTML string `bun:"content_html"` // sanitised by catalog's renderer when saved
+	StoreName   string `bun:"store_name"`
+	StoreSlug   string `bun:"store_slug"`
+}
+
+// File is a downloadable file of a purchased product.
+type File struct {
+	ID          int64  `bun:"id"`
+	Name        string `bun:"name"`
+	BlobKey     string `bun:"blob_key"`
+	SizeBytes   int64  `bun:"size_bytes"`
+	ContentType string `bun:"content_type"`
+}
+
+// Store reads the library. It must read the primary: an entitlement just
+// granted, or just revoked, has to count on the very next request.
+type Store struct{ db bun.IDB }
+
+// NewStore returns the library store over the primary.
+func NewStore(primary bun.IDB) *Store { return &Store{db: primary} }
+
+// entitled is the one entitlement condition, for the product bound as ? and
+// the user bound as ?.
+const entitled = `EXISTS (SELECT 1 FROM entitlements e WHERE e.product_id = ? AND e.user_id = ? AND e.revoked_at IS NULL)`
+
+// Claim attaches guest purchases made with the account's email to it.
+func (s *Store) Claim(ctx context.Context, userID int64, email string) error {
+	if email == "" {
+		return nil
+	}
+	if _, err := s.db.NewRaw(`UPDATE orders SET user_id = ?, updated_at = now() WHERE user_id IS NULL AND email = lower(?)`,
+		userID, email).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := s.db.NewRaw(`UPDATE entitlements SET user_id = ? WHERE user_id IS NULL AND email = lower(?)`, userID, email).Exec(ctx)
+	return err
+}
+
+// Purchases lists what the buyer may open, newest purchase first.
+func (s *Store) Purchases(ctx context.Context, userID int64) ([]Purchase, error) {
+	ps := []Purchase{}
+	err := s.db.NewRaw(`SELECT p.id AS product_id, p.title, p.cover_key, t.name AS store_name, t.slug AS store_slug,
+			max(e.created_at) AS purchased_at
+		FROM entitlements e JOIN products p ON p.id = e.product_id JOIN tenants t ON t.id = e.tenant_id
+		WHERE e.user_id = ? AND e.revoked_at IS NULL
+		GROUP BY p.id, t.id ORDER BY purchased_at DESC, p.id DESC`, userID).Scan(ctx, &ps)
+	return ps, err
+}
+
+// Content returns a product's content when the buyer is entitled to it.
+func (s *Store) Content(ctx context.Context, userID, productID int64) (*Content, error) {
+	c := new(Content)
+	err := s.db.NewRaw(`SELECT p.id, p.title, p.content_html, t.name AS store_name, t.slug AS store_slug
+		FROM products p JOIN tenants t ON t.id = p.tenant_id
+		WHERE p.id = ? AND `+entitled, productID, productID, userID).Scan(ctx, c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return c, err
+}
+
+// Files lists a product's files when the buyer is entitled to it.
+func (s *Store) Files(ctx context.Context, userID, productID int64) ([]File, error) {
+	fs := []File{}
+	err := s.db.NewRaw(`SELECT f.id, f.name, f.blob_key, f.size_bytes, f.content_type FROM product_files f
+		WHERE f.product_id = ? AND `+entitled+` ORDER BY f.id`, productID, productID, userID).Scan(ctx, &fs)
+	return fs, err
+}
+
+// File returns one file of a product when the buyer is entitled to it.
+func (s *Store) File(ctx context.Context, userID, productID, fileID int64) (*File, error) {
+	f := new(File)
+	err := s.db.NewRaw(`SELECT f.id, f.name, f.blob_key, f.size_bytes, f.content_type FROM product_files f
+		WHERE f.id = ? AND f.product_id = ? AND `+entitled, fileID, productID, productID, userID).Scan(ctx, f)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return f, err
+}

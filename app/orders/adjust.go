@@ -1,0 +1,126 @@
+package orders
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/claro-market/claro/app/payments"
+	"github.com/uptrace/bun"
+)
+
+func nowUTC() time.Time { return time.Now().UTC() }
+
+// adjustment is a refund or dispute to apply to an order.
+type adjustment struct {
+	kind     string // refund or dispute
+	refunded int64  // cents refunded so far on the charge (refunds)
+	full     bool   // the charge is refunded in full
+}
+
+// refund applies charge.refunded: a full refund revokes access, a partial one
+// keeps it. An order not written yet gets the refund when it is.
+func (s *Service) refund(ctx context.Context, tx bun.Tx, e *payments.Event) error {
+	ch := e.Charge
+	if ch.PaymentIntentID == "" {
+		s.log.Warn("charge.refunded without a payment intent; ignored", "event", e.ID, "charge", ch.ID)
+		return nil
+	}
+	a := adjustment{kind: "refund", refunded: ch.AmountRefunded, full: ch.Refunded || ch.AmountRefunded >= ch.Amount}
+	return s.adjust(ctx, tx, e.ID, ch.PaymentIntentID, a)
+}
+
+// dispute applies charge.dispute.created: access is revoked while the money is
+// contested.
+func (s *Service) dispute(ctx context.Context, tx bun.Tx, e *payments.Event) error {
+	if e.Type != "charge.dispute.created" {
+		return nil
+	}
+	d := e.Dispute
+	if d.PaymentIntentID == "" {
+		s.log.Warn("dispute without a payment intent; ignored", "event", e.ID, "dispute", d.ID, "charge", d.ChargeID)
+		return nil
+	}
+	return s.adjust(ctx, tx, e.ID, d.PaymentIntentID, adjustment{kind: "dispute"})
+}
+
+func (s *Service) adjust(ctx context.Context, tx bun.Tx, eventID, pi string, a adjustment) error {
+	var orderID int64
+	err := tx.NewRaw(`SELECT id FROM orders WHERE stripe_payment_intent_id = ? FOR UPDATE`, pi).Scan(ctx, &orderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.NewRaw(`INSERT INTO pending_adjustments (stripe_payment_intent_id, kind, amount_refunded_cents, full_refund, stripe_event_id)
+			VALUES (?, ?, ?, ?, ?)`, pi, a.kind, a.refunded, a.full, eventID).Exec(ctx)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	return applyAdjustment(ctx, tx, orderID, a)
+}
+
+// applyPending applies the refunds and disputes that arrived before the order
+// (locked by the caller) and marks them applied.
+func (s *Service) applyPending(ctx context.Context, tx bun.Tx, orderID int64, pi any) error {
+	if pi == nil {
+		return nil
+	}
+	var rows []struct {
+		ID       int64  `bun:"id"`
+		Kind     string `bun:"kind"`
+		Refunded int64  `bun:"amount_refunded_cents"`
+		Full     bool   `bun:"full_refund"`
+	}
+	if err := tx.NewRaw(`SELECT id, kind, amount_refunded_cents, full_refund FROM pending_adjustments
+		WHERE stripe_payment_intent_id = ? AND applied_at IS NULL ORDER BY id FOR UPDATE`, pi).Scan(ctx, &rows); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := applyAdjustment(ctx, tx, orderID, adjustment{kind: r.Kind, refunded: r.Refunded, full: r.Full}); err != nil {
+			return err
+		}
+		if _, err := tx.NewRaw(`UPDATE pending_adjustments SET applied_at = now() WHERE id = ?`, r.ID).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyAdjustment records a refund or dispute on a locked order. Refunded
+// amounts only grow (events may arrive out of order); a full refund or a
+// dispute revokes every entitlement of the order; a dispute outranks a refund
+// in the status shown.
+func applyAdjustment(ctx context.Context, tx bun.Tx, orderID int64, a adjustment) error {
+	var revoke bool
+	var err error
+	if a.kind == "dispute" {
+		revoke = true
+		_, err = tx.NewRaw(`UPDATE orders SET status = 'disputed', updated_at = now() WHERE id = ?`, orderID).Exec(ctx)
+	} else {
+		revoke = a.full
+		_, err = tx.NewRaw(`UPDATE orders SET
+				amount_refunded_cents = greatest(amount_refunded_cents, ?),
+				status = CASE
+					WHEN status IN ('disputed', 'failed') THEN status
+					WHEN ? OR greatest(amount_refunded_cents, ?) >= amount_total_cents THEN 'refunded'
+					WHEN status IN ('paid', 'partially_refunded') THEN 'partially_refunded'
+					ELSE status END,
+				updated_at = now()
+			WHERE id = ?`, a.refunded, a.full, a.refunded, orderID).Exec(ctx)
+		if err == nil && !revoke {
+			var status string
+			err = tx.NewRaw(`SELECT status FROM orders WHERE id = ?`, orderID).Scan(ctx, &status)
+			revoke = status == StatusRefunded
+		}
+	}
+	if err != nil || !revoke {
+		return err
+	}
+	reason := "refunded"
+	if a.kind == "dispute" {
+		reason = "disputed"
+	}
+	_, err = tx.NewRaw(`UPDATE entitlements SET revoked_at = now(), revoke_reason = ? WHERE order_id = ? AND revoked_at IS NULL`,
+		reason, orderID).Exec(ctx)
+	return err
+}

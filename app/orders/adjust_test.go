@@ -1,0 +1,69 @@
+package orders_test
+
+import (
+	"testing"
+
+	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/app/payments/stripetest"
+)
+
+func (s *sale) pay(t *testing.T) {
+	t.Helper()
+	s.deliver(t, s.sessionEvent("evt_"+apptest.Unique("pay"), "checkout.session.completed", s.ck.Amount, "paid"))
+}
+
+func (s *sale) refunded(t *testing.T, refunded int64) {
+	t.Helper()
+	s.deliver(t, stripetest.Event("evt_"+apptest.Unique("rf"), "charge.refunded", stripetest.Charge("ch_"+s.pi, s.pi, s.ck.Amount, refunded)))
+}
+
+func TestPartialRefundKeepsAccessAndFullRefundRevokesIt(t *testing.T) {
+	s := newSale(t)
+	s.pay(t)
+	s.refunded(t, 500)
+	if got := s.state(t); got != (state{Orders: 1, Live: 1, Granted: 1, Sales: 1, Status: "partially_refunded"}) {
+		t.Fatalf("after partial refund: %+v", got)
+	}
+	s.refunded(t, s.ck.Amount)
+	if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 1, Status: "refunded"}) {
+		t.Fatalf("after full refund: %+v", got)
+	}
+	// An older, partial refund event arriving late changes nothing.
+	s.refunded(t, 500)
+	if got := s.state(t); got.Status != "refunded" || got.Live != 0 {
+		t.Fatalf("late partial refund: %+v", got)
+	}
+}
+
+func TestDisputeRevokesAccess(t *testing.T) {
+	s := newSale(t)
+	s.pay(t)
+	payload := stripetest.Event("evt_"+apptest.Unique("dp"), "charge.dispute.created", stripetest.Dispute("dp_1", "ch_"+s.pi, s.pi, s.ck.Amount))
+	s.deliver(t, payload)
+	s.deliver(t, payload) // a replay is a duplicate
+	if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 1, Status: "disputed"}) {
+		t.Fatalf("after dispute: %+v", got)
+	}
+}
+
+func TestRefundBeforeItsOrderIsAppliedWhenTheOrderArrives(t *testing.T) {
+	s := newSale(t)
+	s.refunded(t, s.ck.Amount)
+	if got := s.state(t); got != (state{}) {
+		t.Fatalf("before the order: %+v", got)
+	}
+	s.pay(t)
+	if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 1, Status: "refunded"}) {
+		t.Fatalf("after the order: %+v", got)
+	}
+}
+
+func TestDisputeBeforeAnUnpaidOrderIsAppliedAndNothingIsGranted(t *testing.T) {
+	s := newSale(t)
+	s.deliver(t, stripetest.Event("evt_"+apptest.Unique("dp"), "charge.dispute.created", stripetest.Dispute("dp_2", "ch_"+s.pi, s.pi, s.ck.Amount)))
+	s.deliver(t, s.sessionEvent("evt_"+apptest.Unique("u"), "checkout.session.completed", s.ck.Amount, "unpaid"))
+	s.deliver(t, s.sessionEvent("evt_"+apptest.Unique("ok"), "checkout.session.async_payment_succeeded", s.ck.Amount, "paid"))
+	if got := s.state(t); got.Orders != 1 || got.Live != 0 || got.Status != "disputed" {
+		t.Fatalf("state %+v", got)
+	}
+}

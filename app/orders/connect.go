@@ -1,0 +1,88 @@
+package orders
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/claro-market/claro/app/payments"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// accountUpdated applies account.updated from the Connect endpoint, only when
+// it is not older than the state already held: Stripe does not promise order.
+func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+	a := e.Connect
+	if a.ID == "" {
+		a.ID = e.Account
+	}
+	tenantID, charges, err := lockTenant(ctx, tx, a.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		s.log.Warn("account.updated for an account no store holds; ignored", "event", e.ID, "account", a.ID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	res, err := tx.NewRaw(`INSERT INTO stripe_accounts AS sa (tenant_id, account_id, charges_enabled, payouts_enabled, details_submitted,
+			currently_due, past_due, disabled_reason, event_created, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+		ON CONFLICT (tenant_id) DO UPDATE SET account_id = EXCLUDED.account_id,
+			charges_enabled = EXCLUDED.charges_enabled, payouts_enabled = EXCLUDED.payouts_enabled,
+			details_submitted = EXCLUDED.details_submitted, currently_due = EXCLUDED.currently_due,
+			past_due = EXCLUDED.past_due, disabled_reason = EXCLUDED.disabled_reason,
+			event_created = EXCLUDED.event_created, deauthorized = false, updated_at = now()
+		WHERE sa.event_created IS NULL OR sa.event_created <= EXCLUDED.event_created`,
+		tenantID, a.ID, a.ChargesEnabled, a.PayoutsEnabled, a.DetailsSubmitted,
+		pgdialect.Array(a.CurrentlyDue), pgdialect.Array(a.PastDue), a.DisabledReason, e.Created).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		s.log.Info("account.updated older than the state held; ignored", "event", e.ID, "account", a.ID)
+		return nil
+	}
+	return setPayable(ctx, tx, tenantID, charges, a.ChargesEnabled, a.PayoutsEnabled, eff)
+}
+
+// deauthorized applies account.application.deauthorized: the creator
+// disconnected Claro, so the store can take no more charges.
+func (s *Service) deauthorized(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+	tenantID, charges, err := lockTenant(ctx, tx, e.Account)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.NewRaw(`INSERT INTO stripe_accounts (tenant_id, account_id, deauthorized, event_created) VALUES (?, ?, true, ?)
+		ON CONFLICT (tenant_id) DO UPDATE SET deauthorized = true, charges_enabled = false, payouts_enabled = false, updated_at = now()`,
+		tenantID, e.Account, e.Created).Exec(ctx); err != nil {
+		return err
+	}
+	s.log.Warn("stripe account disconnected from Claro", "tenant", tenantID, "account", e.Account)
+	return setPayable(ctx, tx, tenantID, charges, false, false, eff)
+}
+
+func lockTenant(ctx context.Context, tx bun.Tx, accountID string) (int64, bool, error) {
+	var id int64
+	var charges bool
+	err := tx.NewRaw(`SELECT id, charges_enabled FROM tenants WHERE stripe_account_id = ? FOR UPDATE`, accountID).Scan(ctx, &id, &charges)
+	return id, charges, err
+}
+
+// setPayable mirrors the account's flags on tenants, which the storefront,
+// checkout and discovery read, and asks for the store's cached host answers to
+// be dropped when charges_enabled changed.
+func setPayable(ctx context.Context, tx bun.Tx, tenantID int64, before, charges, payouts bool, eff *effect) error {
+	if _, err := tx.NewRaw(`UPDATE tenants SET charges_enabled = ?, payouts_enabled = ?, updated_at = now()
+		WHERE id = ? AND (charges_enabled, payouts_enabled) IS DISTINCT FROM (?, ?)`,
+		charges, payouts, tenantID, charges, payouts).Exec(ctx); err != nil {
+		return err
+	}
+	if before != charges {
+		eff.invalidate = append(eff.invalidate, tenantID)
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package orders
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// ErrNotFound is an order that does not exist in the store.
+var ErrNotFound = fmt.Errorf("orders: not found: %w", sql.ErrNoRows)
+
+// Sales reads a store's orders for its dashboard. Build it on the dashboard's
+// InTenant transaction; every method also filters on the tenant.
+type Sales struct{ db bun.IDB }
+
+// NewSales returns the sales reader over db.
+func NewSales(db bun.IDB) *Sales { return &Sales{db: db} }
+
+// Order is one row of the sales table.
+type Order struct {
+	ID                  int64     `bun:"id"`
+	Email               string    `bun:"email"`
+	AmountTotalCents    int64     `bun:"amount_total_cents"`
+	ApplicationFeeCents int64     `bun:"application_fee_cents"`
+	AmountRefundedCents int64     `bun:"amount_refunded_cents"`
+	Currency            string    `bun:"currency"`
+	Status              string    `bun:"status"`
+	PaymentIntentID     *string   `bun:"stripe_payment_intent_id"`
+	Items               string    `bun:"items"`
+	CreatedAt           time.Time `bun:"created_at"`
+}
+
+// Refundable reports whether the dashboard may offer a refund.
+func (o Order) Refundable() bool {
+	return o.PaymentIntentID != nil && (o.Status == StatusPaid || o.Status == StatusPartiallyRefunded)
+}
+
+// Summary is the store's totals over paid orders.
+type Summary struct {
+	Orders        int64  `bun:"orders"`
+	RevenueCents  int64  `bun:"revenue"`
+	FeesCents     int64  `bun:"fees"`
+	RefundedCents int64  `bun:"refunded"`
+	Currency      string `bun:"currency"`
+}
+
+// NetCents is what the creator keeps: revenue less fees and refunds.
+func (s Summary) NetCents() int64 { return s.RevenueCents - s.FeesCents - s.RefundedCents }
+
+// DayTotal is one day's revenue, for the chart.
+type DayTotal struct {
+	Day          time.Time `bun:"day"`
+	RevenueCents int64     `bun:"revenue"`
+	Orders       int64     `bun:"orders"`
+}
+
+// settled is the set of statuses that took money.
+const settled = `status IN ('paid', 'partially_refunded', 'refunded', 'disputed')`
+
+// Recent returns the store's latest orders with their items.
+func (s *Sales) Recent(ctx context.Context, tenantID int64, limit int) ([]Order, error) {
+	os := []Order{}
+	err := s.db.NewRaw(`SELECT o.id, o.email, o.amount_total_cents, o.application_fee_cents, o.amount_refunded_cents, o.currency,
+			o.status, o.stripe_payment_intent_id, o.created_at,
+			coalesce((SELECT string_agg(oi.title, ', ' ORDER BY oi.product_id) FROM order_items oi
+				WHERE oi.order_id = o.id AND oi.tenant_id = o.tenant_id), '') AS items
+		FROM orders o WHERE o.tenant_id = ? ORDER BY o.created_at DESC, o.id DESC LIMIT ?`, tenantID, limit).Scan(ctx, &os)
+	return os, err
+}
+
+// Summary totals the store's settled orders.
+func (s *Sales) Summary(ctx context.Context, tenantID int64) (Summary, error) {
+	var sum Summary
+	err := s.db.NewRaw(`SELECT count(*) AS orders, coalesce(sum(amount_total_cents), 0) AS revenue,
+			coalesce(sum(application_fee_cents), 0) AS fees, coalesce(sum(amount_refunded_cents), 0) AS refunded,
+			coalesce(min(currency), 'usd') AS currency
+		FROM orders WHERE tenant_id = ? AND `+settled, tenantID).Scan(ctx, &sum)
+	return sum, err
+}
+
+// Daily returns revenue per day (UTC) for the last days days, oldest first,
+// with empty days included.
+func (s *Sales) Daily(ctx context.Context, tenantID int64, days int) ([]DayTotal, error) {
+	ds := []DayTotal{}
+	err := s.db.NewRaw(`SELECT d.day, coalesce(sum(o.amount_total_cents), 0) AS revenue, count(o.id) AS orders
+		FROM generate_series((now() AT TIME ZONE 'UTC')::date - (? - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS d(day)
+		LEFT JOIN orders o ON o.tenant_id = ? AND o.`+settled+` AND (o.created_at AT TIME ZONE 'UTC')::date = d.day
+		GROUP BY d.day ORDER BY d.day`, days, tenantID).Scan(ctx, &ds)
+	return ds, err
+}
+
+// Refundable returns the store's order with its payment intent, if it may be refunded.
+func (s *Sales) Refundable(ctx context.Context, tenantID, orderID int64) (*Order, error) {
+	o := new(Order)
+	err := s.db.NewRaw(`SELECT id, email, amount_total_cents, application_fee_cents, amount_refunded_cents, currency, status,
+			stripe_payment_intent_id, created_at, '' AS items
+		FROM orders WHERE tenant_id = ? AND id = ?`, tenantID, orderID).Scan(ctx, o)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !o.Refundable()) {
+		return nil, ErrNotFound
+	}
+	return o, err
+}

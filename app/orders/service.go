@@ -1,0 +1,120 @@
+// Package orders turns Stripe's webhook events into orders, entitlements,
+// refunds and disputes, and keeps each store's Connect account state. Every
+// event is applied in one transaction on the primary that first records its
+// id, so a duplicate delivery, however concurrent, ends there; orders are
+// unique on their Checkout Session, so two events for one session make one
+// order. Events may arrive in any order and converge.
+package orders
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/claro-market/claro/app/payments"
+	"github.com/uptrace/bun"
+)
+
+// Invalidator drops a store's cached host answers; tenants.Resolver is one.
+type Invalidator interface{ Invalidate(tenantID int64) }
+
+// SaleRecorder counts one sale of a product inside the order's transaction:
+// products.sales_count, and whatever else rides on it. search.RecordSale (the
+// trending score too) has exactly this shape.
+type SaleRecorder func(ctx context.Context, tx bun.IDB, productID int64, at time.Time) error
+
+// Service applies verified events.
+type Service struct {
+	db         *bun.DB
+	tenants    Invalidator
+	log        *slog.Logger
+	livemode   bool
+	recordSale SaleRecorder
+}
+
+// NewService returns the service over the primary. livemode is the
+// deployment's mode: events of the other mode are ignored.
+func NewService(primary *bun.DB, tenants Invalidator, log *slog.Logger, livemode bool) *Service {
+	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode, recordSale: countSale}
+}
+
+// WithSaleRecorder replaces the plain sales counter (recordSale) with r; app.New
+// plugs in search.RecordSale, which also moves the trending score.
+func (s *Service) WithSaleRecorder(r SaleRecorder) *Service {
+	s.recordSale = r
+	return s
+}
+
+// countSale is the default recordSale: products.sales_count + 1.
+func countSale(ctx context.Context, tx bun.IDB, productID int64, _ time.Time) error {
+	_, err := tx.NewRaw(`UPDATE products SET sales_count = sales_count + 1 WHERE id = ?`, productID).Exec(ctx)
+	return err
+}
+
+// effect is what must happen after the transaction commits.
+type effect struct{ invalidate []int64 }
+
+// Handle applies one verified event that arrived on endpoint ep. It returns an
+// error only when the event must be retried (Stripe redelivers on a non-2xx).
+func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.Event) error {
+	if e.Livemode != s.livemode {
+		s.log.Info("stripe event ignored: other mode", "event", e.ID, "type", e.Type, "livemode", e.Livemode)
+		return nil
+	}
+	if (ep == payments.ConnectEndpoint) != (e.Account != "") {
+		s.log.Warn("stripe event ignored: wrong endpoint for its account", "event", e.ID, "type", e.Type, "account", e.Account)
+		return nil
+	}
+	if !handled(ep, e.Type) {
+		return nil
+	}
+	var eff effect
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		eff = effect{}
+		res, err := tx.NewRaw(`INSERT INTO stripe_events (id, type, account, livemode, created) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, e.ID, e.Type, e.Account, e.Livemode, e.Created).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // a duplicate: already applied, or being applied by the delivery we waited for
+		}
+		return s.apply(ctx, tx, e, &eff)
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range eff.invalidate {
+		s.tenants.Invalidate(id)
+	}
+	return nil
+}
+
+func handled(ep payments.Endpoint, typ string) bool {
+	if ep == payments.ConnectEndpoint {
+		return typ == "account.updated" || typ == "account.application.deauthorized"
+	}
+	switch typ {
+	case "checkout.session.completed", "checkout.session.async_payment_succeeded",
+		"checkout.session.async_payment_failed", "charge.refunded", "charge.dispute.created":
+		return true
+	}
+	return false
+}
+
+func (s *Service) apply(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+	switch {
+	case e.Session != nil:
+		return s.session(ctx, tx, e)
+	case e.Charge != nil:
+		return s.refund(ctx, tx, e)
+	case e.Dispute != nil:
+		return s.dispute(ctx, tx, e)
+	case e.Type == "account.updated" && e.Connect != nil:
+		return s.accountUpdated(ctx, tx, e, eff)
+	case e.Type == "account.application.deauthorized":
+		return s.deauthorized(ctx, tx, e, eff)
+	}
+	s.log.Warn("stripe event without the object its type promises", "event", e.ID, "type", e.Type)
+	return nil
+}

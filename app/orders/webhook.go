@@ -1,0 +1,68 @@
+package orders
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/claro-market/claro/app/payments"
+	"github.com/claro-market/claro/app/web"
+	"github.com/gofiber/fiber/v2"
+)
+
+// MaxWebhookBody caps a webhook delivery; Stripe's events are a few KiB.
+// Larger bodies are answered 413 before any signature work.
+const MaxWebhookBody = 1 << 20
+
+// Handlers receives Stripe's webhooks on ROOT_DOMAIN.
+type Handlers struct {
+	verifier *payments.Verifier
+	service  *Service
+	log      *slog.Logger
+}
+
+// NewHandlers returns the webhook handlers.
+func NewHandlers(verifier *payments.Verifier, service *Service, log *slog.Logger) *Handlers {
+	return &Handlers{verifier: verifier, service: service, log: log}
+}
+
+// Routes registers both endpoints on the marketplace host only. The app's
+// CSRF middleware exempts /webhooks/: these requests are signed instead.
+func (h *Handlers) Routes(r fiber.Router) {
+	m := web.MarketRoutes(r)
+	m.Post("/webhooks/stripe", h.platform)
+	m.Post("/webhooks/stripe/connect", h.connect)
+}
+
+func (h *Handlers) platform(c *fiber.Ctx) error { return h.receive(c, payments.PlatformEndpoint) }
+func (h *Handlers) connect(c *fiber.Ctx) error  { return h.receive(c, payments.ConnectEndpoint) }
+
+// receive verifies the signature before anything in the body is believed, then
+// applies the event. A refused signature or version is a 400 and writes
+// nothing; any failure to apply is a 500, so Stripe delivers again.
+func (h *Handlers) receive(c *fiber.Ctx, ep payments.Endpoint) error {
+	// Stripe always sends a Content-Length; a chunked or unbounded body is
+	// refused like an oversized one, before a byte of it is read.
+	if n := c.Request().Header.ContentLength(); n > MaxWebhookBody || n < 0 {
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "Webhook body too large.")
+	}
+	body := bytes.Clone(c.Body()) // Fiber reuses its buffers; the event outlives this call's view of them
+	sig := strings.Clone(c.Get("Stripe-Signature"))
+	e, err := h.verifier.Verify(body, sig, ep)
+	var verr *payments.VersionError
+	switch {
+	case errors.As(err, &verr):
+		return fiber.NewError(fiber.StatusBadRequest, "Event API version "+verr.Got+" refused; this endpoint is pinned to "+verr.Want+".")
+	case errors.Is(err, payments.ErrSignature):
+		h.log.Warn("stripe webhook refused: bad signature", "request_id", web.RequestID(c), "endpoint", int(ep), "err", err)
+		return fiber.NewError(fiber.StatusBadRequest, "Invalid signature.")
+	case err != nil:
+		return err
+	}
+	if err := h.service.Handle(c.UserContext(), ep, e); err != nil {
+		h.log.Error("stripe event failed; Stripe will retry", "event", e.ID, "type", e.Type, "err", err)
+		return err
+	}
+	return c.SendString("ok")
+}
