@@ -24,10 +24,12 @@ test: assets
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
-## bench: page handlers against a bare Fiber ceiling, and search on a 100,000-product catalog
+## bench: the load run (wrk against claro serve on a 100,000-product catalog, next to a
+## bare Fiber ceiling; writes docs/bench.md), then the in-process benchmarks
 bench: assets
-	$(GO) test -count=1 -run '^$$' -bench . -benchtime 3s ./app/
-	CLARO_BENCH_N=100000 $(GO) test -count=1 -run TestScaleLatency -v ./search/
+	CLARO_LOAD=1 $(GO) test -count=1 -timeout 60m -run TestLoad -v ./app/loadtest/
+	$(GO) test -count=1 -run '^$$' -bench Pages -benchtime 3s ./app/
+	$(GO) test -count=1 -run '^$$' -bench WebhookIngestion -benchtime 3000x ./app/orders/
 
 ## fuzz: a short run of each fuzz target
 fuzz: assets

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -46,16 +47,15 @@ type Auth struct {
 	users    *Users
 	sessions *Sessions
 	limits   ratelimit.Limiter
-	dummy    string // a hash to check against when the email is unknown
+	// dummy is a hash to check against when the email is unknown, so both
+	// answers take as long; made on first use, not at start-up.
+	dummy     string
+	dummyOnce sync.Once
 }
 
 // NewAuth returns the sign-in service.
 func NewAuth(users *Users, sessions *Sessions, limits ratelimit.Limiter) (*Auth, error) {
-	dummy, err := HashPassword("not a real password, only for timing")
-	if err != nil {
-		return nil, err
-	}
-	return &Auth{users: users, sessions: sessions, limits: limits, dummy: dummy}, nil
+	return &Auth{users: users, sessions: sessions, limits: limits}, nil
 }
 
 // SignUpForm is the sign-up form.
@@ -129,6 +129,7 @@ func (a *Auth) SignIn(ctx context.Context, email, password, ip, userAgent string
 	}
 
 	u, err := a.users.ByEmail(ctx, email)
+	a.dummyOnce.Do(func() { a.dummy, _ = HashPassword("not a real password, only for timing") })
 	hash := a.dummy
 	if err == nil {
 		hash = u.PasswordHash

@@ -29,6 +29,7 @@ type PageCache struct {
 type cachedPage struct {
 	parts  [][]byte // the page split where the CSRF token goes
 	ctype  string
+	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
 	tenant int64
 }
 
@@ -67,6 +68,9 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, p.ctype)
 		c.Set(fiber.HeaderVary, "HX-Request")
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		for _, h := range p.hx {
+			c.Set(h[0], h[1])
+		}
 		resp := c.Response()
 		resp.ResetBody()
 		for i, part := range p.parts {
@@ -87,7 +91,13 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		return nil
 	}
 	body := append([]byte(nil), resp.Body()...)
-	pc.put(key, &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), tenant: tenant})
+	var hx [][2]string
+	resp.Header.VisitAll(func(k, v []byte) {
+		if len(k) > 3 && bytes.EqualFold(k[:3], []byte("HX-")) {
+			hx = append(hx, [2]string{string(k), string(v)})
+		}
+	})
+	pc.put(key, &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), hx: hx, tenant: tenant})
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	return nil
 }

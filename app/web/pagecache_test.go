@@ -82,3 +82,16 @@ func TestCatalogChangesDropCachedPagesOnEveryInstance(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestCachedHTMXAnswersKeepTheirInstructions(t *testing.T) {
+	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+	e.Store(t, "cache-hx")
+	first, _ := e.Get(t, "", "/search?q=anything", "HX-Request", "true")
+	second, _ := e.Get(t, "", "/search?q=anything", "HX-Request", "true")
+	if e.App.Pages.Hits.Load() == 0 {
+		t.Fatal("the search fragment was not cached")
+	}
+	if got, want := second.Header.Get("HX-Push-Url"), first.Header.Get("HX-Push-Url"); want == "" || got != want {
+		t.Fatalf("HX-Push-Url from the cache %q, rendered %q", got, want)
+	}
+}

@@ -1,0 +1,338 @@
+package loadtest
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/claro-market/claro/app/db"
+	"github.com/gofiber/fiber/v2"
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+const root = "claro.bench"
+
+// TestLoad is `make bench`. It is a load run, not a unit test: without
+// CLARO_LOAD=1 it does nothing.
+func TestLoad(t *testing.T) {
+	if os.Getenv("CLARO_LOAD") == "" {
+		t.Skip("a load run: use make bench")
+	}
+	if _, err := exec.LookPath("wrk"); err != nil {
+		t.Fatal("wrk is needed: apt-get install wrk")
+	}
+	n := envInt("CLARO_BENCH_N", 100_000)
+	dur := time.Duration(envInt("CLARO_BENCH_SECONDS", 10)) * time.Second
+	dir := t.TempDir()
+	modRoot := moduleRoot(t)
+
+	bin := filepath.Join(dir, "claro")
+	run(t, modRoot, nil, "go", "build", "-o", bin, ".")
+	dbURL := benchDatabase(t)
+	env := []string{"DATABASE_URL=" + dbURL}
+	run(t, modRoot, env, bin, "migrate", "up")
+	sqldb, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqldb.Close()
+	var have int
+	must(t, sqldb.QueryRow(`SELECT count(*) FROM products`).Scan(&have))
+	if have < n {
+		t.Logf("seeding %d products (have %d)", n-have, have)
+		run(t, modRoot, env, bin, "seed", "--scale", strconv.Itoa(n-have))
+	} else {
+		t.Logf("reusing the catalog of %d products", have)
+	}
+	_, err = sqldb.Exec(`ANALYZE`)
+	must(t, err)
+	var store, product, category string
+	var productID int64
+	must(t, sqldb.QueryRow(`SELECT t.slug FROM tenants t JOIN products p ON p.tenant_id = t.id
+		WHERE t.status = 'active' AND t.charges_enabled AND p.visibility IN ('public','private') AND p.deleted_at IS NULL
+		GROUP BY t.slug ORDER BY count(*) DESC LIMIT 1`).Scan(&store))
+	must(t, sqldb.QueryRow(`SELECT p.slug, p.id FROM products p JOIN tenants t ON t.id = p.tenant_id
+		WHERE t.slug = $1 AND p.visibility = 'public' AND p.deleted_at IS NULL ORDER BY p.id LIMIT 1`, store).Scan(&product, &productID))
+	must(t, sqldb.QueryRow(`SELECT c.slug FROM categories c JOIN products p ON p.category_id = c.id
+		GROUP BY c.slug ORDER BY count(*) DESC LIMIT 1`).Scan(&category))
+
+	// Start claro serve in production mode and time it to its first 200.
+	port := freePort(t)
+	srv := exec.Command(bin, "serve")
+	srv.Env = append(os.Environ(), env...)
+	srv.Env = append(srv.Env, "APP_ENV=production", "ROOT_DOMAIN="+root, "LISTEN_ADDR=127.0.0.1:"+strconv.Itoa(port),
+		"SESSION_SECRET="+base64.StdEncoding.EncodeToString([]byte("bench-secret-bench-secret-bench!!")),
+		"STRIPE_SECRET_KEY=sk_test_bench", "STRIPE_WEBHOOK_SECRET=whsec_bench", "STRIPE_CONNECT_WEBHOOK_SECRET=whsec_bench_connect",
+		"STRIPE_API_BASE=http://127.0.0.1:9")
+	srv.Stdout, srv.Stderr = io.Discard, os.Stderr
+	srvLog, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err == nil {
+		srv.Stderr = srvLog
+	}
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	started := time.Now()
+	must(t, srv.Start())
+	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }()
+	startup := waitFor200(t, base+"/", root, started)
+	peak := watchRSS(srv.Process.Pid)
+
+	storeHost := store + "." + root
+	page := get(t, base+"/", storeHost, nil)
+	ceilingPort := freePort(t)
+	ceiling := fiber.New(fiber.Config{DisableStartupMessage: true})
+	ceiling.Get("/", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.Send(page)
+	})
+	go ceiling.Listen("127.0.0.1:" + strconv.Itoa(ceilingPort)) //nolint:errcheck
+	defer ceiling.Shutdown()
+	waitFor200(t, "http://127.0.0.1:"+strconv.Itoa(ceilingPort)+"/", root, time.Now())
+
+	cartReq := cartRequest(t, base, storeHost, productID)
+	page2, page200 := deepCursor(t, base, 2), deepCursor(t, base, 200)
+	var uncached []string
+	for i, w := range []string{"presets", "ebook", "fonts", "guide", "course", "template", "film", "portrait", "music", "icons"} {
+		for p := 0; p < 300; p++ {
+			uncached = append(uncached, fmt.Sprintf("/search?q=%s&category=%s&max_price=%d", w, category, 3000+p*7+i))
+		}
+	}
+
+	type target struct {
+		name  string
+		req   Request
+		conns int
+	}
+	targets := []target{
+		{"ceiling: bare Fiber, static page of the storefront's size", Request{URL: "http://127.0.0.1:" + strconv.Itoa(ceilingPort) + "/", Host: root}, 64},
+		{"marketplace home", Request{URL: base + "/", Host: root}, 64},
+		{"storefront home", Request{URL: base + "/", Host: storeHost}, 64},
+		{"product page", Request{URL: base + "/products/" + product, Host: storeHost}, 64},
+		{"search: text + 2 filters + facets (PostgreSQL)", Request{URL: base + "/search?q=presets&category=" + category + "&max_price=5000", Host: root}, 16},
+		{"search: text + 2 filters + facets, a new query each time (uncached)", Request{URL: base + "/", Host: root, Paths: uncached}, 16},
+		{"search sort newest, page 2 (next-page fragment)", Request{URL: base + page2, Host: root, Headers: map[string]string{"HX-Request": "true"}}, 16},
+		{"search sort newest, page 200 (next-page fragment)", Request{URL: base + page200, Host: root, Headers: map[string]string{"HX-Request": "true"}}, 16},
+		{"POST /cart/items", cartReq, 64},
+	}
+	var results []Result
+	var ceilingRPS float64
+	for _, tg := range targets {
+		r, err := Wrk(dir, tg.name, tg.req, tg.conns, dur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ceilingRPS == 0 {
+			ceilingRPS = r.RPS
+		}
+		r.Ceiling = ceilingRPS
+		results = append(results, r)
+		t.Logf("%s: %.0f req/s, p99 %s, errors %d", r.Target, r.RPS, ms(r.P99), r.Errors)
+	}
+	rss := peak()
+	report := fmt.Sprintf("%s\nPeak RSS of claro serve under load: %.1f MB. Start to first 200: %s (migrations excluded).\n",
+		Table(results), float64(rss)/(1<<20), startup.Round(time.Millisecond))
+	if len(results) >= 8 && results[6].P50 > 0 {
+		report += fmt.Sprintf("Page 200 / page 2 of the newest sort: p50 %.2f, requests/s %.2f.\n",
+			float64(results[7].P50)/float64(results[6].P50), results[7].RPS/results[6].RPS)
+	}
+	fmt.Println("\n" + report)
+	doc := fmt.Sprintf("# Load benchmark\n\nLatest `make bench` run: %s, on %s (%d cores), %s. Catalog: %d products. "+
+		"wrk, %s per target, 64 connections (16 for search). The ceiling is a bare Fiber server answering a static page "+
+		"of the storefront page's size (%d bytes), measured in the same run.\n\n%s",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.Version(), max(have, n), dur, len(page), report)
+	must(t, os.WriteFile(filepath.Join(modRoot, "docs", "bench.md"), []byte(doc), 0o644))
+}
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func moduleRoot(t *testing.T) string {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	must(t, err)
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
+
+func run(t *testing.T, dir string, env []string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %v: %v", name, args, err)
+	}
+}
+
+// benchDatabase is CLARO_BENCH_DATABASE_URL, or claro_bench on the test
+// server, created once and reused so the catalog is seeded once.
+func benchDatabase(t *testing.T) string {
+	if u := os.Getenv("CLARO_BENCH_DATABASE_URL"); u != "" {
+		return u
+	}
+	admin := db.AdminURL()
+	adb, err := sql.Open("pgx", admin)
+	must(t, err)
+	defer adb.Close()
+	var exists bool
+	must(t, adb.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'claro_bench')`).Scan(&exists))
+	if !exists {
+		_, err = adb.Exec(`CREATE DATABASE claro_bench`)
+		must(t, err)
+	}
+	u, err := url.Parse(admin)
+	must(t, err)
+	u.Path = "/claro_bench"
+	return u.String()
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func waitFor200(t *testing.T, u, host string, since time.Time) time.Duration {
+	client := &http.Client{Timeout: time.Second}
+	for i := 0; i < 30_000; i++ {
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Host = host
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(since)
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("%s never answered 200", u)
+	return 0
+}
+
+func get(t *testing.T, u, host string, hdr map[string]string) []byte {
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Host = host
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s (%s): %d", u, host, resp.StatusCode)
+	}
+	return b
+}
+
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
+// cartRequest is an add-to-cart as a visitor's browser sends it: the visitor
+// cookie and CSRF token from a storefront page.
+func cartRequest(t *testing.T, base, host string, productID int64) Request {
+	req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
+	req.Host = host
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfMeta.FindSubmatch(body)
+	if m == nil {
+		t.Fatal("no CSRF token on the storefront")
+	}
+	var cookies []string
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		cookies = append(cookies, strings.SplitN(c, ";", 2)[0])
+	}
+	return Request{Method: "POST", URL: base + "/cart/items", Host: host, Body: fmt.Sprintf("product_id=%d&quantity=1", productID),
+		Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": strings.Join(cookies, "; "),
+			"X-CSRF-Token": string(m[1]), "Origin": "https://" + host, "HX-Request": "true"}}
+}
+
+var nextCursor = regexp.MustCompile(`hx-get="(/search\?[^"]*cursor=[^"]+)"`)
+
+// deepCursor follows the newest sort's next-page links to page n.
+func deepCursor(t *testing.T, base string, n int) string {
+	path := "/search?sort=newest"
+	for i := 1; i < n; i++ {
+		body := get(t, base+path, root, map[string]string{"HX-Request": "true"})
+		m := nextCursor.FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("page %d has no next page", i)
+		}
+		path = strings.ReplaceAll(string(m[1]), "&amp;", "&")
+	}
+	return path
+}
+
+// watchRSS samples the process's resident memory until the returned func is
+// called, which returns the peak (VmHWM when readable).
+func watchRSS(pid int) func() int64 {
+	var peak atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	read := func(field string) int64 {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			return 0
+		}
+		defer f.Close()
+		s := bufio.NewScanner(f)
+		for s.Scan() {
+			if v, ok := strings.CutPrefix(s.Text(), field+":"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+				return kb << 10
+			}
+		}
+		return 0
+	}
+	go func() {
+		for ctx.Err() == nil {
+			if r := read("VmRSS"); r > peak.Load() {
+				peak.Store(r)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	return func() int64 {
+		cancel()
+		return max(peak.Load(), read("VmHWM"))
+	}
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+		}
+	}
+	return runtime.GOARCH
+}

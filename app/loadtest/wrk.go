@@ -1,0 +1,131 @@
+// Package loadtest is `make bench`: it seeds (or reuses) a 100,000-product
+// catalog, starts `claro serve` in production mode on loopback, and drives each
+// hot path with wrk next to a bare Fiber server answering a static page of the
+// storefront's size, the ceiling, measured in the same run. It prints one
+// table and writes it to docs/bench.md.
+package loadtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Result is one target's load run.
+type Result struct {
+	Target   string
+	Conns    int
+	Requests int64
+	RPS      float64
+	P50, P95 time.Duration
+	P99      time.Duration
+	Errors   int64
+	Ceiling  float64 // the ceiling's requests/s in this run, for the ratio
+}
+
+// Ratio is the target's throughput as a share of the ceiling's.
+func (r Result) Ratio() float64 {
+	if r.Ceiling == 0 {
+		return 0
+	}
+	return r.RPS / r.Ceiling
+}
+
+// Request is what wrk sends.
+type Request struct {
+	Method  string
+	URL     string // http://127.0.0.1:port/path
+	Host    string
+	Headers map[string]string
+	Body    string
+	// Paths, when set, are sent in random order instead of URL's path, so
+	// a target can defeat caches.
+	Paths []string
+}
+
+// luaTemplate sets the request and prints the latency percentiles and error
+// counts as one JSON line wrk's summary lacks.
+const luaTemplate = `
+wrk.method = %q
+wrk.body = %q
+wrk.headers["Host"] = %q
+%s
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('\nRESULT {"requests":%%d,"duration_us":%%d,"p50":%%d,"p95":%%d,"p99":%%d,"errors":%%d,"non2xx":%%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+`
+
+// Wrk runs wrk against req with conns connections for d.
+func Wrk(dir, target string, req Request, conns int, d time.Duration) (Result, error) {
+	var hdr strings.Builder
+	for k, v := range req.Headers {
+		fmt.Fprintf(&hdr, "wrk.headers[%q] = %q\n", k, v)
+	}
+	method := req.Method
+	if method == "" {
+		method = "GET"
+	}
+	if len(req.Paths) > 0 {
+		var quoted []string
+		for _, p := range req.Paths {
+			quoted = append(quoted, fmt.Sprintf("%q", p))
+		}
+		fmt.Fprintf(&hdr, "local paths = {%s}\nrequest = function() return wrk.format(nil, paths[math.random(#paths)]) end\n",
+			strings.Join(quoted, ","))
+	}
+	script := filepath.Join(dir, strings.NewReplacer(" ", "_", "/", "_").Replace(target)+".lua")
+	if err := os.WriteFile(script, []byte(fmt.Sprintf(luaTemplate, method, req.Body, req.Host, hdr.String())), 0o644); err != nil {
+		return Result{}, err
+	}
+	threads := 2
+	if conns < threads {
+		threads = conns
+	}
+	cmd := exec.Command("wrk", fmt.Sprintf("-t%d", threads), fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(d.Seconds())),
+		"--timeout", "30s", "-s", script, req.URL)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return Result{}, fmt.Errorf("wrk %s: %w\n%s", target, err, out.String())
+	}
+	i := strings.LastIndex(out.String(), "RESULT ")
+	if i < 0 {
+		return Result{}, fmt.Errorf("wrk %s: no result line\n%s", target, out.String())
+	}
+	var raw struct {
+		Requests, DurationUS, P50, P95, P99, Errors, Non2xx int64
+	}
+	line := out.String()[i+len("RESULT "):]
+	line = line[:strings.IndexByte(line, '\n')]
+	if err := json.Unmarshal([]byte(strings.NewReplacer(`"duration_us"`, `"DurationUS"`).Replace(line)), &raw); err != nil {
+		return Result{}, fmt.Errorf("wrk %s: %w: %s", target, err, line)
+	}
+	secs := float64(raw.DurationUS) / 1e6
+	return Result{
+		Target: target, Conns: conns, Requests: raw.Requests, RPS: float64(raw.Requests) / secs,
+		P50: time.Duration(raw.P50) * time.Microsecond, P95: time.Duration(raw.P95) * time.Microsecond,
+		P99: time.Duration(raw.P99) * time.Microsecond, Errors: raw.Errors + raw.Non2xx,
+	}, nil
+}
+
+// Table renders results as a Markdown table.
+func Table(rs []Result) string {
+	var b strings.Builder
+	b.WriteString("| target | conns | requests/s | p50 | p95 | p99 | ratio to ceiling | errors |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %s | %.2f | %d |\n", r.Target, r.Conns, r.RPS,
+			ms(r.P50), ms(r.P95), ms(r.P99), r.Ratio(), r.Errors)
+	}
+	return b.String()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
