@@ -124,7 +124,11 @@ func listen(ctx context.Context, a *app.App) error {
 	go tenants.NewChecker(a.Domains, net.DefaultResolver, checks).Run(ctx, time.Minute)
 	errc := make(chan error, 1)
 	a.Background(ctx)
-	go func() { errc <- a.Fiber.Listen(a.Config.ListenAddr) }()
+	ln, err := edge.Listen(a.Config.ListenAddr, a.Config.ProxyProtocol)
+	if err != nil {
+		return err
+	}
+	go func() { errc <- a.Fiber.Listener(ln) }()
 	a.Log.Info("listening", "addr", a.Config.ListenAddr, "root", a.Config.Scheme()+"://"+a.Config.RootDomain)
 	select {
 	case err := <-errc:

@@ -82,7 +82,8 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	links := web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain}
+	links := web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain,
+		Domains: tenants.NewDirectory(tenants.NewStore(database.Replica))}
 	engine, err := newEngine(assets, links)
 	if err != nil {
 		return nil, err
@@ -110,6 +111,12 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	f.Get("/readyz", a.ready)
 
 	web.Use(f, log, resolver, errs, cfg.RootPort())
+	// In a region that is not the primary, writes go to the primary region.
+	f.Use(web.Regional(web.RegionOptions{Region: cfg.FlyRegion, Primary: cfg.PrimaryRegion,
+		Forward: cfg.PrimaryForwardURL(), ProxyHeader: cfg.ProxyProtocol}))
+	if cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != "" {
+		f.Use(web.NewReadYourWrites(database, cfg.RootHost(), cfg.Scheme() == "https").Middleware)
+	}
 	edge.NewAskHandler(policy).Routes(f)
 	f.Get("/static/*", assets.Handler)
 	f.Get("/media/*", blob.MediaHandler(blobs))
@@ -163,7 +170,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 		}
 		return 0
 	}))
-	dashboard.New(database, resolver, pages, blobs).WithMoney(pay, orderService).Routes(f)
+	dashboard.New(database, resolver, pages, blobs).WithMoney(pay, orderService).WithDomains(a.Domains).Routes(f)
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })

@@ -17,7 +17,9 @@ const (
 	KindMarketplace SiteKind = iota + 1
 	// KindStore is a creator's storefront, on its subdomain or custom domain.
 	KindStore
-	// KindRedirect answers 301 to RedirectHost (www -> root).
+	// KindRedirect answers 301 to RedirectHost: www -> root, a custom
+	// domain's apex/www partner -> the domain, and the subdomain of a store
+	// with an active custom domain -> that domain.
 	KindRedirect
 )
 
@@ -110,6 +112,12 @@ func (r *Resolver) lookup(ctx context.Context, host, sub string) (Site, error) {
 		}
 		if !t.Active() {
 			return Site{}, ErrNotFound
+		}
+		// A store with an active custom domain is served there; its
+		// subdomain answers 301 (tenants.custom_domain is set exactly while
+		// the domain is active).
+		if t.CustomDomain != nil && *t.CustomDomain != "" {
+			return Site{Kind: KindRedirect, Host: host, Tenant: t, RedirectHost: *t.CustomDomain}, nil
 		}
 		return Site{Kind: KindStore, Host: host, Tenant: t}, nil
 	}

@@ -29,6 +29,7 @@ func TestResolveSubdomainsCustomDomainsAndUnknownHosts(t *testing.T) {
 	domain := "shop.alice-resolve.example"
 	alice := createTenant(t, "alice-resolve")
 	activateDomain(t, alice.ID, domain)
+	bob := createTenant(t, "bob-resolve")
 	createTenant(t, "gone-resolve", func(tn *Tenant) { tn.Status = StatusSuspended })
 	r := newTestResolver(t)
 
@@ -40,9 +41,12 @@ func TestResolveSubdomainsCustomDomainsAndUnknownHosts(t *testing.T) {
 	}{
 		{"claro.test", KindMarketplace, 0, false},
 		{"www.claro.test:8080", KindRedirect, 0, false},
-		{"alice-resolve.claro.test", KindStore, alice.ID, false},
-		{"ALICE-RESOLVE.claro.test.", KindStore, alice.ID, false},
+		// Alice's store is served on her active custom domain; its subdomain
+		// redirects there (checked below).
+		{"alice-resolve.claro.test", KindRedirect, alice.ID, false},
+		{"ALICE-RESOLVE.claro.test.", KindRedirect, alice.ID, false},
 		{domain, KindStore, alice.ID, false},
+		{"bob-resolve.claro.test", KindStore, bob.ID, false},
 		{"nobody.claro.test", 0, 0, true},
 		{"gone-resolve.claro.test", 0, 0, true},
 		{"x.alice-resolve.claro.test", 0, 0, true},
@@ -62,6 +66,9 @@ func TestResolveSubdomainsCustomDomainsAndUnknownHosts(t *testing.T) {
 		}
 		if site.Kind != c.kind || (c.tenant != 0 && (site.Tenant == nil || site.Tenant.ID != c.tenant)) {
 			t.Errorf("%q: got %+v", c.host, site)
+		}
+		if site.Kind == KindRedirect && c.tenant == alice.ID && site.RedirectHost != domain {
+			t.Errorf("%q redirects to %q, want its custom domain %q", c.host, site.RedirectHost, domain)
 		}
 	}
 }

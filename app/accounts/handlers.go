@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
 // CookieName is the session cookie. It is scoped to ROOT_DOMAIN and its
-// subdomains (as SPEC.md decides), and never reaches a custom domain.
+// subdomains (as SPEC.md decides), and never reaches a custom domain: there a
+// hand-off gives the visitor a host-only cookie (HostCookieName) instead.
 const CookieName = "claro_session"
 
 // Handlers serves sign-up, sign-in and sign-out, and loads the session of
@@ -23,11 +25,15 @@ type Handlers struct {
 	pages    *web.Pages
 	domain   string // cookie domain: ROOT_DOMAIN without port
 	secure   bool
+	handoffs *Handoffs
+	stores   *tenants.Store // on the primary: is a hand-off's target an active custom domain?
 }
 
-// NewHandlers returns the accounts handlers.
+// NewHandlers returns the accounts handlers. Hand-offs and the domain check
+// they need use the sessions' database (the primary).
 func NewHandlers(auth *Auth, sessions *Sessions, pages *web.Pages, cookieDomain string, secure bool) *Handlers {
-	return &Handlers{auth: auth, sessions: sessions, pages: pages, domain: cookieDomain, secure: secure}
+	return &Handlers{auth: auth, sessions: sessions, pages: pages, domain: cookieDomain, secure: secure,
+		handoffs: NewHandoffs(sessions.db), stores: tenants.NewStore(sessions.db)}
 }
 
 // Routes registers the account pages on the marketplace.
@@ -38,16 +44,32 @@ func (h *Handlers) Routes(r fiber.Router) {
 	m.Get("/login", h.showSignIn)
 	m.Post("/login", h.signIn)
 	m.Post("/logout", h.signOut)
+	m.Get("/handoff", h.startHandoff)
+	web.StoreRoutes(r).Get(HandoffPath, h.redeemHandoff)
 }
 
 // Middleware loads the signed-in user, if any, before CSRF and handlers run.
+// On ROOT_DOMAIN and store subdomains it reads the platform's cookie and
+// accepts only platform sessions; on a custom domain it reads only that
+// host's cookie and accepts only a session handed off to that very host, so
+// neither kind of session is honoured where it does not belong.
 func (h *Handlers) Middleware(c *fiber.Ctx) error {
-	token := c.Cookies(CookieName)
+	host, custom := h.customHost(c)
+	name := CookieName
+	if custom {
+		name = h.hostCookieName()
+	}
+	token := c.Cookies(name)
 	if token == "" {
 		return c.Next()
 	}
 	s, err := h.sessions.Lookup(c.UserContext(), token)
+	if err == nil && s.Host != host {
+		err = ErrNotFound
+	}
 	switch {
+	case errors.Is(err, ErrNotFound) && custom:
+		h.clearHostCookie(c)
 	case errors.Is(err, ErrNotFound):
 		h.clearCookie(c)
 	case err != nil:

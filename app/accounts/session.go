@@ -29,7 +29,10 @@ type Session struct {
 	TokenHash  []byte
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
-	User       User
+	// Host is "" for a session in the platform's cookie (ROOT_DOMAIN and
+	// its subdomains), or the one custom domain a hand-off bound it to.
+	Host string
+	User User
 }
 
 // Sessions reads and writes sessions, always on the primary: a session just
@@ -50,6 +53,16 @@ func HashToken(token string) []byte {
 
 // Create starts a session for userID and returns its token.
 func (s *Sessions) Create(ctx context.Context, userID int64, ip, userAgent string) (string, error) {
+	return s.create(ctx, userID, nil, ip, userAgent)
+}
+
+// CreateOnHost starts a session valid on one custom domain only (a hand-off's
+// result) and returns its token.
+func (s *Sessions) CreateOnHost(ctx context.Context, userID int64, host, ip, userAgent string) (string, error) {
+	return s.create(ctx, userID, &host, ip, userAgent)
+}
+
+func (s *Sessions) create(ctx context.Context, userID int64, host *string, ip, userAgent string) (string, error) {
 	b := make([]byte, sessionTokenSz)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
@@ -58,8 +71,8 @@ func (s *Sessions) Create(ctx context.Context, userID int64, ip, userAgent strin
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
 	}
-	_, err := s.db.NewRaw(`INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?)`,
-		HashToken(token), userID, s.now().Add(SessionMaxAge), ip, userAgent).Exec(ctx)
+	_, err := s.db.NewRaw(`INSERT INTO sessions (token_hash, user_id, expires_at, ip, user_agent, host) VALUES (?, ?, ?, ?, ?, ?)`,
+		HashToken(token), userID, s.now().Add(SessionMaxAge), ip, userAgent, host).Exec(ctx)
 	return token, err
 }
 
@@ -71,11 +84,11 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 	}
 	now := s.now()
 	var ss Session
-	err := s.db.NewRaw(`SELECT s.id, s.user_id, s.token_hash, s.last_seen_at, s.expires_at,
+	err := s.db.NewRaw(`SELECT s.id, s.user_id, s.token_hash, s.last_seen_at, s.expires_at, coalesce(s.host, ''),
 			u.id AS user__id, u.email AS user__email, u.name AS user__name
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?`,
-		HashToken(token), now, now.Add(-SessionIdle)).Scan(ctx, &ss.ID, &ss.UserID, &ss.TokenHash, &ss.LastSeenAt, &ss.ExpiresAt,
+		HashToken(token), now, now.Add(-SessionIdle)).Scan(ctx, &ss.ID, &ss.UserID, &ss.TokenHash, &ss.LastSeenAt, &ss.ExpiresAt, &ss.Host,
 		&ss.User.ID, &ss.User.Email, &ss.User.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound

@@ -325,6 +325,11 @@ func (c Config) validate() []string {
 	if (c.FlyRegion != "" || c.PrimaryRegion != "") && (c.FlyRegion == "" || c.PrimaryRegion == "") {
 		p = append(p, "FLY_REGION and PRIMARY_REGION: set both or neither")
 	}
+	for _, msg := range []string{c.acmeDNSProblem(), c.flyProblem()} {
+		if msg != "" {
+			p = append(p, msg)
+		}
+	}
 	if prod && c.DevTestPayments {
 		p = append(p, "DEV_TEST_PAYMENTS: a development-only switch; it cannot be on in production")
 	}

@@ -6,6 +6,8 @@
 package dashboard
 
 import (
+	"net"
+
 	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/catalog"
@@ -24,13 +26,20 @@ type Handlers struct {
 	markdown *catalog.Renderer
 	blobs    blob.Store
 	money    money // the money path: Stripe onboarding, sales, refunds (WithMoney)
+	domains  *tenants.DomainStore
+	rootHost string // ROOT_DOMAIN without its port: what custom domains point at
 }
 
 // New returns the dashboard handlers.
 func New(database *db.DB, resolver *tenants.Resolver, pages *web.Pages, blobs blob.Store) *Handlers {
+	root := pages.Links.Root
+	if h, _, err := net.SplitHostPort(root); err == nil {
+		root = h
+	}
 	return &Handlers{
 		db: database, tenants: tenants.NewStore(database.Primary), resolver: resolver,
 		pages: pages, markdown: catalog.NewRenderer(), blobs: blobs,
+		domains: tenants.NewDomainStore(database.Primary, root), rootHost: root,
 	}
 }
 
@@ -56,6 +65,9 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Post(s+"/products/:id/cover", accounts.RequireUser, h.member, h.uploadCover)
 	d.Post(s+"/products/:id/files", accounts.RequireUser, h.member, h.uploadFile)
 	d.Post(s+"/products/:id/files/:file/delete", accounts.RequireUser, h.member, h.deleteFile)
+	d.Get(s+"/domain", accounts.RequireUser, h.member, h.showDomain)
+	d.Post(s+"/domain", accounts.RequireUser, h.member, h.owner, h.addDomain)
+	d.Post(s+"/domain/delete", accounts.RequireUser, h.member, h.owner, h.removeDomain)
 	d.Get(s+"/payments", accounts.RequireUser, h.member, h.payments)
 	d.Post(s+"/payments/onboard", accounts.RequireUser, h.member, h.owner, h.onboard)
 	d.Get(s+"/sales", accounts.RequireUser, h.member, h.sales)
@@ -98,5 +110,5 @@ type storePage struct {
 
 func (h *Handlers) newStorePage(c *fiber.Ctx, title string) storePage {
 	m := storeFrom(c)
-	return storePage{Page: h.pages.New(c, title), Membership: m, Base: "/dashboard/s/" + m.Slug, StoreURL: h.pages.Links.Store(m.Slug)}
+	return storePage{Page: h.pages.New(c, title), Membership: m, Base: "/dashboard/s/" + m.Slug, StoreURL: h.pages.Links.StoreOf(&m.Tenant)}
 }

@@ -70,6 +70,7 @@ func snapshot(t *testing.T) string {
 		`SELECT md5(coalesce(string_agg(p::text, '|' ORDER BY id), '')) FROM products p`,
 		`SELECT md5(coalesce(string_agg(f::text, '|' ORDER BY id), '')) FROM product_files f`,
 		`SELECT md5(coalesce(string_agg(m::text, '|' ORDER BY tenant_id, user_id), '')) FROM tenant_members m`,
+		`SELECT md5(coalesce(string_agg(d::text, '|' ORDER BY id), '')) FROM domains d`,
 	} {
 		var s string
 		if err := testDB.Primary.NewRaw(q).Scan(context.Background(), &s); err != nil {

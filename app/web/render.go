@@ -29,13 +29,39 @@ func (p Page) IsStore() bool { return p.Site.Kind == tenants.KindStore }
 type Links struct {
 	Scheme string
 	Root   string // ROOT_DOMAIN, with its port in development
+	// Domains, when set, names the stores served on an active custom
+	// domain, so links go there instead of through the subdomain's 301.
+	Domains CustomDomains
+}
+
+// CustomDomains answers which custom domain a store is served on ("" for
+// none); *tenants.Directory is one.
+type CustomDomains interface {
+	CustomDomain(slug string) string
 }
 
 // Market is the marketplace's base URL.
 func (l Links) Market() string { return l.Scheme + "://" + l.Root }
 
-// Store is a storefront's base URL.
-func (l Links) Store(slug string) string { return l.Scheme + "://" + slug + "." + l.Root }
+// Store is a storefront's base URL: its active custom domain when it has
+// one, else its subdomain.
+func (l Links) Store(slug string) string {
+	if l.Domains != nil {
+		if host := l.Domains.CustomDomain(slug); host != "" {
+			return l.Scheme + "://" + host
+		}
+	}
+	return l.Scheme + "://" + slug + "." + l.Root
+}
+
+// StoreOf is Store for a store already loaded: its own custom_domain says
+// where it is served, with no lookup.
+func (l Links) StoreOf(t *tenants.Tenant) string {
+	if t.CustomDomain != nil && *t.CustomDomain != "" {
+		return l.Scheme + "://" + *t.CustomDomain
+	}
+	return l.Scheme + "://" + t.Slug + "." + l.Root
+}
 
 // Product is a product page's URL on its storefront.
 func (l Links) Product(storeSlug, productSlug string) string {
@@ -45,10 +71,26 @@ func (l Links) Product(storeSlug, productSlug string) string {
 // Pages starts page data for handlers.
 type Pages struct{ Links Links }
 
-// New returns the page data common to every page.
+// New returns the page data common to every page. A storefront page's
+// canonical URL is on the store's canonical host (its custom domain once
+// active), whichever host served it.
 func (p *Pages) New(c *fiber.Ctx, title string) Page {
 	site := tenants.From(c)
-	return Page{Title: title, Site: site, Store: site.Tenant, Links: p.Links, CSRF: CSRFToken(c), User: CurrentUser(c)}
+	page := Page{Title: title, Site: site, Store: site.Tenant, Links: p.Links, CSRF: CSRFToken(c), User: CurrentUser(c)}
+	if site.Kind == tenants.KindStore && site.Tenant != nil {
+		page.Canonical = p.Links.StoreOf(site.Tenant) + c.Path()
+	}
+	return page
+}
+
+// SignInURL is where a page's "Sign in" link goes: the marketplace's sign-in
+// page, or, on a custom domain (which the platform's session cookie never
+// reaches), the hand-off that signs the visitor in on this host.
+func (p Page) SignInURL() string {
+	if p.IsStore() && p.Store != nil && p.Store.CustomDomain != nil && p.Site.Host == *p.Store.CustomDomain {
+		return p.Links.Market() + "/handoff?to=" + p.Site.Host
+	}
+	return p.Links.Market() + "/login"
 }
 
 // Render writes a full page inside the base layout, or only the named

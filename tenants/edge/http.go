@@ -23,7 +23,7 @@ func (s *Server) httpHandler() http.Handler {
 			return
 		}
 		host, ok := tenants.ParseHost(r.Host)
-		if !ok || s.opt.Policy.Allow(r.Context(), host) != nil {
+		if !ok || (!s.wildcardCovers(host) && s.opt.Policy.Allow(r.Context(), host) != nil) {
 			http.NotFound(w, r)
 			return
 		}
@@ -34,6 +34,14 @@ func (s *Server) httpHandler() http.Handler {
 		http.Redirect(w, r, "https://"+host+s.tlsPort+r.URL.RequestURI(), code)
 	})
 	return s.acme.HTTPChallengeHandler(redirect)
+}
+
+// wildcardCovers reports whether the wildcard certificate (ACME_DNS) serves
+// host over HTTPS: any one-label subdomain of the root. The policy refuses
+// those names for on-demand issuance, yet they are redirected like the rest.
+func (s *Server) wildcardCovers(host string) bool {
+	sub, ok := strings.CutSuffix(host, "."+strings.ToLower(s.opt.RootHost))
+	return s.wild != nil && ok && sub != "" && !strings.Contains(sub, ".")
 }
 
 // withHSTS makes every HTTPS response carry Strict-Transport-Security. The

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,18 @@ type pebble struct {
 
 func startPebble(t *testing.T) *pebble {
 	t.Helper()
+	return startPebbleWith(t, "")
+}
+
+// startPebbleDNS starts Pebble resolving through dnsServer (a BIND the test
+// runs) with validation switched on: it really looks up the challenges.
+func startPebbleDNS(t *testing.T, dnsServer string) *pebble {
+	t.Helper()
+	return startPebbleWith(t, dnsServer)
+}
+
+func startPebbleWith(t *testing.T, dnsServer string) *pebble {
+	t.Helper()
 	bin := dnstest.Require(t, "pebble", "pebble")
 	dir := t.TempDir()
 	certPEM, keyPEM := selfSigned(t)
@@ -55,8 +68,16 @@ func startPebble(t *testing.T) *pebble {
 	if err := os.WriteFile(filepath.Join(dir, "pebble.json"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-config", filepath.Join(dir, "pebble.json"))
-	cmd.Env = append(os.Environ(), "PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0")
+	args := []string{"-config", filepath.Join(dir, "pebble.json")}
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "PEBBLE_VA_ALWAYS_VALID=") })
+	env = append(env, "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0")
+	if dnsServer == "" {
+		env = append(env, "PEBBLE_VA_ALWAYS_VALID=1")
+	} else {
+		args = append(args, "-dnsserver", dnsServer)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

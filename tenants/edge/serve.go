@@ -33,16 +33,23 @@ type Options struct {
 	HealthAddr string
 	Policy     *tenants.Policy
 	Storage    certmagic.Storage
-	Throttle   Throttle
-	Log        *slog.Logger
-	Zap        *zap.Logger // CertMagic's own log; nil discards it
+	// Wildcard, when set (ACME_DNS), obtains and renews one *.RootHost
+	// certificate through DNS-01; the policy must then refuse subdomains.
+	Wildcard *WildcardDNS
+	Throttle Throttle
+	Log      *slog.Logger
+	Zap      *zap.Logger // CertMagic's own log; nil discards it
 }
 
 // OptionsFrom maps the TLS settings onto Options; the caller adds the policy
 // and the storage.
 func OptionsFrom(cfg config.Config, log *slog.Logger) Options {
-	return Options{RootHost: cfg.RootHost(), TLSAddr: cfg.TLSAddr, HTTPAddr: cfg.HTTPAddr,
+	o := Options{RootHost: cfg.RootHost(), TLSAddr: cfg.TLSAddr, HTTPAddr: cfg.HTTPAddr,
 		CA: cfg.ACMECA, Email: cfg.ACMEEmail, CARoot: cfg.ACMECARoot, ProxyProtocol: cfg.ProxyProtocol, HealthAddr: cfg.ListenAddr, Log: log}
+	if u, ok, err := cfg.DNSUpdate(); ok && err == nil {
+		o.Wildcard = WildcardFrom(u)
+	}
+	return o
 }
 
 // Server terminates TLS with certificates CertMagic obtains on demand, for
@@ -53,7 +60,8 @@ type Server struct {
 	cache   *certmagic.Cache
 	acme    *certmagic.ACMEIssuer
 	issuer  *throttledIssuer
-	tlsPort string // ":8443" when TLS is not on 443, for redirects
+	wild    *certmagic.Config // nil without ACME_DNS
+	tlsPort string            // ":8443" when TLS is not on 443, for redirects
 }
 
 // New configures CertMagic. It fails without a policy: on-demand issuance
@@ -74,7 +82,7 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{opt: opt, tlsPort: portSuffix(opt.TLSAddr, "443")}
 	s.cache = certmagic.NewCache(certmagic.CacheOptions{
-		GetConfigForCert: func(certmagic.Certificate) (*certmagic.Config, error) { return s.magic, nil },
+		GetConfigForCert: func(c certmagic.Certificate) (*certmagic.Config, error) { return s.configFor(c), nil },
 		Logger:           opt.Zap,
 	})
 	s.magic = certmagic.New(s.cache, certmagic.Config{
@@ -96,6 +104,9 @@ func New(opt Options) (*Server, error) {
 	})
 	s.issuer = newThrottledIssuer(s.acme, opt.Throttle)
 	s.magic.Issuers = []certmagic.Issuer{s.issuer}
+	if opt.Wildcard != nil {
+		s.wild = s.newWildcardConfig(roots)
+	}
 	return s, nil
 }
 
@@ -151,14 +162,22 @@ func (s *Server) Serve(ctx context.Context, app *fiber.App) error {
 		go func() { _ = health.Serve(healthLn) }()
 		defer health.Close()
 	}
+	if s.wild != nil {
+		// Obtained (or loaded from storage) in the background, retried and
+		// renewed until ctx ends; the listeners serve the other names meanwhile.
+		if err := s.wild.ManageAsync(ctx, []string{s.WildcardName()}); err != nil {
+			s.opt.Log.Error("wildcard certificate", "err", err)
+		}
+	}
 	return s.ServeOn(ctx, app, tlsLn, httpLn)
 }
 
 // ServeOn is Serve on listeners the caller opened (tests use loopback ones);
-// Options.TLSAddr and HTTPAddr should name their addresses.
+// Options.TLSAddr and HTTPAddr should name their addresses. Unlike Serve it
+// leaves the wildcard certificate to ManageWildcard.
 func (s *Server) ServeOn(ctx context.Context, app *fiber.App, tlsLn, httpLn net.Listener) error {
 	if s.opt.ProxyProtocol {
-		tlsLn, httpLn = requireProxyHeader(tlsLn), requireProxyHeader(httpLn)
+		tlsLn, httpLn = RequireProxyHeader(tlsLn), RequireProxyHeader(httpLn)
 	}
 	withHSTS(app, strings.ToLower(s.opt.RootHost))
 	httpSrv := &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 10 * time.Second,

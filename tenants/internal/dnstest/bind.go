@@ -93,10 +93,19 @@ key %q { algorithm hmac-sha256; secret %q; };
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = logf.Close() })
 
-	q := new(dns.Msg)
-	q.SetQuestion(dns.Fqdn(zones[0]), dns.TypeSOA)
-	for range 200 {
-		if r, _, err := new(dns.Client).Exchange(q, s.Addr); err == nil && r.Rcode == dns.RcodeSuccess {
+	// Ready when every zone is loaded (named loads them one by one).
+	loaded := func() bool {
+		for _, z := range zones {
+			q := new(dns.Msg)
+			q.SetQuestion(dns.Fqdn(z), dns.TypeSOA)
+			if r, _, err := new(dns.Client).Exchange(q, s.Addr); err != nil || r.Rcode != dns.RcodeSuccess {
+				return false
+			}
+		}
+		return true
+	}
+	for range 400 {
+		if loaded() {
 			return s
 		}
 		time.Sleep(25 * time.Millisecond)
@@ -141,13 +150,22 @@ func (s *Server) Set(zone, name string, rrtype uint16, rrs ...string) {
 	if len(add) > 0 {
 		m.Insert(add)
 	}
-	m.SetTsig(KeyName, dns.HmacSHA256, 300, time.Now().Unix())
 	c := &dns.Client{Net: "tcp", TsigSecret: map[string]string{KeyName: s.Secret}}
-	r, _, err := c.Exchange(m, s.Addr)
-	if err != nil {
-		s.t.Fatalf("dns update %s: %v", name, err)
-	}
-	if r.Rcode != dns.RcodeSuccess {
-		s.t.Fatalf("dns update %s: %s", name, dns.RcodeToString[r.Rcode])
+	// named answers SERVFAIL to an update while it is still settling a zone
+	// (journal, serial); a bounded retry rides that out.
+	for attempt := 0; ; attempt++ {
+		m.Extra = nil // drop the previous attempt's TSIG record
+		m.SetTsig(KeyName, dns.HmacSHA256, 300, time.Now().Unix())
+		r, _, err := c.Exchange(m, s.Addr)
+		if err != nil {
+			s.t.Fatalf("dns update %s: %v", name, err)
+		}
+		if r.Rcode == dns.RcodeSuccess {
+			return
+		}
+		if r.Rcode != dns.RcodeServerFailure || attempt == 40 {
+			s.t.Fatalf("dns update %s: %s", name, dns.RcodeToString[r.Rcode])
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -1,0 +1,119 @@
+package accounts
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
+	"github.com/gofiber/fiber/v2"
+)
+
+// HandoffPath is where a custom domain redeems a hand-off token.
+const HandoffPath = "/_claro/handoff"
+
+// hostCookieName is the session cookie on a custom domain: host-only, and
+// over HTTPS with the __Host- prefix, which forbids a Domain attribute and
+// requires Secure and Path=/, so no other host can set or read it.
+func (h *Handlers) hostCookieName() string { return HostCookieName(h.secure) }
+
+// HostCookieName is the session cookie's name on custom domains, over HTTPS
+// (secure) or plain HTTP (development and tests).
+func HostCookieName(secure bool) string {
+	if secure {
+		return "__Host-claro_session"
+	}
+	return "claro_host_session"
+}
+
+// customHost reports whether the request is for a store on its custom domain
+// (not ROOT_DOMAIN or a subdomain of it), and that host.
+func (h *Handlers) customHost(c *fiber.Ctx) (string, bool) {
+	site := tenants.From(c)
+	if site.Kind != tenants.KindStore || site.Host == h.domain || strings.HasSuffix(site.Host, "."+h.domain) {
+		return "", false
+	}
+	return site.Host, true
+}
+
+// startHandoff (GET /handoff?to=<custom domain>&next=<path> on ROOT_DOMAIN)
+// mints a token for the signed-in user and sends the browser to redeem it on
+// the custom domain. Visitors sign in first and come back here.
+func (h *Handlers) startHandoff(c *fiber.Ctx) error {
+	to, ok := tenants.ParseHost(c.Query("to"))
+	if !ok || to == h.domain || strings.HasSuffix(to, "."+h.domain) {
+		return web.ErrNotFound
+	}
+	next := safeNext(c.Query("next"))
+	if next == "" {
+		next = "/"
+	}
+	if web.CurrentUser(c) == nil {
+		back := "/handoff?" + url.Values{"to": {to}, "next": {next}}.Encode()
+		return c.Redirect("/login?next="+url.QueryEscape(back), fiber.StatusSeeOther)
+	}
+	// Only to a store's active custom domain, under its canonical name.
+	d, err := h.stores.ActiveDomain(c.UserContext(), to)
+	if err != nil {
+		return err
+	}
+	if d.Hostname != to {
+		return web.ErrNotFound
+	}
+	token, err := h.handoffs.Mint(c.UserContext(), web.CurrentUser(c).UserID, to, next)
+	if err != nil {
+		return err
+	}
+	noTrace(c)
+	return c.Redirect(h.scheme()+"://"+to+HandoffPath+"?token="+token, fiber.StatusSeeOther)
+}
+
+// redeemHandoff (GET /_claro/handoff?token=… on a custom domain) spends the
+// token and starts a new session bound to this host: a new id, never the
+// platform session's. Any refused token is a 401.
+func (h *Handlers) redeemHandoff(c *fiber.Ctx) error {
+	host, custom := h.customHost(c)
+	if !custom {
+		return web.ErrNotFound
+	}
+	noTrace(c)
+	userID, next, err := h.handoffs.Redeem(c.UserContext(), c.Query("token"), host)
+	if errors.Is(err, ErrHandoffInvalid) {
+		return fiber.NewError(fiber.StatusUnauthorized,
+			"This sign-in link has expired or was already used. Go back to the store and choose Sign in again.")
+	}
+	if err != nil {
+		return err
+	}
+	if old := c.Cookies(h.hostCookieName()); old != "" {
+		_ = h.sessions.Delete(c.UserContext(), old) // the previous session on this host ends here
+	}
+	token, err := h.sessions.CreateOnHost(c.UserContext(), userID, host, c.IP(), c.Get(fiber.HeaderUserAgent))
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: h.hostCookieName(), Value: token, Path: "/", Expires: time.Now().Add(SessionMaxAge),
+		HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode})
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (h *Handlers) clearHostCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: h.hostCookieName(), Value: "", Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
+		HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+func (h *Handlers) scheme() string {
+	if h.secure {
+		return "https"
+	}
+	return "http"
+}
+
+// noTrace keeps a hand-off URL, which carries a token, out of caches and of
+// the Referer the next page would send.
+func noTrace(c *fiber.Ctx) {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+}

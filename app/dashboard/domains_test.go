@@ -1,0 +1,137 @@
+package dashboard_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/tenants"
+)
+
+func addDomain(t *testing.T, f *fixture, b *apptest.Browser, slug, domain string) (*http.Response, string) {
+	t.Helper()
+	token := b.CSRF(t, "", "/dashboard/s/"+slug+"/domain")
+	return b.PostForm(t, "", "/dashboard/s/"+slug+"/domain", url.Values{"_csrf": {token}, "domain": {domain}})
+}
+
+func TestCreatorAddsADomainAndSeesTheRecordsToPublish(t *testing.T) {
+	f := newFixture(t)
+	host := "shop." + apptest.Unique("add-domain") + ".example"
+	resp, body := addDomain(t, f, f.owner, f.a.Slug, "  Shop."+strings.TrimPrefix(host, "shop.")+". ")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add: %d\n%s", resp.StatusCode, body)
+	}
+	d, err := tenants.NewDomainStore(testDB.Primary, apptest.Root).ForTenant(context.Background(), f.a.ID)
+	if err != nil || d.Hostname != host {
+		t.Fatalf("stored domain %+v, %v", d, err)
+	}
+	_, body = f.owner.Get(t, "", resp.Header.Get("Location"))
+	for _, want := range []string{"Domain added", "_claro." + host, d.VerificationToken, "CNAME", "<code>" + apptest.Root + "</code>",
+		"Waiting for your DNS records", "Not checked yet"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("domain page lacks %q", want)
+		}
+	}
+}
+
+func TestRefusedDomainsSayWhy(t *testing.T) {
+	f := newFixture(t)
+	taken := "shop." + apptest.Unique("taken") + ".example"
+	if resp, body := addDomain(t, f, f.other, f.b.Slug, taken); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("store B's domain: %d\n%s", resp.StatusCode, body)
+	}
+	cases := map[string]string{
+		"10.0.0.1":                 "An IP address cannot be a store domain",
+		"[2001:db8::1]":            "An IP address cannot be a store domain",
+		apptest.Root:               "belongs to the platform",
+		"anything." + apptest.Root: "belongs to the platform",
+		"not a domain!":            "not a valid domain name",
+		"co.uk":                    "not a valid domain name",
+		taken:                      "already used by another store",
+	}
+	for input, want := range cases {
+		before := snapshot(t)
+		resp, body := addDomain(t, f, f.owner, f.a.Slug, input)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
+			t.Errorf("%q: %d, want 422 saying %q", input, resp.StatusCode, want)
+		}
+		if !strings.Contains(body, `value="`+strings.ReplaceAll(input, "!", "!")) && !strings.Contains(body, "[2001") {
+			t.Errorf("%q: the form does not keep what was typed", input)
+		}
+		if snapshot(t) != before {
+			t.Errorf("%q: a refused domain changed rows", input)
+		}
+	}
+	if resp, _ := addDomain(t, f, f.owner, f.a.Slug, "shop."+apptest.Unique("first")+".example"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first domain: %d", resp.StatusCode)
+	}
+	if resp, body := addDomain(t, f, f.owner, f.a.Slug, "shop."+apptest.Unique("second")+".example"); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "remove it first") {
+		t.Fatalf("second domain: %d\n%s", resp.StatusCode, body)
+	}
+}
+
+func TestDomainStatusIsShownInPlainWordsWithTheDNSAnswersSeen(t *testing.T) {
+	f := newFixture(t)
+	host := "shop." + apptest.Unique("failing") + ".example"
+	addDomain(t, f, f.owner, f.a.Slug, host)
+	if _, err := testDB.Primary.ExecContext(context.Background(), `UPDATE domains SET status = 'failed', failure_count = 3,
+		checked_at = now(), last_txt = '{"some-other-token"}', last_cname = 'elsewhere.example', last_addrs = '{"192.0.2.1"}',
+		last_error = 'TXT _claro.`+host+` does not hold the token' WHERE tenant_id = ?`, f.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.owner.Get(t, "", "/dashboard/s/"+f.a.Slug+"/domain")
+	for _, want := range []string{"Not working", "3 checks in a row", "What we found wrong: TXT _claro." + host + " does not hold the token",
+		"<code>some-other-token</code>", "<code>elsewhere.example</code>", "<code>192.0.2.1</code>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("domain page lacks %q", want)
+		}
+	}
+}
+
+func TestActiveDomainBecomesCanonicalAndTheSubdomainRedirects(t *testing.T) {
+	f := newFixture(t)
+	host := apptest.Unique("active") + ".example" // an apex: www is served with it
+	addDomain(t, f, f.owner, f.a.Slug, host)
+	ctx := context.Background()
+	if _, err := testDB.Primary.ExecContext(ctx, `UPDATE domains SET status = 'active' WHERE tenant_id = ?`, f.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testDB.Primary.ExecContext(ctx, `UPDATE tenants SET custom_domain = ? WHERE id = ?`, host, f.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.e.App.Resolver.Invalidate(f.a.ID)
+
+	resp, _ := f.e.Get(t, apptest.StoreHost(f.a.Slug), "/products/a-product?ref=x")
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "http://"+host+"/products/a-product?ref=x" {
+		t.Fatalf("subdomain: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = f.e.Get(t, "www."+host, "/")
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "http://"+host+"/" {
+		t.Fatalf("www partner: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body := f.e.Get(t, host, "/products/a-product")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<link rel="canonical" href="http://`+host+`/products/a-product">`) {
+		t.Fatalf("custom domain: %d, canonical missing\n%s", resp.StatusCode, body)
+	}
+	_, body = f.owner.Get(t, "", "/dashboard/s/"+f.a.Slug+"/domain")
+	if !strings.Contains(body, "Live on https://"+host) || !strings.Contains(body, `href="http://`+host+`/"`) {
+		t.Fatalf("dashboard does not show the domain as live and the store's address on it")
+	}
+
+	// Removing it serves the store on its subdomain again, at once.
+	token := f.owner.CSRF(t, "", "/dashboard/s/"+f.a.Slug+"/domain")
+	resp, _ = f.owner.PostForm(t, "", "/dashboard/s/"+f.a.Slug+"/domain/delete", url.Values{"_csrf": {token}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d", resp.StatusCode)
+	}
+	if resp, _ := f.e.Get(t, apptest.StoreHost(f.a.Slug), "/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("subdomain after removal: %d", resp.StatusCode)
+	}
+	if resp, _ := f.e.Get(t, host, "/"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("removed domain still served: %d", resp.StatusCode)
+	}
+}

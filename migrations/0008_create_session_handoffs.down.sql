@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS session_handoffs;
+ALTER TABLE sessions DROP COLUMN IF EXISTS host;
