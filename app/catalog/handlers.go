@@ -33,9 +33,14 @@ func (h *Handlers) Routes(r fiber.Router) {
 
 type marketHomePage struct {
 	web.Page
-	Categories []Category
-	Newest     []Card
+	Categories  []Category
+	Trending    []Card
+	Bestsellers []Card
+	Newest      []Card
 }
+
+// homeSection is how many products each home section shows.
+const homeSection = 10
 
 func (h *Handlers) marketHome(c *fiber.Ctx) error {
 	ctx := c.UserContext()
@@ -43,11 +48,16 @@ func (h *Handlers) marketHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	newest, err := h.store.NewestDiscoverable(ctx, PageSize)
-	if err != nil {
+	page := marketHomePage{Page: h.pages.New(c, "Claro — digital goods from independent creators"), Categories: cats}
+	if page.Trending, err = h.store.TopDiscoverable(ctx, ByTrending, homeSection); err != nil {
 		return err
 	}
-	page := marketHomePage{Page: h.pages.New(c, "Claro — digital goods from independent creators"), Categories: cats, Newest: newest}
+	if page.Bestsellers, err = h.store.TopDiscoverable(ctx, ByBestselling, homeSection); err != nil {
+		return err
+	}
+	if page.Newest, err = h.store.NewestDiscoverable(ctx, PageSize); err != nil {
+		return err
+	}
 	web.Cacheable(c, 0)
 	return web.Render(c, "marketplace/home", page)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -44,6 +45,27 @@ func (s *Store) NewestDiscoverable(ctx context.Context, limit int) ([]Card, erro
 		FROM products p JOIN tenants t ON t.id = p.tenant_id
 		WHERE `+discoverable+`
 		ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, limit).Scan(ctx, &cards)
+	return cards, err
+}
+
+// Home sections: the orders the marketplace home lists products in. Each is
+// an index scan on its own partial index (migration 0006).
+const (
+	ByTrending    = "p.trending_score DESC, p.id DESC"
+	ByBestselling = "p.sales_count DESC, p.id DESC"
+)
+
+// TopDiscoverable returns the first products global discovery may show in one
+// of the home orders.
+func (s *Store) TopDiscoverable(ctx context.Context, order string, limit int) ([]Card, error) {
+	if order != ByTrending && order != ByBestselling {
+		return nil, fmt.Errorf("catalog: unknown order %q", order)
+	}
+	cards := make([]Card, 0, limit)
+	err := s.db.NewRaw(`SELECT `+cardColumns+`
+		FROM products p JOIN tenants t ON t.id = p.tenant_id
+		WHERE `+discoverable+`
+		ORDER BY `+order+` LIMIT ?`, limit).Scan(ctx, &cards)
 	return cards, err
 }
 

@@ -174,3 +174,33 @@ func TestUploadsAreCheckedByContentAndSize(t *testing.T) {
 		t.Fatalf("empty file: %d, want 422", resp.StatusCode)
 	}
 }
+
+func TestTheDashboardSaysWhyAProductIsNotInDiscovery(t *testing.T) {
+	f := newFixture(t)
+	base := "/dashboard/s/" + f.a.Slug
+	cases := [][2]string{
+		{"public", "until your store can take payments"},
+		{"private", "Unlisted"},
+		{"draft", "Draft: hidden everywhere"},
+		{"payments on", ""},
+		{"public", "In marketplace search"},
+	}
+	for _, c := range cases {
+		vis, want := c[0], c[1]
+		if vis == "payments on" {
+			if _, err := testDB.Primary.NewRaw(`UPDATE tenants SET charges_enabled = true WHERE id = ?`, f.a.ID).Exec(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		form := url.Values{"_csrf": {f.owner.CSRF(t, "", base)}, "visibility": {vis}}
+		resp, row := f.owner.PostForm(t, "", fmt.Sprintf("%s/products/%d/visibility", base, f.product.ID), form)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", vis, resp.StatusCode)
+		}
+		_, page := f.owner.Get(t, "", base)
+		if !strings.Contains(page, want) {
+			t.Errorf("visibility %s: the dashboard does not say %q\n%s", vis, want, row)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 )
@@ -166,7 +167,7 @@ func (h *Handlers) setVisibility(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	row := productRow{Product: p, Base: "/dashboard/s/" + storeFrom(c).Slug, CSRF: web.CSRFToken(c)}
+	row := newProductRow(p, storeFrom(c), web.CSRFToken(c))
 	if web.IsHTMX(c) {
 		return web.Fragment(c, "partials/dash_product_row", row)
 	}
@@ -175,9 +176,33 @@ func (h *Handlers) setVisibility(c *fiber.Ctx) error {
 
 // productRow is one row of the dashboard's product table.
 type productRow struct {
-	Product *catalog.Product
-	Base    string
-	CSRF    string
+	Product   *catalog.Product
+	Base      string
+	CSRF      string
+	Discovery string // where buyers can find it, and why not in search
+	Listed    bool   // in global discovery
+}
+
+func newProductRow(p *catalog.Product, m *tenants.Membership, csrf string) productRow {
+	r := productRow{Product: p, Base: "/dashboard/s/" + m.Slug, CSRF: csrf}
+	r.Discovery, r.Listed = discoveryNote(p, &m.Tenant)
+	return r
+}
+
+// discoveryNote says in plain words whether marketplace search shows the
+// product, and why not; it mirrors catalog's one eligibility rule.
+func discoveryNote(p *catalog.Product, t *tenants.Tenant) (string, bool) {
+	switch {
+	case p.Visibility == catalog.Draft:
+		return "Draft: hidden everywhere until you publish it.", false
+	case t.Status != tenants.StatusActive:
+		return "Your store is suspended, so nothing of it is shown.", false
+	case p.Visibility == catalog.Private:
+		return "Unlisted: on your store by its link, never in marketplace search.", false
+	case !t.ChargesEnabled:
+		return "Not in marketplace search until your store can take payments (Payments).", false
+	}
+	return "In marketplace search and on your store.", true
 }
 
 func (h *Handlers) deleteProduct(c *fiber.Ctx) error {

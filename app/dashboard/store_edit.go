@@ -105,17 +105,21 @@ func (h *Handlers) createStore(c *fiber.Ctx) error {
 
 type storeOverviewPage struct {
 	storePage
-	Products []catalog.Product
+	Rows []productRow
 }
 
 func (h *Handlers) showStore(c *fiber.Ctx) error {
 	page := storeOverviewPage{storePage: h.newStorePage(c, storeFrom(c).Name)}
+	var products []catalog.Product
 	err := h.inStore(c, func(cs *catalog.Store) (err error) {
-		page.Products, err = cs.ListForTenant(c.UserContext(), page.Membership.ID)
+		products, err = cs.ListForTenant(c.UserContext(), page.Membership.ID)
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	for i := range products {
+		page.Rows = append(page.Rows, newProductRow(&products[i], page.Membership, page.CSRF))
 	}
 	return web.Render(c, "dashboard/store", page)
 }
