@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
@@ -22,6 +23,9 @@ type PageCache struct {
 	pages    map[string]*cachedPage
 	byTenant map[int64]map[string]struct{}
 	max      int
+	// rendering holds a channel per key being rendered right now, so a burst
+	// of requests for one cold page renders it once (no stampede).
+	rendering map[string]chan struct{}
 
 	Hits, Misses atomic.Int64
 }
@@ -37,7 +41,8 @@ type cacheScopeKey struct{}
 
 // NewPageCache returns a cache of at most max pages.
 func NewPageCache(max int) *PageCache {
-	return &PageCache{pages: map[string]*cachedPage{}, byTenant: map[int64]map[string]struct{}{}, max: max}
+	return &PageCache{pages: map[string]*cachedPage{}, byTenant: map[int64]map[string]struct{}{}, max: max,
+		rendering: map[string]chan struct{}{}}
 }
 
 // Cacheable marks the response as the same for every anonymous visitor; it
@@ -60,9 +65,10 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 	}
 	key := cacheKey(c)
 	token := []byte(CSRFToken(c))
-	pc.mu.RLock()
-	p := pc.pages[key]
-	pc.mu.RUnlock()
+	p, leader := pc.lookup(c, key)
+	if leader {
+		defer pc.done(key)
+	}
 	if p != nil {
 		pc.Hits.Add(1)
 		c.Set(fiber.HeaderContentType, p.ctype)
@@ -112,6 +118,45 @@ func handlerSetCookie(c *fiber.Ctx) bool {
 		}
 	})
 	return other
+}
+
+// maxWait bounds how long a request waits for another to render its page.
+const maxWait = 2 * time.Second
+
+// lookup returns the cached page, waiting (bounded) when another request is
+// rendering it. leader is true when this request must render the page and
+// call done(key) afterwards.
+func (pc *PageCache) lookup(c *fiber.Ctx, key string) (p *cachedPage, leader bool) {
+	pc.mu.Lock()
+	if p = pc.pages[key]; p != nil {
+		pc.mu.Unlock()
+		return p, false
+	}
+	wait, busy := pc.rendering[key]
+	if !busy {
+		pc.rendering[key] = make(chan struct{})
+		pc.mu.Unlock()
+		return nil, true
+	}
+	pc.mu.Unlock()
+	select {
+	case <-wait:
+	case <-time.After(maxWait):
+	case <-c.UserContext().Done():
+	}
+	pc.mu.RLock()
+	p = pc.pages[key]
+	pc.mu.RUnlock()
+	return p, false
+}
+
+func (pc *PageCache) done(key string) {
+	pc.mu.Lock()
+	if ch, ok := pc.rendering[key]; ok {
+		close(ch)
+		delete(pc.rendering, key)
+	}
+	pc.mu.Unlock()
 }
 
 func (pc *PageCache) put(key string, p *cachedPage) {

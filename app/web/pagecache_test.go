@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,5 +94,26 @@ func TestCachedHTMXAnswersKeepTheirInstructions(t *testing.T) {
 	}
 	if got, want := second.Header.Get("HX-Push-Url"), first.Header.Get("HX-Push-Url"); want == "" || got != want {
 		t.Fatalf("HX-Push-Url from the cache %q, rendered %q", got, want)
+	}
+}
+
+func TestABurstForAColdPageRendersItOnce(t *testing.T) {
+	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+	store := e.Store(t, "cache-burst")
+	e.Product(t, store, "burst", catalog.Public)
+	host := apptest.StoreHost(store.Slug)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if resp, _ := e.Get(t, host, "/products/burst"); resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	if m, h := e.App.Pages.Misses.Load(), e.App.Pages.Hits.Load(); m != 1 || h != 19 {
+		t.Fatalf("20 concurrent requests for a cold page: %d renders, %d hits; want 1 and 19", m, h)
 	}
 }
