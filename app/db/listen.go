@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
 )
 
 // CatalogChannel is where migration 0009's triggers announce changed stores.
@@ -34,7 +35,19 @@ func (d *DB) Listen(ctx context.Context, channel string, log *slog.Logger, fn fu
 }
 
 func (d *DB) listenOnce(ctx context.Context, channel string, fn func(string)) error {
-	conn, err := d.Primary.DB.Conn(ctx)
+	return ListenConn(ctx, d.Primary, channel, func(payload string) time.Duration {
+		fn(payload)
+		return 0
+	})
+}
+
+// ListenConn holds one connection of pool for LISTEN channel until ctx ends
+// (nil) or the connection fails (the error). It calls step with "" once LISTEN
+// is in place and whenever the wait step returned (if > 0) passes without a
+// notification, and with each notification's payload; step returns how long
+// to wait next (0: until a notification).
+func ListenConn(ctx context.Context, pool *bun.DB, channel string, step func(payload string) time.Duration) error {
+	conn, err := pool.DB.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -48,17 +61,30 @@ func (d *DB) listenOnce(ctx context.Context, channel string, fn func(string)) er
 		if _, err := pc.Exec(ctx, "LISTEN "+channel); err != nil {
 			return err
 		}
+		// The connection goes back to the pool: stop listening on it first.
 		defer pc.Exec(context.WithoutCancel(ctx), "UNLISTEN *") //nolint:errcheck
-		fn("")
+		wait := step("")
 		for {
-			n, err := pc.WaitForNotification(ctx)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				return errors.Join(errors.New("listen: wait"), err)
+			wctx, cancel := ctx, context.CancelFunc(func() {})
+			if wait > 0 {
+				wctx, cancel = context.WithTimeout(ctx, wait)
 			}
-			fn(n.Payload)
+			n, err := pc.WaitForNotification(wctx)
+			cancel()
+			if ctx.Err() != nil {
+				return nil
+			}
+			payload := ""
+			if err != nil {
+				// A timeout is the caller's poll; anything else is a real failure.
+				var t interface{ Timeout() bool }
+				if pc.IsClosed() || !errors.Is(err, context.DeadlineExceeded) && !(errors.As(err, &t) && t.Timeout()) {
+					return errors.Join(errors.New("listen: wait"), err)
+				}
+			} else {
+				payload = n.Payload
+			}
+			wait = step(payload)
 		}
 	})
 }
