@@ -29,6 +29,7 @@ import (
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/ratelimit"
+	"github.com/claro-market/claro/app/reviews"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/static"
@@ -151,6 +152,15 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	a.Search, a.Worker = index, search.NewWorker(database.Primary, index, log)
 	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
 	search.NewHandlers(index, catalog.NewStore(database.Replica), pages).Routes(f)
+	reviewHandlers := reviews.NewHandlers(
+		reviews.NewService(reviews.NewStore(database)),
+		catalog.NewStore(database.Replica), pages, cursors,
+		reviews.NewBudget(limiter, reviews.DefaultWrites(), reviews.DefaultDrafts()))
+	if cfg.AIReviewDrafts {
+		reviewHandlers.WithDrafts(reviews.NewDrafter(reviews.DraftOptions{
+			APIKey: cfg.AnthropicAPIKey, BaseURL: cfg.AnthropicBaseURL, MaxRetries: 2}))
+	}
+	reviewHandlers.Routes(f)
 	pay := payments.New(payments.ConfigFrom(cfg, log))
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
 	carts := cart.NewHandlers(cartCookies, cart.NewStore(database.Replica), pages)

@@ -150,3 +150,17 @@ func TestOversizedBodiesAreRefusedBeforeAnythingReadsThem(t *testing.T) {
 		t.Fatalf("9 MiB sign-in form: status %d, want 413", resp.StatusCode)
 	}
 }
+
+func TestReviewsAreWiredIntoTheProductPage(t *testing.T) {
+	e := apptest.New(t, testDB)
+	store := e.Store(t, "wired-reviews")
+	e.Product(t, store, "reviewed", catalog.Public)
+	host := apptest.StoreHost(store.Slug)
+	if _, page := e.Get(t, host, "/products/reviewed"); !strings.Contains(page, `hx-get="/products/reviewed/reviews"`) {
+		t.Fatal("the product page does not load its reviews")
+	}
+	resp, body := e.Get(t, host, "/products/reviewed/reviews", "HX-Request", "true")
+	if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") {
+		t.Fatalf("reviews fragment: %d", resp.StatusCode)
+	}
+}

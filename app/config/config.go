@@ -66,6 +66,9 @@ type Config struct {
 
 	AIReviewDrafts  bool
 	AnthropicAPIKey string
+	// AnthropicBaseURL points the review-draft helper at another Messages API
+	// endpoint (tests); empty means Anthropic's own.
+	AnthropicBaseURL string
 
 	SMTPURL string
 
@@ -131,6 +134,7 @@ func LoadFrom(get Getenv) (Config, error) {
 		PrimaryRegion:              str("PRIMARY_REGION", ""),
 		FlyAppName:                 str("FLY_APP_NAME", ""),
 		AnthropicAPIKey:            str("ANTHROPIC_API_KEY", ""),
+		AnthropicBaseURL:           str("ANTHROPIC_BASE_URL", ""),
 		SMTPURL:                    str("SMTP_URL", ""),
 	}
 	c.ProxyProtocol = boolean("PROXY_PROTOCOL")
@@ -317,6 +321,11 @@ func (c Config) validate() []string {
 			if s.v == "" {
 				p = append(p, s.name+": required when S3_ENDPOINT is set")
 			}
+		}
+	}
+	if c.AnthropicBaseURL != "" {
+		if u, err := url.Parse(c.AnthropicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p = append(p, "ANTHROPIC_BASE_URL: must be an http(s) URL")
 		}
 	}
 	if c.AIReviewDrafts && c.AnthropicAPIKey == "" {
