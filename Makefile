@@ -2,7 +2,19 @@
 GO      ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test bench assets build vet fmt fuzz clean tools
+.PHONY: run test bench assets build vet fmt fuzz clean tools stripe-mock
+
+GOBIN := $(shell $(GO) env GOPATH)/bin
+
+## stripe-mock: Stripe's API mock, the release nearest stripe-go v79's API version
+stripe-mock:
+	@test -x $(GOBIN)/stripe-mock || command -v stripe-mock >/dev/null || $(GO) install github.com/stripe/stripe-mock@v0.190.0
+
+## tools: the Go-installed test peers (each built once, then reused): stripe-mock,
+## versitygw (S3), mailpit (SMTP)
+tools: stripe-mock
+	@test -x $(GOBIN)/versitygw || command -v versitygw >/dev/null || $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+	@test -x $(GOBIN)/mailpit || command -v mailpit >/dev/null || $(GO) install github.com/axllent/mailpit@v1.33.1
 
 ## assets: copy htmx from its pinned npm package into static/
 assets: static/htmx.min.js
@@ -12,7 +24,7 @@ static/htmx.min.js: package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/htmx.min.js
 
 ## run: the whole product on embedded defaults (private PostgreSQL, demo data)
-run: assets
+run: assets stripe-mock
 	$(GO) run . dev
 
 ## build: the claro binary
@@ -20,7 +32,7 @@ build: assets
 	$(GO) build -o bin/claro .
 
 ## test: every test, against PostgreSQL at DATABASE_URL or 127.0.0.1:5432
-test: assets
+test: assets tools
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 

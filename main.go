@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -141,7 +142,21 @@ func listen(ctx context.Context, a *app.App) error {
 
 // dev runs the whole product on this machine with working defaults.
 func dev(ctx context.Context, stdout io.Writer) error {
+	// Without a Stripe key, stripe-mock stands in for Stripe and the local
+	// test-payment page for Stripe Checkout.
+	var stripe *devtools.Stripe
+	if v, _ := os.LookupEnv("STRIPE_SECRET_KEY"); strings.TrimSpace(v) == "" {
+		s, err := devtools.StartStripe(ctx, ".data", slog.New(slog.NewTextHandler(os.Stderr, nil)))
+		if err != nil {
+			return err
+		}
+		defer s.Stop() //nolint:errcheck
+		stripe = s
+	}
 	env := func(k string) (string, bool) {
+		if v, ok := stripe.Env()[k]; ok {
+			return v, true
+		}
 		if k == "APP_ENV" {
 			if v, ok := os.LookupEnv(k); ok && v != "" {
 				return v, true

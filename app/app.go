@@ -25,10 +25,12 @@ import (
 	"github.com/claro-market/claro/app/cursor"
 	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/ratelimit"
+	"github.com/claro-market/claro/app/receipts"
 	"github.com/claro-market/claro/app/reviews"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/search"
@@ -59,6 +61,8 @@ type App struct {
 	Domains *tenants.DomainStore
 	// Pages caches anonymous pages (nil when cfg.PageCache is off).
 	Pages *web.PageCache
+	// Receipts emails the receipts paid orders owe (receipts_outbox).
+	Receipts *receipts.Sender
 
 	listening     chan struct{}
 	listeningOnce sync.Once
@@ -67,6 +71,9 @@ type App struct {
 // New builds the app on an open database. It fails when a template does not
 // parse or a static asset cannot be read, so a broken build never serves.
 func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
+	if cfg.IsProduction() && cfg.DevTestPayments {
+		return nil, devtools.ErrTestPaymentsInProduction
+	}
 	secret := cfg.SessionSecret
 	if len(secret) == 0 {
 		if cfg.IsProduction() {
@@ -167,8 +174,21 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	carts.Routes(f)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), pay, cfg.PlatformFeeBPS, log)
 	checkout.NewHandlers(checkouts, cartCookies, carts, pages).Routes(f)
-	orderService := orders.NewService(database.Primary, resolver, log, pay.Livemode()).WithSaleRecorder(search.RecordSale)
-	orders.NewHandlers(pay.Webhooks(), orderService, log).Routes(f)
+	a.Receipts, err = receipts.New(cfg, database.Primary, log)
+	if err != nil {
+		return nil, err
+	}
+	orderService := orders.NewService(database.Primary, resolver, log, pay.Livemode()).
+		WithSaleRecorder(search.RecordSale).WithSaleUndoer(search.UndoSale).WithReceipts(a.Receipts.Wake)
+	webhooks := orders.NewHandlers(pay.Webhooks(), orderService, log)
+	webhooks.Routes(f)
+	if cfg.DevTestPayments {
+		testPay, err := devtools.NewTestPayments(cfg, database.Primary, pay.Webhooks(), webhooks)
+		if err != nil {
+			return nil, err
+		}
+		devtools.NewTestPaymentHandlers(testPay, pages).Routes(f)
+	}
 	signer, err := blob.NewSigner(secret, nil)
 	if err != nil {
 		return nil, err
@@ -191,6 +211,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 // ends: the search outbox worker, and the catalog-change listener that keeps
 // every instance's page cache and host cache precise.
 func (a *App) Background(ctx context.Context) {
+	go a.Receipts.Run(ctx)
 	go a.Worker.Run(ctx)                                                 //nolint:errcheck // returns nil when ctx ends
 	go a.DB.Listen(ctx, db.CatalogChannel, a.Log, func(payload string) { //nolint:errcheck
 		if payload == "" {

@@ -5,10 +5,11 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -40,11 +41,20 @@ func Open(ctx context.Context, primaryURL, replicaURL string) (*DB, error) {
 	return d, nil
 }
 
+// open connects with pgx in QueryExecModeExec: Bun interpolates every
+// argument into the SQL text itself, so each query is a new text that pgx's
+// default mode would prepare (one extra round trip, and a statement cache
+// churned by texts that never repeat). Exec mode sends it in one round trip.
+// A default_query_exec_mode in the URL still wins.
 func open(ctx context.Context, url string) (*bun.DB, error) {
-	sqldb, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, err
 	}
+	if !strings.Contains(url, "default_query_exec_mode") {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
@@ -70,7 +80,3 @@ func (d *DB) Close() error {
 
 // Ping checks the primary answers; /readyz uses it.
 func (d *DB) Ping(ctx context.Context) error { return d.Primary.PingContext(ctx) }
-
-// pgx registers itself as "pgx" with database/sql; referencing the package
-// keeps the import explicit rather than a blank import.
-var _ = stdlib.GetDefaultDriver

@@ -1,6 +1,8 @@
 // Package devtools holds what only `claro dev` uses: a private PostgreSQL
-// cluster under ./.data, a persistent development session secret, and (later)
-// stripe-mock and the local test-payment page. None of it runs in production.
+// cluster under ./.data, a persistent development session secret, stripe-mock
+// behind the id-rewriting proxy (stripeproxy) with development Stripe secrets,
+// and the local test-payment page that plays Stripe Checkout's part. None of
+// it runs in production: the test-payment page refuses to be built there.
 package devtools
 
 import (

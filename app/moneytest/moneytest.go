@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,13 +27,16 @@ import (
 	"github.com/claro-market/claro/app/cursor"
 	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/payments/stripetest"
 	"github.com/claro-market/claro/app/ratelimit"
+	"github.com/claro-market/claro/app/receipts"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/search"
+	"github.com/claro-market/claro/static"
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
@@ -51,6 +53,10 @@ type Env struct {
 	Stripe   *stripetest.Mock
 	Payments *payments.Client
 	Orders   *orders.Service
+	// Receipts sends the receipts paid orders owe; tests call Drain (nothing
+	// runs it in the background). SMTP_URL in the configuration picks the
+	// server, else receipts go to the log.
+	Receipts *receipts.Sender
 	Config   config.Config
 	Log      *Logs
 }
@@ -72,26 +78,48 @@ func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env 
 	logs := &Logs{}
 	e := &Env{Env: base, Stripe: mock, Config: cfg, Log: logs}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	var err error
-	e.App.Fiber, e.Payments, e.Orders, err = Compose(base.App, cfg, log)
+	parts, err := compose(base.App, cfg, log)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	e.App.Fiber, e.Payments, e.Orders, e.Receipts = parts.fiber, parts.pay, parts.orders, parts.receipts
 	return e
 }
 
 // Compose builds the Fiber app the way app.New does, with the money path's
 // handlers registered before the final 404.
 func Compose(a *app.App, cfg config.Config, log *slog.Logger) (*fiber.App, *payments.Client, *orders.Service, error) {
+	p, err := compose(a, cfg, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p.fiber, p.pay, p.orders, nil
+}
+
+// composed is what compose builds.
+type composed struct {
+	fiber    *fiber.App
+	pay      *payments.Client
+	orders   *orders.Service
+	receipts *receipts.Sender
+}
+
+func compose(a *app.App, cfg config.Config, log *slog.Logger) (*composed, error) {
 	database, secret, secure := a.DB, cfg.SessionSecret, cfg.Scheme() == "https"
 	pages := &web.Pages{Links: web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain}}
 	f := web.New(web.Options{Views: a.Fiber.Config().Views, TrustedProxies: cfg.TrustedProxies,
 		Production: cfg.IsProduction(), Logger: log, Errors: a.Errors})
 	web.Use(f, log, a.Resolver, a.Errors, cfg.RootPort())
+	assets, err := web.NewAssets(static.FS)
+	if err != nil {
+		return nil, err
+	}
+	f.Get("/static/*", assets.Handler)
+	f.Get("/media/*", blob.MediaHandler(a.Blobs))
 	sessions := accounts.NewSessions(database.Primary)
 	auth, err := accounts.NewAuth(accounts.NewUsers(database.Primary), sessions, ratelimit.NewMemory())
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	acct := accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure)
 	f.Use(web.BodyCaps(dashboard.IsUpload))
@@ -107,11 +135,24 @@ func Compose(a *app.App, cfg config.Config, log *slog.Logger) (*fiber.App, *paym
 	carts.Routes(f)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), pay, cfg.PlatformFeeBPS, log)
 	checkout.NewHandlers(checkouts, cartCookies, carts, pages).Routes(f)
-	orderService := orders.NewService(database.Primary, a.Resolver, log, pay.Livemode()).WithSaleRecorder(search.RecordSale)
-	orders.NewHandlers(pay.Webhooks(), orderService, log).Routes(f)
+	sender, err := receipts.New(cfg, database.Primary, log)
+	if err != nil {
+		return nil, err
+	}
+	orderService := orders.NewService(database.Primary, a.Resolver, log, pay.Livemode()).
+		WithSaleRecorder(search.RecordSale).WithSaleUndoer(search.UndoSale).WithReceipts(sender.Wake)
+	webhooks := orders.NewHandlers(pay.Webhooks(), orderService, log)
+	webhooks.Routes(f)
+	if cfg.DevTestPayments {
+		testPay, err := devtools.NewTestPayments(cfg, database.Primary, pay.Webhooks(), webhooks)
+		if err != nil {
+			return nil, err
+		}
+		devtools.NewTestPaymentHandlers(testPay, pages).Routes(f)
+	}
 	signer, err := blob.NewSigner(secret, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	library.NewHandlers(library.NewStore(database.Primary), pages, signer).Routes(f)
 	f.Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, signer, func(c *fiber.Ctx) int64 {
@@ -123,7 +164,7 @@ func Compose(a *app.App, cfg config.Config, log *slog.Logger) (*fiber.App, *paym
 	dashboard.New(database, a.Resolver, pages, a.Blobs).WithMoney(pay, orderService).Routes(f)
 
 	f.Use(func(c *fiber.Ctx) error { return a.Errors.NotFound(c) })
-	return f, pay, orderService, nil
+	return &composed{fiber: f, pay: pay, orders: orderService, receipts: sender}, nil
 }
 
 // Logs collects the app's log lines for assertions (alerts, version refusals).
@@ -171,43 +212,6 @@ func (e *Env) Count(tb testing.TB, query string, args ...any) int {
 	return n
 }
 
-// Send sends a request from browser b to host with the page's CSRF token in
-// the htmx header when htmx is true, or as the _csrf form field otherwise.
-func Send(tb testing.TB, b *apptest.Browser, method, host, path string, form url.Values, htmx bool) (*http.Response, string) {
-	tb.Helper()
-	return SendToken(tb, b, method, host, path, form, htmx, b.CSRF(tb, host, "/cart"))
-}
-
-// SendToken is Send with a CSRF token fetched earlier.
-func SendToken(tb testing.TB, b *apptest.Browser, method, host, path string, form url.Values, htmx bool, token string) (*http.Response, string) {
-	tb.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	if !htmx {
-		form.Set("_csrf", token)
-	}
-	req := httptest.NewRequest(method, "http://"+host+path, strings.NewReader(form.Encode()))
-	req.Host = host
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "http://"+host)
-	if htmx {
-		req.Header.Set("HX-Request", "true")
-		req.Header.Set(web.CSRFHeader, token)
-	}
-	return b.Do(tb, req)
-}
-
-// AddToCart posts product id to the store's cart as a plain form.
-func AddToCart(tb testing.TB, b *apptest.Browser, host string, productID int64, quantity int) {
-	tb.Helper()
-	resp, body := Send(tb, b, http.MethodPost, host, "/cart/items",
-		url.Values{"product_id": {strconv.FormatInt(productID, 10)}, "quantity": {strconv.Itoa(quantity)}}, false)
-	if resp.StatusCode != http.StatusSeeOther {
-		tb.Fatalf("add to cart: %d\n%s", resp.StatusCode, body)
-	}
-}
-
 // Checkout is a checkouts row a test opened through the real POST /checkout.
 type Checkout struct {
 	ID       int64  `bun:"id"`
@@ -250,8 +254,13 @@ func (e *Env) Deliver(tb testing.TB, path string, payload []byte) (*http.Respons
 // CompletedEvent is a signed-ready checkout.session.completed for ck, paid,
 // with payment intent pi.
 func CompletedEvent(eventID string, ck Checkout, pi string) []byte {
-	return stripetest.Event(eventID, "checkout.session.completed",
-		stripetest.Session(ck.Session, strconv.FormatInt(ck.ID, 10), ck.Amount, pi, "paid"))
+	return SessionEvent(eventID, "checkout.session.completed", ck, pi, "paid")
+}
+
+// SessionEvent is a checkout.session.* event of type typ for ck with the
+// given payment status.
+func SessionEvent(eventID, typ string, ck Checkout, pi, paymentStatus string) []byte {
+	return stripetest.Event(eventID, typ, stripetest.Session(ck.Session, strconv.FormatInt(ck.ID, 10), ck.Amount, pi, paymentStatus))
 }
 
 // Pay delivers a paid checkout.session.completed for ck and expects a 200.

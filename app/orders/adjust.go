@@ -46,6 +46,12 @@ func (s *Service) dispute(ctx context.Context, tx bun.Tx, e *payments.Event) err
 }
 
 func (s *Service) adjust(ctx context.Context, tx bun.Tx, eventID, pi string, a adjustment) error {
+	// The payment intent's lock, in its own statement: the order lookup below
+	// then sees an order whose writer held it (see findCheckout), and a writer
+	// that comes later sees the pending adjustment.
+	if _, err := tx.NewRaw(`SELECT pg_advisory_xact_lock(?, hashtext(?))::text`, piLockClass, pi).Exec(ctx); err != nil {
+		return err
+	}
 	var orderID int64
 	err := tx.NewRaw(`SELECT id FROM orders WHERE stripe_payment_intent_id = ? FOR UPDATE`, pi).Scan(ctx, &orderID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -56,7 +62,7 @@ func (s *Service) adjust(ctx context.Context, tx bun.Tx, eventID, pi string, a a
 	if err != nil {
 		return err
 	}
-	return applyAdjustment(ctx, tx, orderID, a)
+	return s.applyAdjustment(ctx, tx, orderID, a)
 }
 
 // applyPending applies the refunds and disputes that arrived before the order
@@ -76,7 +82,7 @@ func (s *Service) applyPending(ctx context.Context, tx bun.Tx, orderID int64, pi
 		return err
 	}
 	for _, r := range rows {
-		if err := applyAdjustment(ctx, tx, orderID, adjustment{kind: r.Kind, refunded: r.Refunded, full: r.Full}); err != nil {
+		if err := s.applyAdjustment(ctx, tx, orderID, adjustment{kind: r.Kind, refunded: r.Refunded, full: r.Full}); err != nil {
 			return err
 		}
 		if _, err := tx.NewRaw(`UPDATE pending_adjustments SET applied_at = now() WHERE id = ?`, r.ID).Exec(ctx); err != nil {
@@ -89,38 +95,43 @@ func (s *Service) applyPending(ctx context.Context, tx bun.Tx, orderID int64, pi
 // applyAdjustment records a refund or dispute on a locked order. Refunded
 // amounts only grow (events may arrive out of order); a full refund or a
 // dispute revokes every entitlement of the order; a dispute outranks a refund
-// in the status shown.
-func applyAdjustment(ctx context.Context, tx bun.Tx, orderID int64, a adjustment) error {
-	var revoke bool
-	var err error
+// in the status shown. The refund that makes a paid order fully refunded
+// also takes its sales back out of the counters, once.
+func (s *Service) applyAdjustment(ctx context.Context, tx bun.Tx, orderID int64, a adjustment) error {
+	var before, after string
 	if a.kind == "dispute" {
-		revoke = true
-		_, err = tx.NewRaw(`UPDATE orders SET status = 'disputed', updated_at = now() WHERE id = ?`, orderID).Exec(ctx)
-	} else {
-		revoke = a.full
-		_, err = tx.NewRaw(`UPDATE orders SET
-				amount_refunded_cents = greatest(amount_refunded_cents, ?),
-				status = CASE
-					WHEN status IN ('disputed', 'failed') THEN status
-					WHEN ? OR greatest(amount_refunded_cents, ?) >= amount_total_cents THEN 'refunded'
-					WHEN status IN ('paid', 'partially_refunded') THEN 'partially_refunded'
-					ELSE status END,
-				updated_at = now()
-			WHERE id = ?`, a.refunded, a.full, a.refunded, orderID).Exec(ctx)
-		if err == nil && !revoke {
-			var status string
-			err = tx.NewRaw(`SELECT status FROM orders WHERE id = ?`, orderID).Scan(ctx, &status)
-			revoke = status == StatusRefunded
+		if err := tx.NewRaw(`UPDATE orders SET status = 'disputed', updated_at = now() WHERE id = ? RETURNING status`, orderID).
+			Scan(ctx, &after); err != nil {
+			return err
 		}
-	}
-	if err != nil || !revoke {
-		return err
+	} else {
+		if err := tx.NewRaw(`UPDATE orders o SET
+				amount_refunded_cents = greatest(o.amount_refunded_cents, ?),
+				status = CASE
+					WHEN o.status IN ('disputed', 'failed') THEN o.status
+					WHEN ? OR greatest(o.amount_refunded_cents, ?) >= o.amount_total_cents THEN 'refunded'
+					WHEN o.status IN ('paid', 'partially_refunded') THEN 'partially_refunded'
+					ELSE o.status END,
+				updated_at = now()
+			FROM (SELECT status FROM orders WHERE id = ?) prev
+			WHERE o.id = ? RETURNING prev.status, o.status`, a.refunded, a.full, a.refunded, orderID, orderID).
+			Scan(ctx, &before, &after); err != nil {
+			return err
+		}
+		if after != StatusRefunded {
+			return nil
+		}
+		if before == StatusPaid || before == StatusPartiallyRefunded {
+			if err := s.undoSales(ctx, tx, orderID); err != nil {
+				return err
+			}
+		}
 	}
 	reason := "refunded"
 	if a.kind == "dispute" {
 		reason = "disputed"
 	}
-	_, err = tx.NewRaw(`UPDATE entitlements SET revoked_at = now(), revoke_reason = ? WHERE order_id = ? AND revoked_at IS NULL`,
+	_, err := tx.NewRaw(`UPDATE entitlements SET revoked_at = now(), revoke_reason = ? WHERE order_id = ? AND revoked_at IS NULL`,
 		reason, orderID).Exec(ctx)
 	return err
 }

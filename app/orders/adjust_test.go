@@ -1,6 +1,7 @@
 package orders_test
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/claro-market/claro/app/apptest"
@@ -17,6 +18,8 @@ func (s *sale) refunded(t *testing.T, refunded int64) {
 	s.deliver(t, stripetest.Event("evt_"+apptest.Unique("rf"), "charge.refunded", stripetest.Charge("ch_"+s.pi, s.pi, s.ck.Amount, refunded)))
 }
 
+// A full refund revokes access and takes the sale back out of the product's
+// sales count (search.UndoSale), once however often it is reported.
 func TestPartialRefundKeepsAccessAndFullRefundRevokesIt(t *testing.T) {
 	s := newSale(t)
 	s.pay(t)
@@ -25,13 +28,15 @@ func TestPartialRefundKeepsAccessAndFullRefundRevokesIt(t *testing.T) {
 		t.Fatalf("after partial refund: %+v", got)
 	}
 	s.refunded(t, s.ck.Amount)
-	if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 1, Status: "refunded"}) {
+	if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 0, Status: "refunded"}) {
 		t.Fatalf("after full refund: %+v", got)
 	}
-	// An older, partial refund event arriving late changes nothing.
+	// An older, partial refund event arriving late changes nothing, and a
+	// second full refund event undoes no second sale.
 	s.refunded(t, 500)
-	if got := s.state(t); got.Status != "refunded" || got.Live != 0 {
-		t.Fatalf("late partial refund: %+v", got)
+	s.refunded(t, s.ck.Amount)
+	if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 0, Status: "refunded"}) {
+		t.Fatalf("late refund events: %+v", got)
 	}
 }
 
@@ -53,7 +58,7 @@ func TestRefundBeforeItsOrderIsAppliedWhenTheOrderArrives(t *testing.T) {
 		t.Fatalf("before the order: %+v", got)
 	}
 	s.pay(t)
-	if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 1, Status: "refunded"}) {
+	if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 0, Status: "refunded"}) {
 		t.Fatalf("after the order: %+v", got)
 	}
 }
@@ -65,5 +70,30 @@ func TestDisputeBeforeAnUnpaidOrderIsAppliedAndNothingIsGranted(t *testing.T) {
 	s.deliver(t, s.sessionEvent("evt_"+apptest.Unique("ok"), "checkout.session.async_payment_succeeded", s.ck.Amount, "paid"))
 	if got := s.state(t); got.Orders != 1 || got.Live != 0 || got.Status != "disputed" {
 		t.Fatalf("state %+v", got)
+	}
+}
+
+// A refund delivered at the same moment as its order still lands: the
+// payment intent's lock makes one transaction see the other's commit.
+func TestRefundRacingItsOrderStillRevokesAccess(t *testing.T) {
+	for range 5 {
+		s := newSale(t)
+		pay := s.sessionEvent("evt_"+apptest.Unique("pay"), "checkout.session.completed", s.ck.Amount, "paid")
+		refund := stripetest.Event("evt_"+apptest.Unique("rf"), "charge.refunded", stripetest.Charge("ch_"+s.pi, s.pi, s.ck.Amount, s.ck.Amount))
+		var wg sync.WaitGroup
+		codes := make([]int, 2)
+		for i, p := range [][]byte{pay, refund} {
+			wg.Go(func() {
+				resp, _ := s.e.Deliver(t, "/webhooks/stripe", p)
+				codes[i] = resp.StatusCode
+			})
+		}
+		wg.Wait()
+		if codes[0] != 200 || codes[1] != 200 {
+			t.Fatalf("deliveries answered %v", codes)
+		}
+		if got := s.state(t); got != (state{Orders: 1, Live: 0, Granted: 1, Sales: 0, Status: "refunded"}) {
+			t.Fatalf("after a racing refund: %+v", got)
+		}
 	}
 }

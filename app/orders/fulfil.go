@@ -20,10 +20,15 @@ const (
 	StatusDisputed          = "disputed"
 )
 
+// piLockClass is the first key of the transaction-scoped advisory lock taken
+// on a payment intent by both the order's writer and a refund or dispute of
+// it, so one always sees the other's commit (see findCheckout and adjust).
+const piLockClass = 5005
+
 type checkoutRow struct {
 	ID       int64
 	TenantID int64
-	UserID   sql.NullInt64
+	Buyer    sql.NullInt64 // the checkout's user, else the account holding the email paid with
 	Email    string
 	Amount   int64
 	Fee      int64
@@ -32,7 +37,7 @@ type checkoutRow struct {
 
 // session applies checkout.session.completed / async_payment_succeeded /
 // async_payment_failed: one fulfil, safe to call any number of times.
-func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event) error {
+func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
 	sess := e.Session
 	ck, err := findCheckout(ctx, tx, sess)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -56,44 +61,25 @@ func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event) err
 	case e.Type == "checkout.session.async_payment_succeeded", sess.PaymentStatus == "paid", sess.PaymentStatus == "no_payment_required":
 		want = StatusPaid
 	}
-	userID, err := buyer(ctx, tx, ck, sess.Email)
-	if err != nil {
-		return err
-	}
-	email := ck.Email
+	o := newOrder{ck: ck, sessionID: sess.ID, email: ck.Email}
 	if sess.Email != "" {
-		email = sess.Email
+		o.email = sess.Email
 	}
-	var pi any
 	if sess.PaymentIntentID != "" {
-		pi = sess.PaymentIntentID
+		o.pi = sess.PaymentIntentID
 	}
-	var orderID int64
-	err = tx.NewRaw(`INSERT INTO orders (tenant_id, checkout_id, user_id, email, stripe_checkout_session_id, stripe_payment_intent_id,
-			amount_total_cents, application_fee_cents, currency, status)
-		VALUES (?, ?, ?, lower(?), ?, ?, ?, ?, ?, 'pending')
-		ON CONFLICT (stripe_checkout_session_id) DO NOTHING RETURNING id`,
-		ck.TenantID, ck.ID, userID, email, sess.ID, pi, ck.Amount, ck.Fee, ck.Currency).Scan(ctx, &orderID)
-	inserted := err == nil
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.NewRaw(`SELECT id FROM orders WHERE stripe_checkout_session_id = ?`, sess.ID).Scan(ctx, &orderID)
-	}
-	if err != nil {
-		return err
-	}
-	var status string
-	if err := tx.NewRaw(`SELECT status FROM orders WHERE id = ? FOR UPDATE`, orderID).Scan(ctx, &status); err != nil {
-		return err
-	}
-	if inserted {
-		if _, err := tx.NewRaw(`INSERT INTO order_items (order_id, tenant_id, product_id, title, unit_price_cents, quantity)
-			SELECT ?, tenant_id, product_id, title, unit_price_cents, quantity FROM checkout_items WHERE checkout_id = ?`,
-			orderID, ck.ID).Exec(ctx); err != nil {
+	if want == StatusPaid {
+		// The common case, a first delivery that is paid, in one statement.
+		if done, err := s.insertPaid(ctx, tx, o, eff); done || err != nil {
 			return err
 		}
 	}
+	orderID, status, err := insertPending(ctx, tx, o)
+	if err != nil {
+		return err
+	}
 	if status != StatusPending || want == StatusPending {
-		return s.applyPending(ctx, tx, orderID, pi) // paid, failed, refunded... are final for fulfilment
+		return s.applyPending(ctx, tx, orderID, o.pi) // paid, failed, refunded... are final for fulfilment
 	}
 	if want == StatusFailed {
 		if _, err := tx.NewRaw(`UPDATE orders SET status = 'failed', updated_at = now() WHERE id = ?`, orderID).Exec(ctx); err != nil {
@@ -102,58 +88,63 @@ func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event) err
 		_, err := tx.NewRaw(`UPDATE checkouts SET status = 'failed', updated_at = now() WHERE id = ?`, ck.ID).Exec(ctx)
 		return err
 	}
-	if err := s.markPaid(ctx, tx, orderID, ck.ID); err != nil {
+	if err := s.markPaid(ctx, tx, orderID, ck.ID, eff); err != nil {
 		return err
 	}
-	return s.applyPending(ctx, tx, orderID, pi)
+	return s.applyPending(ctx, tx, orderID, o.pi)
 }
 
-// markPaid moves a pending order to paid: entitlements granted, checkout
-// completed, sales counters bumped. It runs once per order: only from pending.
-func (s *Service) markPaid(ctx context.Context, tx bun.Tx, orderID, checkoutID int64) error {
-	if _, err := tx.NewRaw(`UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now() WHERE id = ?`, orderID).Exec(ctx); err != nil {
-		return err
-	}
-	if _, err := tx.NewRaw(`UPDATE checkouts SET status = 'completed', updated_at = now() WHERE id = ?`, checkoutID).Exec(ctx); err != nil {
-		return err
-	}
-	if _, err := tx.NewRaw(`INSERT INTO entitlements (tenant_id, user_id, email, product_id, order_id)
-		SELECT oi.tenant_id, o.user_id, o.email, oi.product_id, o.id FROM order_items oi JOIN orders o ON o.id = oi.order_id
-		WHERE o.id = ? ON CONFLICT (order_id, product_id) DO NOTHING`, orderID).Exec(ctx); err != nil {
-		return err
-	}
-	return s.bumpCounters(ctx, tx, orderID)
+// newOrder is the order a session makes.
+type newOrder struct {
+	ck        *checkoutRow
+	sessionID string
+	email     string
+	pi        any // the payment intent id, or nil
 }
 
-// bumpCounters records every unit the order sold through recordSale
-// (products.sales_count, and search's trending score when wired).
-func (s *Service) bumpCounters(ctx context.Context, tx bun.Tx, orderID int64) error {
-	var sold []struct {
-		ProductID int64 `bun:"product_id"`
-		Quantity  int   `bun:"quantity"`
+// insertPending writes the order as pending with its items, or, when the
+// session already has one, locks it; it returns the order and its status.
+func insertPending(ctx context.Context, tx bun.Tx, o newOrder) (int64, string, error) {
+	ck := o.ck
+	var orderID int64
+	err := tx.NewRaw(`INSERT INTO orders (tenant_id, checkout_id, user_id, email, stripe_checkout_session_id, stripe_payment_intent_id,
+			amount_total_cents, application_fee_cents, currency, status)
+		VALUES (?, ?, ?, lower(?), ?, ?, ?, ?, ?, 'pending')
+		ON CONFLICT (stripe_checkout_session_id) DO NOTHING RETURNING id`,
+		ck.TenantID, ck.ID, ck.Buyer, o.email, o.sessionID, o.pi, ck.Amount, ck.Fee, ck.Currency).Scan(ctx, &orderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		var status string
+		err = tx.NewRaw(`SELECT id, status FROM orders WHERE stripe_checkout_session_id = ? FOR UPDATE`, o.sessionID).Scan(ctx, &orderID, &status)
+		return orderID, status, err
 	}
-	if err := tx.NewRaw(`SELECT product_id, quantity FROM order_items WHERE order_id = ? ORDER BY product_id`, orderID).
-		Scan(ctx, &sold); err != nil {
-		return err
+	if err != nil {
+		return 0, "", err
 	}
-	now := nowUTC()
-	for _, p := range sold {
-		for range p.Quantity {
-			if err := s.recordSale(ctx, tx, p.ProductID, now); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	_, err = tx.NewRaw(`INSERT INTO order_items (order_id, tenant_id, product_id, title, unit_price_cents, quantity)
+		SELECT ?, tenant_id, product_id, title, unit_price_cents, quantity FROM checkout_items WHERE checkout_id = ?`,
+		orderID, ck.ID).Exec(ctx)
+	return orderID, StatusPending, err
 }
 
 // findCheckout locks the checkout a session belongs to: by session id, or, when
-// the webhook beat the request that stores the id, by client_reference_id.
+// the webhook beat the request that stores the id, by client_reference_id. The
+// same statement resolves the buyer (the checkout's user, else the account
+// holding the email paid with, else nobody yet: a guest, whose library claims
+// the purchase when that email signs in) and takes the payment intent's lock.
 func findCheckout(ctx context.Context, tx bun.Tx, sess *payments.CheckoutSession) (*checkoutRow, error) {
 	ck := new(checkoutRow)
-	const cols = `SELECT id, tenant_id, user_id, email, amount_total_cents, application_fee_cents, currency FROM checkouts `
-	err := tx.NewRaw(cols+`WHERE stripe_checkout_session_id = ? FOR UPDATE`, sess.ID).
-		Scan(ctx, &ck.ID, &ck.TenantID, &ck.UserID, &ck.Email, &ck.Amount, &ck.Fee, &ck.Currency)
+	lock, args := `''`, []any{}
+	if sess.PaymentIntentID != "" {
+		lock, args = `pg_advisory_xact_lock(?, hashtext(?))::text`, []any{piLockClass, sess.PaymentIntentID}
+	}
+	query := func(where string, arg any) error {
+		return tx.NewRaw(`SELECT c.id, c.tenant_id, coalesce(c.user_id, u.id), c.email, c.amount_total_cents,
+				c.application_fee_cents, c.currency, `+lock+`
+			FROM checkouts c LEFT JOIN users u ON c.user_id IS NULL AND u.email = lower(coalesce(nullif(?, ''), c.email))
+			WHERE `+where+` FOR UPDATE OF c`, append(args, sess.Email, arg)...).
+			Scan(ctx, &ck.ID, &ck.TenantID, &ck.Buyer, &ck.Email, &ck.Amount, &ck.Fee, &ck.Currency, new(string))
+	}
+	err := query(`c.stripe_checkout_session_id = ?`, sess.ID)
 	if !errors.Is(err, sql.ErrNoRows) {
 		return ck, err
 	}
@@ -161,33 +152,9 @@ func findCheckout(ctx context.Context, tx bun.Tx, sess *payments.CheckoutSession
 	if perr != nil {
 		return nil, sql.ErrNoRows
 	}
-	err = tx.NewRaw(cols+`WHERE id = ? AND stripe_checkout_session_id IS NULL FOR UPDATE`, id).
-		Scan(ctx, &ck.ID, &ck.TenantID, &ck.UserID, &ck.Email, &ck.Amount, &ck.Fee, &ck.Currency)
-	if err != nil {
+	if err := query(`c.id = ? AND c.stripe_checkout_session_id IS NULL`, id); err != nil {
 		return nil, err
 	}
 	_, err = tx.NewRaw(`UPDATE checkouts SET stripe_checkout_session_id = ?, updated_at = now() WHERE id = ?`, sess.ID, ck.ID).Exec(ctx)
 	return ck, err
-}
-
-// buyer is the account the purchase belongs to: the signed-in buyer who
-// checked out, else the account holding the email paid with, else nobody yet
-// (a guest; the library claims it when that email signs in).
-func buyer(ctx context.Context, tx bun.Tx, ck *checkoutRow, sessionEmail string) (any, error) {
-	if ck.UserID.Valid {
-		return ck.UserID.Int64, nil
-	}
-	email := ck.Email
-	if sessionEmail != "" {
-		email = sessionEmail
-	}
-	if email == "" {
-		return nil, nil
-	}
-	var id int64
-	err := tx.NewRaw(`SELECT id FROM users WHERE email = lower(?)`, email).Scan(ctx, &id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return id, err
 }

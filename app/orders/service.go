@@ -23,19 +23,25 @@ type Invalidator interface{ Invalidate(tenantID int64) }
 // trending score too) has exactly this shape.
 type SaleRecorder func(ctx context.Context, tx bun.IDB, productID int64, at time.Time) error
 
+// SaleUndoer reverses one counted sale of a product inside the refund's
+// transaction; search.UndoSale has exactly this shape.
+type SaleUndoer func(ctx context.Context, tx bun.IDB, productID int64) error
+
 // Service applies verified events.
 type Service struct {
-	db         *bun.DB
-	tenants    Invalidator
-	log        *slog.Logger
-	livemode   bool
-	recordSale SaleRecorder
+	db           *bun.DB
+	tenants      Invalidator
+	log          *slog.Logger
+	livemode     bool
+	recordSale   SaleRecorder
+	undoSale     SaleUndoer
+	wakeReceipts func()
 }
 
 // NewService returns the service over the primary. livemode is the
 // deployment's mode: events of the other mode are ignored.
 func NewService(primary *bun.DB, tenants Invalidator, log *slog.Logger, livemode bool) *Service {
-	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode, recordSale: countSale}
+	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode, recordSale: countSale, undoSale: uncountSale}
 }
 
 // WithSaleRecorder replaces the plain sales counter (recordSale) with r; app.New
@@ -45,6 +51,27 @@ func (s *Service) WithSaleRecorder(r SaleRecorder) *Service {
 	return s
 }
 
+// WithSaleUndoer replaces the plain counter decrement (undoSale) with u;
+// app.New plugs in search.UndoSale.
+func (s *Service) WithSaleUndoer(u SaleUndoer) *Service {
+	s.undoSale = u
+	return s
+}
+
+// WithReceipts makes the service call wake after committing an order that
+// owes a receipt (its receipts_outbox row is written either way);
+// receipts.Sender.Wake is the one app.New passes.
+func (s *Service) WithReceipts(wake func()) *Service {
+	s.wakeReceipts = wake
+	return s
+}
+
+// uncountSale is the default undoSale: products.sales_count - 1, never below 0.
+func uncountSale(ctx context.Context, tx bun.IDB, productID int64) error {
+	_, err := tx.NewRaw(`UPDATE products SET sales_count = greatest(sales_count - 1, 0) WHERE id = ?`, productID).Exec(ctx)
+	return err
+}
+
 // countSale is the default recordSale: products.sales_count + 1.
 func countSale(ctx context.Context, tx bun.IDB, productID int64, _ time.Time) error {
 	_, err := tx.NewRaw(`UPDATE products SET sales_count = sales_count + 1 WHERE id = ?`, productID).Exec(ctx)
@@ -52,7 +79,10 @@ func countSale(ctx context.Context, tx bun.IDB, productID int64, _ time.Time) er
 }
 
 // effect is what must happen after the transaction commits.
-type effect struct{ invalidate []int64 }
+type effect struct {
+	invalidate []int64
+	receipt    bool // a receipt became owed: wake the sender
+}
 
 // Handle applies one verified event that arrived on endpoint ep. It returns an
 // error only when the event must be retried (Stripe redelivers on a non-2xx).
@@ -87,6 +117,9 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	for _, id := range eff.invalidate {
 		s.tenants.Invalidate(id)
 	}
+	if eff.receipt && s.wakeReceipts != nil {
+		s.wakeReceipts()
+	}
 	return nil
 }
 
@@ -105,7 +138,7 @@ func handled(ep payments.Endpoint, typ string) bool {
 func (s *Service) apply(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
 	switch {
 	case e.Session != nil:
-		return s.session(ctx, tx, e)
+		return s.session(ctx, tx, e, eff)
 	case e.Charge != nil:
 		return s.refund(ctx, tx, e)
 	case e.Dispute != nil:

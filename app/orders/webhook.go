@@ -2,6 +2,7 @@ package orders
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -49,7 +50,7 @@ func (h *Handlers) receive(c *fiber.Ctx, ep payments.Endpoint) error {
 	}
 	body := bytes.Clone(c.Body()) // Fiber reuses its buffers; the event outlives this call's view of them
 	sig := strings.Clone(c.Get("Stripe-Signature"))
-	e, err := h.verifier.Verify(body, sig, ep)
+	err := h.deliver(c.UserContext(), body, sig, ep)
 	var verr *payments.VersionError
 	switch {
 	case errors.As(err, &verr):
@@ -60,9 +61,27 @@ func (h *Handlers) receive(c *fiber.Ctx, ep payments.Endpoint) error {
 	case err != nil:
 		return err
 	}
-	if err := h.service.Handle(c.UserContext(), ep, e); err != nil {
+	return c.SendString("ok")
+}
+
+// Deliver verifies and applies one delivery to the platform endpoint exactly
+// as POST /webhooks/stripe does, for callers in the same process: the local
+// test-payment page of `claro dev`, which stands in for Stripe. A bad
+// signature is payments.ErrSignature.
+func (h *Handlers) Deliver(ctx context.Context, body []byte, signature string) error {
+	return h.deliver(ctx, body, signature, payments.PlatformEndpoint)
+}
+
+// deliver checks the signature before anything in the body is believed, then
+// applies the event; an error means nothing was applied, or Stripe must retry.
+func (h *Handlers) deliver(ctx context.Context, body []byte, signature string, ep payments.Endpoint) error {
+	e, err := h.verifier.Verify(body, signature, ep)
+	if err != nil {
+		return err
+	}
+	if err := h.service.Handle(ctx, ep, e); err != nil {
 		h.log.Error("stripe event failed; Stripe will retry", "event", e.ID, "type", e.Type, "err", err)
 		return err
 	}
-	return c.SendString("ok")
+	return nil
 }

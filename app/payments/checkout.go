@@ -83,6 +83,9 @@ func (c *Client) CreateCheckoutSession(ctx context.Context, r SessionRequest) (*
 	if err != nil {
 		return nil, apiError("create checkout session", err)
 	}
+	if c.testPage != "" && !c.livemode {
+		return &Session{ID: s.ID, URL: c.testPage + id}, nil
+	}
 	return &Session{ID: s.ID, URL: s.URL}, nil
 }
 

@@ -27,20 +27,34 @@ type Config struct {
 	APIBase              string // empty for Stripe's own API
 	WebhookSecret        string // the platform endpoint's signing secret
 	ConnectWebhookSecret string // the Connect endpoint's signing secret
+	// TestCheckoutURL, when set, is where Checkout sends the buyer instead of
+	// Stripe's page: the checkout's id is appended. `claro dev` points it at
+	// its local test-payment page (stripe-mock has no payment page).
+	TestCheckoutURL string
 	// HTTPClient carries the API calls; nil for a default with a timeout.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 }
 
-// ConfigFrom picks the Stripe settings out of Claro's configuration.
+// TestPaymentPath is the marketplace path of the local test-payment page;
+// the checkout's id follows it.
+const TestPaymentPath = "/dev/pay/"
+
+// ConfigFrom picks the Stripe settings out of Claro's configuration. With
+// DEV_TEST_PAYMENTS on (never in production, and never with a live key)
+// Checkout goes to the local test-payment page.
 func ConfigFrom(cfg config.Config, log *slog.Logger) Config {
-	return Config{
+	c := Config{
 		SecretKey:            cfg.StripeSecretKey,
 		APIBase:              cfg.StripeAPIBase,
 		WebhookSecret:        cfg.StripeWebhookSecret,
 		ConnectWebhookSecret: cfg.StripeConnectWebhookSecret,
 		Logger:               log,
 	}
+	if cfg.DevTestPayments && !cfg.IsProduction() && !IsLiveKey(cfg.StripeSecretKey) {
+		c.TestCheckoutURL = cfg.Scheme() + "://" + cfg.RootDomain + TestPaymentPath
+	}
+	return c
 }
 
 // Client calls Stripe through one client.API instance built from its own
@@ -48,6 +62,7 @@ func ConfigFrom(cfg config.Config, log *slog.Logger) Config {
 type Client struct {
 	api      *client.API
 	livemode bool
+	testPage string // Config.TestCheckoutURL
 	webhooks Verifier
 	log      *slog.Logger
 }
@@ -76,7 +91,7 @@ func New(cfg Config) *Client {
 	api.Init(cfg.SecretKey, backends)
 	live := IsLiveKey(cfg.SecretKey)
 	return &Client{
-		api: api, livemode: live, log: log,
+		api: api, livemode: live, log: log, testPage: cfg.TestCheckoutURL,
 		webhooks: Verifier{platform: cfg.WebhookSecret, connect: cfg.ConnectWebhookSecret, livemode: live, log: log},
 	}
 }

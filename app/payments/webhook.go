@@ -173,3 +173,20 @@ func sessionFrom(s *stripe.CheckoutSession) *CheckoutSession {
 	}
 	return out
 }
+
+// ErrLiveTestPayment refuses to sign a test payment in a live deployment.
+var ErrLiveTestPayment = errors.New("payments: test payments cannot be signed with a live key")
+
+// SignTestPayment returns a Stripe-Signature header for payload made with the
+// platform endpoint's secret, as Stripe would sign it. Only the local
+// test-payment page of `claro dev` uses it, standing in for Stripe, which
+// stripe-mock cannot do; a live deployment refuses.
+func (v *Verifier) SignTestPayment(payload []byte) (string, error) {
+	if v.livemode {
+		return "", ErrLiveTestPayment
+	}
+	if v.platform == "" {
+		return "", fmt.Errorf("%w: no platform signing secret configured", ErrSignature)
+	}
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: v.platform}).Header, nil
+}

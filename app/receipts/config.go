@@ -1,0 +1,45 @@
+package receipts
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/claro-market/claro/app/config"
+	"github.com/uptrace/bun"
+)
+
+// New builds the sender from the settings: SMTP through SMTP_URL; without
+// one, development and tests log receipts instead, and production sends
+// nothing (the receipts wait in receipts_outbox until SMTP_URL is set). An
+// SMTP_URL that does not parse fails start-up.
+func New(cfg config.Config, primary *bun.DB, log *slog.Logger) (*Sender, error) {
+	from := "Claro <receipts@" + cfg.RootHost() + ">"
+	render := NewRenderer(primary, from, cfg.Scheme()+"://"+cfg.RootDomain+"/library")
+	var mailer Mailer
+	switch {
+	case cfg.SMTPURL != "":
+		m, err := NewSMTP(cfg.SMTPURL, from)
+		if err != nil {
+			return nil, err
+		}
+		mailer = m
+	case !cfg.IsProduction():
+		mailer = LogMailer{Log: log}
+	}
+	return NewSender(primary, mailer, render, log), nil
+}
+
+// Enabled reports whether Run sends anything: false in production without
+// SMTP_URL.
+func (s *Sender) Enabled() bool { return s.mailer != nil }
+
+// runnable guards Run: without a mailer the rows wait, and that is said once.
+func (s *Sender) runnable(ctx context.Context) bool {
+	if s.mailer != nil {
+		return true
+	}
+	var waiting int
+	_ = s.db.NewRaw(`SELECT count(*) FROM receipts_outbox WHERE sent_at IS NULL`).Scan(ctx, &waiting)
+	s.log.Warn("receipts: SMTP_URL is not set; receipts wait in receipts_outbox until it is", "waiting", waiting)
+	return false
+}
