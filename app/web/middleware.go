@@ -33,14 +33,15 @@ func AccessLog(log *slog.Logger) fiber.Handler {
 				_ = c.SendStatus(fiber.StatusInternalServerError)
 			}
 		}
-		log.Info("request",
-			"request_id", RequestID(c),
-			"method", c.Method(),
-			"host", c.Hostname(),
-			"path", c.Path(),
-			"status", c.Response().StatusCode(),
-			"ms", float64(time.Since(start).Microseconds())/1000,
-			"ip", c.IP(),
+		// LogAttrs with typed attributes: no boxing of every value per request.
+		log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
+			slog.String("request_id", RequestID(c)),
+			slog.String("method", c.Method()),
+			slog.String("host", c.Hostname()),
+			slog.String("path", c.Path()),
+			slog.Int("status", c.Response().StatusCode()),
+			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("ip", c.IP()),
 		)
 		return nil
 	}
