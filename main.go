@@ -77,11 +77,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func newLogger(cfg config.Config) *slog.Logger {
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	if cfg.IsProduction() {
-		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		return slog.New(slog.NewJSONHandler(w, nil))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 // serve runs the production server: settings first, then the database, then
@@ -91,7 +91,9 @@ func serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
+	logOut := newLogWriter(os.Stderr, 100*time.Millisecond)
+	defer logOut.Close()
+	log := newLogger(cfg, logOut)
 	database, err := db.Open(ctx, cfg.DatabaseURL, cfg.DatabaseReplicaURL)
 	if err != nil {
 		return err
@@ -172,7 +174,7 @@ func dev(ctx context.Context, stdout io.Writer) error {
 	if cfg.IsProduction() {
 		return errors.New("dev: refusing to run with APP_ENV=production; use claro serve")
 	}
-	log := newLogger(cfg)
+	log := newLogger(cfg, os.Stderr)
 	if len(cfg.SessionSecret) == 0 {
 		if cfg.SessionSecret, err = devtools.SessionSecret(filepath.Join(".data", "session_secret")); err != nil {
 			return err
