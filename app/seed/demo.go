@@ -80,6 +80,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 			stores[ds.Slug] = t
 		}
 
+		var sellable []demoSold // public products of stores that take payments
 		// Spread creation times over the last weeks so "newest" has an order.
 		start := time.Now().Add(-time.Duration(len(demoProducts)) * 7 * time.Hour)
 		for i, dp := range demoProducts {
@@ -111,6 +112,9 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 			if err := catalog.NewStore(tx).Create(ctx, t.ID, p); err != nil {
 				return fmt.Errorf("seed: product %s/%s: %w", dp.Store, dp.Slug, err)
 			}
+			if p.Visibility == catalog.Public && t.ChargesEnabled {
+				sellable = append(sellable, demoSold{productID: p.ID, tenantID: t.ID, title: p.Title, priceCents: p.PriceCents})
+			}
 			for j, f := range dp.Files {
 				fkey := fmt.Sprintf("files/%d/%d-%d-%s", t.ID, p.ID, j, safeName(f.Name))
 				if err := blobs.Put(ctx, fkey, bytes.NewReader([]byte(f.Body)), int64(len(f.Body)), f.ContentType); err != nil {
@@ -121,9 +125,14 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 				}
 			}
 		}
-		for _, b := range demoBuyers {
-			if _, err := tx.NewRaw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?)`, b.Email, b.Name, hash).Exec(ctx); err != nil {
+		for i, b := range demoBuyers {
+			var uid int64
+			if err := tx.NewRaw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?) RETURNING id`,
+				b.Email, b.Name, hash).Scan(ctx, &uid); err != nil {
 				return fmt.Errorf("seed: buyer %s: %w", b.Email, err)
+			}
+			if err := demoPurchases(ctx, tx, i, uid, b.Email, sellable); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -137,7 +146,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 	for _, s := range demoStores {
 		fmt.Fprintf(out, "  %-28s store %s\n", s.OwnerEmail, s.Slug)
 	}
-	fmt.Fprintln(out, "Buyers:")
+	fmt.Fprintf(out, "Buyers (each owns %d products, with reviews, in their library):\n", demoPurchasesPerBuyer)
 	for _, b := range demoBuyers {
 		fmt.Fprintf(out, "  %s\n", b.Email)
 	}
