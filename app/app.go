@@ -63,6 +63,9 @@ type App struct {
 	Pages *web.PageCache
 	// Receipts emails the receipts paid orders owe (receipts_outbox).
 	Receipts *receipts.Sender
+	// Payments is the Stripe client; Orders turns webhook events into orders.
+	Payments *payments.Client
+	Orders   *orders.Service
 
 	listening     chan struct{}
 	listeningOnce sync.Once
@@ -180,6 +183,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	}
 	orderService := orders.NewService(database.Primary, resolver, log, pay.Livemode()).
 		WithSaleRecorder(search.RecordSale).WithSaleUndoer(search.UndoSale).WithReceipts(a.Receipts.Wake)
+	a.Payments, a.Orders = pay, orderService
 	webhooks := orders.NewHandlers(pay.Webhooks(), orderService, log)
 	webhooks.Routes(f)
 	if cfg.DevTestPayments {

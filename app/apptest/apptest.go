@@ -53,15 +53,21 @@ func Config(tb testing.TB) config.Config {
 	return cfg
 }
 
-// New builds the app on td.
+// New builds the app on td, discarding its log.
 func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env {
+	tb.Helper()
+	return NewLogged(tb, td, io.Discard, opts...)
+}
+
+// NewLogged builds the app on td with its log written to w (for tests that
+// assert on log lines).
+func NewLogged(tb testing.TB, td *db.TestDatabase, w io.Writer, opts ...func(*config.Config)) *Env {
 	tb.Helper()
 	cfg := Config(tb)
 	for _, o := range opts {
 		o(&cfg)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.New(cfg, td.DB, log)
+	a, err := app.New(cfg, td.DB, slog.New(slog.NewTextHandler(w, nil)))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,13 +1,11 @@
-// Package moneytest builds the real Claro app with the money path wired in
-// (payments, cart, checkout, orders, library) against stripe-mock, for the
-// tests of those packages. Compose mirrors, line for line, what app.New does
-// with them, so the tests exercise the production wiring.
+// Package moneytest builds the real Claro app (app.New) against stripe-mock,
+// with helpers to fill carts, open checkouts and deliver signed webhooks, for
+// the tests of the money path's packages.
 package moneytest
 
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -16,29 +14,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app"
-	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/blob"
-	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/checkout"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/cursor"
-	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/db"
-	"github.com/claro-market/claro/app/devtools"
-	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/payments/stripetest"
-	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/receipts"
-	"github.com/claro-market/claro/app/web"
-	"github.com/claro-market/claro/search"
-	"github.com/claro-market/claro/static"
 	"github.com/claro-market/claro/tenants"
-	"github.com/gofiber/fiber/v2"
 )
 
 // The webhook signing secrets tests sign with.
@@ -61,13 +45,14 @@ type Env struct {
 	Log      *Logs
 }
 
-// New builds the app on td with stripe-mock as its Stripe; opts change the
-// configuration first.
+// New builds the real app (app.New) on td with stripe-mock as its Stripe;
+// opts change the configuration first.
 func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env {
 	tb.Helper()
 	mock := stripetest.Start(tb)
+	logs := &Logs{}
 	var cfg config.Config
-	base := apptest.New(tb, td, func(c *config.Config) {
+	base := apptest.NewLogged(tb, td, logs, func(c *config.Config) {
 		c.StripeSecretKey, c.StripeAPIBase = stripetest.SecretKey, mock.URL
 		c.StripeWebhookSecret, c.StripeConnectWebhookSecret = WebhookSecret, ConnectWebhookSecret
 		for _, o := range opts {
@@ -75,96 +60,8 @@ func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env 
 		}
 		cfg = *c
 	})
-	logs := &Logs{}
-	e := &Env{Env: base, Stripe: mock, Config: cfg, Log: logs}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	parts, err := compose(base.App, cfg, log)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e.App.Fiber, e.Payments, e.Orders, e.Receipts = parts.fiber, parts.pay, parts.orders, parts.receipts
-	return e
-}
-
-// Compose builds the Fiber app the way app.New does, with the money path's
-// handlers registered before the final 404.
-func Compose(a *app.App, cfg config.Config, log *slog.Logger) (*fiber.App, *payments.Client, *orders.Service, error) {
-	p, err := compose(a, cfg, log)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return p.fiber, p.pay, p.orders, nil
-}
-
-// composed is what compose builds.
-type composed struct {
-	fiber    *fiber.App
-	pay      *payments.Client
-	orders   *orders.Service
-	receipts *receipts.Sender
-}
-
-func compose(a *app.App, cfg config.Config, log *slog.Logger) (*composed, error) {
-	database, secret, secure := a.DB, cfg.SessionSecret, cfg.Scheme() == "https"
-	pages := &web.Pages{Links: web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain}}
-	f := web.New(web.Options{Views: a.Fiber.Config().Views, TrustedProxies: cfg.TrustedProxies,
-		Production: cfg.IsProduction(), Logger: log, Errors: a.Errors})
-	web.Use(f, log, a.Resolver, a.Errors, cfg.RootPort())
-	assets, err := web.NewAssets(static.FS)
-	if err != nil {
-		return nil, err
-	}
-	f.Get("/static/*", assets.Handler)
-	f.Get("/media/*", blob.MediaHandler(a.Blobs))
-	sessions := accounts.NewSessions(database.Primary)
-	auth, err := accounts.NewAuth(accounts.NewUsers(database.Primary), sessions, ratelimit.NewMemory())
-	if err != nil {
-		return nil, err
-	}
-	acct := accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure)
-	f.Use(web.BodyCaps(dashboard.IsUpload))
-	f.Use(acct.Middleware)
-	f.Use(web.NewCSRF(secret, secure, "/webhooks/").Middleware)
-	acct.Routes(f)
-	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursor.NewCodec(secret)).Routes(f)
-
-	// The money path: these are the lines app.New gains.
-	pay := payments.New(payments.ConfigFrom(cfg, log))
-	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
-	carts := cart.NewHandlers(cartCookies, cart.NewStore(database.Replica), pages)
-	carts.Routes(f)
-	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), pay, cfg.PlatformFeeBPS, log)
-	checkout.NewHandlers(checkouts, cartCookies, carts, pages).Routes(f)
-	sender, err := receipts.New(cfg, database.Primary, log)
-	if err != nil {
-		return nil, err
-	}
-	orderService := orders.NewService(database.Primary, a.Resolver, log, pay.Livemode()).
-		WithSaleRecorder(search.RecordSale).WithSaleUndoer(search.UndoSale).WithReceipts(sender.Wake)
-	webhooks := orders.NewHandlers(pay.Webhooks(), orderService, log)
-	webhooks.Routes(f)
-	if cfg.DevTestPayments {
-		testPay, err := devtools.NewTestPayments(cfg, database.Primary, pay.Webhooks(), webhooks)
-		if err != nil {
-			return nil, err
-		}
-		devtools.NewTestPaymentHandlers(testPay, pages).Routes(f)
-	}
-	signer, err := blob.NewSigner(secret, nil)
-	if err != nil {
-		return nil, err
-	}
-	library.NewHandlers(library.NewStore(database.Primary), pages, signer).Routes(f)
-	f.Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, signer, func(c *fiber.Ctx) int64 {
-		if u := web.CurrentUser(c); u != nil {
-			return u.UserID
-		}
-		return 0
-	}))
-	dashboard.New(database, a.Resolver, pages, a.Blobs).WithMoney(pay, orderService).Routes(f)
-
-	f.Use(func(c *fiber.Ctx) error { return a.Errors.NotFound(c) })
-	return &composed{fiber: f, pay: pay, orders: orderService, receipts: sender}, nil
+	return &Env{Env: base, Stripe: mock, Config: cfg, Log: logs,
+		Payments: base.App.Payments, Orders: base.App.Orders, Receipts: base.App.Receipts}
 }
 
 // Logs collects the app's log lines for assertions (alerts, version refusals).

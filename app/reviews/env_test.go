@@ -56,8 +56,10 @@ func newEnv(t *testing.T, o options) *env {
 	return e
 }
 
-// compose builds the Fiber app as moneytest.Compose does (which mirrors
-// app.New) with the review lines app.New gains, before the final 404.
+// compose builds a Fiber app with the review lines of app.New, but with the
+// limiter, limits and draft client a test chooses, which app.New takes only
+// from the environment. It is a partial copy of app.New's wiring: keep the
+// two in step, or give app.New a way to take these.
 func compose(e *moneytest.Env, o options) (*fiber.App, error) {
 	a, cfg := e.App, e.Config
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
