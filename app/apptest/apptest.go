@@ -225,3 +225,29 @@ func (b *Browser) SignUp(tb testing.TB, email, password, name string) {
 		tb.Fatalf("sign-up: status %d\n%s", resp.StatusCode, body)
 	}
 }
+
+// The listing contract of SPEC.md "Pages": every product card carries
+// data-product-id, and the next page of an infinite list is the hx-get of the
+// load-more trigger.
+var (
+	cardIDs  = regexp.MustCompile(`data-product-id="(\d+)"`)
+	nextPage = regexp.MustCompile(`class="load-more" hx-get="([^"]+)"`)
+)
+
+// CardIDs returns the product ids of a listing's cards, in page order.
+func CardIDs(body string) []string {
+	var out []string
+	for _, m := range cardIDs.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// NextPage returns the URL the listing's load-more trigger fetches, or "".
+func NextPage(body string) string {
+	m := nextPage.FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return strings.ReplaceAll(m[1], "&amp;", "&")
+}

@@ -3,7 +3,6 @@ package catalog_test
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,27 +11,6 @@ import (
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/tenants"
 )
-
-var (
-	productIDs = regexp.MustCompile(`data-product-id="(\d+)"`)
-	nextURL    = regexp.MustCompile(`class="load-more" hx-get="([^"]+)"`)
-)
-
-func ids(body string) []string {
-	var out []string
-	for _, m := range productIDs.FindAllStringSubmatch(body, -1) {
-		out = append(out, m[1])
-	}
-	return out
-}
-
-func next(body string) string {
-	m := nextURL.FindStringSubmatch(body)
-	if m == nil {
-		return ""
-	}
-	return strings.ReplaceAll(m[1], "&amp;", "&")
-}
 
 func TestStorefrontPagesNeverRepeatOrSkipWhileProductsAreAdded(t *testing.T) {
 	e := apptest.New(t, testDB)
@@ -45,12 +23,12 @@ func TestStorefrontPagesNeverRepeatOrSkipWhileProductsAreAdded(t *testing.T) {
 	host := apptest.StoreHost(store.Slug)
 
 	_, body := e.Get(t, host, "/")
-	seen := ids(body)
+	seen := apptest.CardIDs(body)
 	if len(seen) != catalog.PageSize {
 		t.Fatalf("first page shows %d products, want %d", len(seen), catalog.PageSize)
 	}
 	for page := 2; ; page++ {
-		url := next(body)
+		url := apptest.NextPage(body)
 		if url == "" {
 			break
 		}
@@ -64,7 +42,7 @@ func TestStorefrontPagesNeverRepeatOrSkipWhileProductsAreAdded(t *testing.T) {
 		if strings.Contains(frag, "<html") {
 			t.Fatalf("page %d: htmx got a full page, want the fragment", page)
 		}
-		seen = append(seen, ids(frag)...)
+		seen = append(seen, apptest.CardIDs(frag)...)
 		body = frag
 	}
 	slices.Reverse(want) // newest first
@@ -81,7 +59,7 @@ func TestStorefrontRefusesTamperedCursors(t *testing.T) {
 		e.Product(t, store, fmt.Sprintf("c-%d", i), catalog.Public)
 	}
 	_, body := e.Get(t, apptest.StoreHost(store.Slug), "/")
-	good := apptest.Query(t, next(body), "cursor")
+	good := apptest.Query(t, apptest.NextPage(body), "cursor")
 	if good == "" {
 		t.Fatal("no next-page cursor on a store with more than one page")
 	}
@@ -110,7 +88,7 @@ func TestPrivateProductsLiveOnlyOnTheirStorefront(t *testing.T) {
 	draft := e.Product(t, store, "draft-book", catalog.Draft, func(p *catalog.Product) { p.Title = "Draft Book Zeta" })
 
 	_, storefront := e.Get(t, apptest.StoreHost(store.Slug), "/")
-	got := ids(storefront)
+	got := apptest.CardIDs(storefront)
 	if !slices.Contains(got, fmt.Sprint(pub.ID)) || !slices.Contains(got, fmt.Sprint(priv.ID)) {
 		t.Fatalf("storefront should list public and private products, got %v", got)
 	}
