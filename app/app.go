@@ -280,7 +280,7 @@ func newEngine(assets *web.Assets, links web.Links) (*html.Engine, error) {
 	e := html.NewFileSystem(http.FS(views.FS), ".html")
 	e.AddFuncMap(template.FuncMap{
 		"asset":      assets.URL,
-		"money":      Money,
+		"money":      catalog.Money,
 		"productURL": links.Product,
 		"mediaURL":   func(key string) string { return "/media/" + key },
 		"initial": func(s string) string {
@@ -312,19 +312,6 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
-}
-
-// Money formats an amount in minor units, e.g. Money(1299, "usd") = "$12.99".
-func Money(cents int64, currency string) string {
-	sym := map[string]string{"usd": "$", "eur": "€", "gbp": "£"}[strings.ToLower(currency)]
-	neg := ""
-	if cents < 0 {
-		neg, cents = "-", -cents
-	}
-	if sym == "" {
-		return fmt.Sprintf("%s%d.%02d %s", neg, cents/100, cents%100, strings.ToUpper(currency))
-	}
-	return fmt.Sprintf("%s%s%d.%02d", neg, sym, cents/100, cents%100)
 }
 
 // HumanBytes formats a size for people: 1.2 MB.

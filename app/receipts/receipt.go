@@ -6,10 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"text/template"
 	"time"
 
+	"github.com/claro-market/claro/app/catalog"
 	"github.com/uptrace/bun"
 )
 
@@ -62,7 +62,7 @@ type Renderer struct {
 // address; library is the absolute URL of the buyer's library.
 func NewRenderer(primary bun.IDB, from, library string) *Renderer {
 	return &Renderer{db: primary, from: from, library: library,
-		tmpl: template.Must(template.New("receipt").Funcs(template.FuncMap{"money": Money}).Parse(receiptText))}
+		tmpl: template.Must(template.New("receipt").Funcs(template.FuncMap{"money": catalog.Money}).Parse(receiptText))}
 }
 
 // Receipt renders the receipt of order id, to the order's email address, or
@@ -108,16 +108,3 @@ Your purchases are in your library:
 Sign in with {{.Email}} to open them. If you checked out as a guest,
 create an account with that address and they will be there.
 `
-
-// Money formats an amount in minor units, e.g. Money(1299, "usd") = "$12.99".
-func Money(cents int64, currency string) string {
-	sym := map[string]string{"usd": "$", "eur": "€", "gbp": "£"}[strings.ToLower(currency)]
-	neg := ""
-	if cents < 0 {
-		neg, cents = "-", -cents
-	}
-	if sym == "" {
-		return fmt.Sprintf("%s%d.%02d %s", neg, cents/100, cents%100, strings.ToUpper(currency))
-	}
-	return fmt.Sprintf("%s%s%d.%02d", neg, sym, cents/100, cents%100)
-}
