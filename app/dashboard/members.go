@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
 )
 
 type membersPage struct {
@@ -19,11 +21,12 @@ type membersPage struct {
 
 func (h *Handlers) members(c *fiber.Ctx) error {
 	page := membersPage{storePage: h.newStorePage(c, "Members")}
-	ms, err := h.tenants.Members(c.UserContext(), storeFrom(c).ID)
-	if err != nil {
+	if err := h.inTenants(c, func(ts *tenants.Store) (err error) {
+		page.Members, err = ts.Members(c.UserContext(), storeFrom(c).ID)
+		return err
+	}); err != nil {
 		return err
 	}
-	page.Members = ms
 	if c.Query("added") != "" {
 		page.Flash = "Member added."
 	}
@@ -38,7 +41,10 @@ func (h *Handlers) addMember(c *fiber.Ctx) error {
 	uid, err := h.tenants.UserIDByEmail(c.UserContext(), email)
 	if errors.Is(err, tenants.ErrNotFound) || !strings.Contains(email, "@") {
 		page.Error = "No Claro account uses that email. Ask them to sign up first, then add them."
-		if page.Members, err = h.tenants.Members(c.UserContext(), storeFrom(c).ID); err != nil {
+		if err := h.inTenants(c, func(ts *tenants.Store) (err error) {
+			page.Members, err = ts.Members(c.UserContext(), storeFrom(c).ID)
+			return err
+		}); err != nil {
 			return err
 		}
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -47,8 +53,18 @@ func (h *Handlers) addMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.tenants.AddAdmin(c.UserContext(), storeFrom(c).ID, uid); err != nil {
+	if err := h.inTenants(c, func(ts *tenants.Store) error {
+		return ts.AddAdmin(c.UserContext(), storeFrom(c).ID, uid)
+	}); err != nil {
 		return err
 	}
 	return c.Redirect(page.Base+"/members?added=1", fiber.StatusSeeOther)
+}
+
+// inTenants runs fn with a tenants store inside the store's tenant
+// transaction, so row-level security backs the membership queries too.
+func (h *Handlers) inTenants(c *fiber.Ctx, fn func(ts *tenants.Store) error) error {
+	return h.db.InTenant(c.UserContext(), storeFrom(c).ID, func(_ context.Context, tx bun.Tx) error {
+		return fn(tenants.NewStore(tx))
+	})
 }
