@@ -55,6 +55,9 @@ type App struct {
 	// through the outbox (serve and dev run it).
 	Search search.Index
 	Worker *search.Worker
+	// Sales folds the sales ledger the order service writes into the
+	// products' sales counts and trending scores (serve and dev run it).
+	Sales *search.Sales
 	// Policy says which hosts may have a TLS certificate; Domains holds the
 	// stores' custom domains and their verification state.
 	Policy  *tenants.Policy
@@ -181,8 +184,9 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.Sales = search.NewSales(database.Primary, log)
 	orderService := orders.NewService(database.Primary, resolver, log, pay.Livemode()).
-		WithSaleRecorder(search.RecordSale).WithSaleUndoer(search.UndoSale).WithReceipts(a.Receipts.Wake)
+		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake)
 	a.Payments, a.Orders = pay, orderService
 	webhooks := orders.NewHandlers(pay.Webhooks(), orderService, log)
 	webhooks.Routes(f)
@@ -212,11 +216,13 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 }
 
 // Background runs what the app does besides answering requests, until ctx
-// ends: the search outbox worker, and the catalog-change listener that keeps
+// ends: the receipts sender, the search outbox worker, the sales ledger's
+// applier, and the catalog-change listener that keeps
 // every instance's page cache and host cache precise.
 func (a *App) Background(ctx context.Context) {
 	go a.Receipts.Run(ctx)
-	go a.Worker.Run(ctx)                                                 //nolint:errcheck // returns nil when ctx ends
+	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
+	go a.Sales.Run(ctx)
 	go a.DB.Listen(ctx, db.CatalogChannel, a.Log, func(payload string) { //nolint:errcheck
 		if payload == "" {
 			a.listeningOnce.Do(func() { close(a.listening) })
@@ -270,7 +276,11 @@ func (a *App) ready(c *fiber.Ctx) error {
 	}
 	// The search backlog is reported, not fatal: the index catches up.
 	if lag, err := a.Worker.Lag(ctx); err == nil {
-		return c.SendString("ready\nsearch outbox: " + lag.String())
+		msg := "ready\nsearch outbox: " + lag.String()
+		if n, err := a.Sales.Pending(ctx); err == nil {
+			msg += fmt.Sprintf("\nsales ledger: %d waiting", n)
+		}
+		return c.SendString(msg)
 	}
 	return c.SendString("ready")
 }

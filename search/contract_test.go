@@ -146,6 +146,9 @@ func contractSorts(t *testing.T, b *backend) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := search.NewSales(testDB.Primary, quietLog()).Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
 	// Ratings: p3 has many good ones, p1 a single 5 (the prior keeps it below p3).
 	exec(t, "UPDATE products SET rating_count = 20, rating_sum = 94 WHERE id = ?", p3.ID)
 	exec(t, "UPDATE products SET rating_count = 1, rating_sum = 5 WHERE id = ?", p1.ID)

@@ -4,13 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"time"
 
 	"github.com/claro-market/claro/app/payments"
 	"github.com/uptrace/bun"
 )
-
-func nowUTC() time.Time { return time.Now().UTC() }
 
 // adjustment is a refund or dispute to apply to an order.
 type adjustment struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/uptrace/bun"
 )
@@ -133,18 +134,17 @@ func insertPending(ctx context.Context, tx bun.Tx, o newOrder) (int64, string, e
 // the purchase when that email signs in) and takes the payment intent's lock.
 func findCheckout(ctx context.Context, tx bun.Tx, sess *payments.CheckoutSession) (*checkoutRow, error) {
 	ck := new(checkoutRow)
-	lock, args := `''`, []any{}
-	if sess.PaymentIntentID != "" {
-		lock, args = `pg_advisory_xact_lock(?, hashtext(?))::text`, []any{piLockClass, sess.PaymentIntentID}
+	// $1 the email paid with, $2 the key, $3 the payment intent: its lock is
+	// taken only when the session has one.
+	query := func(where string, key any) error {
+		return tx.Tx.QueryRowContext(ctx, `SELECT c.id, c.tenant_id, coalesce(c.user_id, u.id), c.email, c.amount_total_cents,
+				c.application_fee_cents, c.currency,
+				CASE WHEN $3 <> '' THEN pg_advisory_xact_lock(`+strconv.Itoa(piLockClass)+`, hashtext($3))::text END
+			FROM checkouts c LEFT JOIN users u ON c.user_id IS NULL AND u.email = lower(coalesce(nullif($1, ''), c.email))
+			WHERE `+where+` FOR UPDATE OF c`, db.Prepared(sess.Email, key, sess.PaymentIntentID)...).
+			Scan(&ck.ID, &ck.TenantID, &ck.Buyer, &ck.Email, &ck.Amount, &ck.Fee, &ck.Currency, new(sql.NullString))
 	}
-	query := func(where string, arg any) error {
-		return tx.NewRaw(`SELECT c.id, c.tenant_id, coalesce(c.user_id, u.id), c.email, c.amount_total_cents,
-				c.application_fee_cents, c.currency, `+lock+`
-			FROM checkouts c LEFT JOIN users u ON c.user_id IS NULL AND u.email = lower(coalesce(nullif(?, ''), c.email))
-			WHERE `+where+` FOR UPDATE OF c`, append(args, sess.Email, arg)...).
-			Scan(ctx, &ck.ID, &ck.TenantID, &ck.Buyer, &ck.Email, &ck.Amount, &ck.Fee, &ck.Currency, new(string))
-	}
-	err := query(`c.stripe_checkout_session_id = ?`, sess.ID)
+	err := query(`c.stripe_checkout_session_id = $2`, sess.ID)
 	if !errors.Is(err, sql.ErrNoRows) {
 		return ck, err
 	}
@@ -152,7 +152,7 @@ func findCheckout(ctx context.Context, tx bun.Tx, sess *payments.CheckoutSession
 	if perr != nil {
 		return nil, sql.ErrNoRows
 	}
-	if err := query(`c.id = ? AND c.stripe_checkout_session_id IS NULL`, id); err != nil {
+	if err := query(`c.id = $2 AND c.stripe_checkout_session_id IS NULL`, id); err != nil {
 		return nil, err
 	}
 	_, err = tx.NewRaw(`UPDATE checkouts SET stripe_checkout_session_id = ?, updated_at = now() WHERE id = ?`, sess.ID, ck.ID).Exec(ctx)

@@ -9,8 +9,8 @@ package orders
 import (
 	"context"
 	"log/slog"
-	"time"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/uptrace/bun"
 )
@@ -18,44 +18,20 @@ import (
 // Invalidator drops a store's cached host answers; tenants.Resolver is one.
 type Invalidator interface{ Invalidate(tenantID int64) }
 
-// SaleRecorder counts one sale of a product inside the order's transaction:
-// products.sales_count, and whatever else rides on it. search.RecordSale (the
-// trending score too) has exactly this shape.
-type SaleRecorder func(ctx context.Context, tx bun.IDB, productID int64, at time.Time) error
-
-// SaleUndoer reverses one counted sale of a product inside the refund's
-// transaction; search.UndoSale has exactly this shape.
-type SaleUndoer func(ctx context.Context, tx bun.IDB, productID int64) error
-
 // Service applies verified events.
 type Service struct {
 	db           *bun.DB
 	tenants      Invalidator
 	log          *slog.Logger
 	livemode     bool
-	recordSale   SaleRecorder
-	undoSale     SaleUndoer
 	wakeReceipts func()
+	wakeSales    func()
 }
 
 // NewService returns the service over the primary. livemode is the
 // deployment's mode: events of the other mode are ignored.
 func NewService(primary *bun.DB, tenants Invalidator, log *slog.Logger, livemode bool) *Service {
-	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode, recordSale: countSale, undoSale: uncountSale}
-}
-
-// WithSaleRecorder replaces the plain sales counter (recordSale) with r; app.New
-// plugs in search.RecordSale, which also moves the trending score.
-func (s *Service) WithSaleRecorder(r SaleRecorder) *Service {
-	s.recordSale = r
-	return s
-}
-
-// WithSaleUndoer replaces the plain counter decrement (undoSale) with u;
-// app.New plugs in search.UndoSale.
-func (s *Service) WithSaleUndoer(u SaleUndoer) *Service {
-	s.undoSale = u
-	return s
+	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode}
 }
 
 // WithReceipts makes the service call wake after committing an order that
@@ -66,22 +42,19 @@ func (s *Service) WithReceipts(wake func()) *Service {
 	return s
 }
 
-// uncountSale is the default undoSale: products.sales_count - 1, never below 0.
-func uncountSale(ctx context.Context, tx bun.IDB, productID int64) error {
-	_, err := tx.NewRaw(`UPDATE products SET sales_count = greatest(sales_count - 1, 0) WHERE id = ?`, productID).Exec(ctx)
-	return err
-}
-
-// countSale is the default recordSale: products.sales_count + 1.
-func countSale(ctx context.Context, tx bun.IDB, productID int64, _ time.Time) error {
-	_, err := tx.NewRaw(`UPDATE products SET sales_count = sales_count + 1 WHERE id = ?`, productID).Exec(ctx)
-	return err
+// WithSales makes the service call wake after committing a change to the
+// sales ledger (an order paid, or fully refunded); search.Sales.Wake is the
+// one app.New passes. Without it the ledger waits for its applier's poll.
+func (s *Service) WithSales(wake func()) *Service {
+	s.wakeSales = wake
+	return s
 }
 
 // effect is what must happen after the transaction commits.
 type effect struct {
 	invalidate []int64
 	receipt    bool // a receipt became owed: wake the sender
+	sales      bool // the sales ledger changed: wake its applier
 }
 
 // Handle applies one verified event that arrived on endpoint ep. It returns an
@@ -101,8 +74,8 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	var eff effect
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		eff = effect{}
-		res, err := tx.NewRaw(`INSERT INTO stripe_events (id, type, account, livemode, created) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, e.ID, e.Type, e.Account, e.Livemode, e.Created).Exec(ctx)
+		res, err := tx.Tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, account, livemode, created) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (id) DO NOTHING`, db.Prepared(e.ID, e.Type, e.Account, e.Livemode, e.Created)...)
 		if err != nil {
 			return err
 		}
@@ -119,6 +92,9 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	}
 	if eff.receipt && s.wakeReceipts != nil {
 		s.wakeReceipts()
+	}
+	if eff.sales && s.wakeSales != nil {
+		s.wakeSales()
 	}
 	return nil
 }
@@ -140,6 +116,7 @@ func (s *Service) apply(ctx context.Context, tx bun.Tx, e *payments.Event, eff *
 	case e.Session != nil:
 		return s.session(ctx, tx, e, eff)
 	case e.Charge != nil:
+		eff.sales = true // a full refund takes its units back off the ledger
 		return s.refund(ctx, tx, e)
 	case e.Dispute != nil:
 		return s.dispute(ctx, tx, e)

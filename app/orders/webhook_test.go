@@ -67,6 +67,11 @@ func (s *sale) state(t *testing.T) state {
 	st.Orders = s.e.Count(t, "orders WHERE tenant_id = ?", s.store.ID)
 	st.Live = s.e.Count(t, "entitlements WHERE tenant_id = ? AND revoked_at IS NULL", s.store.ID)
 	st.Granted = s.e.Count(t, "entitlements WHERE tenant_id = ?", s.store.ID)
+	// The sales count moves when the ledger is applied (app.Background runs
+	// the applier; here it is called).
+	if _, err := s.e.App.Sales.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	st.Sales = s.e.Count(t, "SELECT sales_count FROM products WHERE id = ?", s.product.ID)
 	if st.Orders == 1 {
 		if err := s.e.DB.Primary.NewRaw(`SELECT status FROM orders WHERE tenant_id = ?`, s.store.ID).Scan(context.Background(), &st.Status); err != nil {

@@ -27,7 +27,6 @@ import (
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/reviews"
 	"github.com/claro-market/claro/app/web"
-	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
@@ -108,7 +107,7 @@ func compose(e *moneytest.Env, o options) (*fiber.App, error) {
 	carts.Routes(f)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), pay, cfg.PlatformFeeBPS, log)
 	checkout.NewHandlers(checkouts, cartCookies, carts, pages).Routes(f)
-	orderService := orders.NewService(database.Primary, a.Resolver, log, pay.Livemode()).WithSaleRecorder(search.RecordSale)
+	orderService := orders.NewService(database.Primary, a.Resolver, log, pay.Livemode())
 	orders.NewHandlers(pay.Webhooks(), orderService, log).Routes(f)
 	signer, err := blob.NewSigner(secret, nil)
 	if err != nil {

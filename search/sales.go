@@ -1,0 +1,151 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// salesLock is the advisory lock key an applier holds while it folds a batch
+// of the sales ledger in: one applier at a time (per database, across app
+// instances), so two never update the same products in different orders,
+// and whoever calls Apply waits for the one running and then sees every sale
+// committed before it.
+const salesLock = 0x636c61726f0801 // "claro", issue 8
+
+// RecordSale writes one sale of productID at time at to the sales ledger on
+// tx (the order's transaction); Sales.Apply folds it into sales_count and the
+// trending score. The money path writes the very same rows in its own
+// statements (app/orders).
+func RecordSale(ctx context.Context, tx bun.IDB, productID int64, at time.Time) error {
+	if _, err := tx.NewRaw(`INSERT INTO sales_ledger (product_id, units, sold_at) VALUES (?, 1, ?)`, productID, at).Exec(ctx); err != nil {
+		return fmt.Errorf("search: record sale: %w", err)
+	}
+	return nil
+}
+
+// Sales folds the sales ledger (migration 0012) into products.sales_count and
+// trending_score: a batch of ledger rows is deleted and applied in one UPDATE,
+// in one transaction, so a sale is counted exactly once. Nothing is ever
+// recounted: the score stays ln Σ e^(λ·t_sale) (see SaleWeight), so scores of
+// every age compare and sorting by trending is an index scan. A refund's
+// negative units lower sales_count (never below 0); the trending score keeps
+// the sale, which fades like any other, since a log-sum cannot subtract one
+// term without risking -∞ from rounding.
+//
+// Run applies shortly after each Wake (the order service wakes it after a
+// commit that sold something) and at every Poll, which picks up other app
+// instances' sales too. Under load a batch holds every sale that committed
+// while the previous one ran: one product row rewrite, and one round of the
+// product triggers' notifications, per batch instead of per sale.
+type Sales struct {
+	db   *bun.DB
+	log  *slog.Logger
+	wake chan struct{}
+
+	// Batch is the most ledger rows one transaction applies (default 5000).
+	Batch int
+	// Poll is the longest Run waits without a Wake (default 1s).
+	Poll time.Duration
+}
+
+// NewSales returns the applier over the primary db.
+func NewSales(db *bun.DB, log *slog.Logger) *Sales {
+	return &Sales{db: db, log: log, wake: make(chan struct{}, 1)}
+}
+
+// Wake asks Run to apply now; it never blocks, and wakes that arrive while a
+// batch is being applied are folded into the next one.
+func (s *Sales) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run applies the ledger on each Wake and each Poll until ctx ends.
+func (s *Sales) Run(ctx context.Context) {
+	poll := s.Poll
+	if poll <= 0 {
+		poll = time.Second
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+		if _, err := s.Apply(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("sales ledger: apply failed; will retry", "err", err)
+		}
+	}
+}
+
+// Apply folds every ledger row committed before it was called into the
+// products and returns how many rows it applied.
+func (s *Sales) Apply(ctx context.Context) (int, error) {
+	batch := s.Batch
+	if batch <= 0 {
+		batch = 5000
+	}
+	total := 0
+	for {
+		var n int
+		err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(salesLock)); err != nil {
+				return err
+			}
+			return tx.NewRaw(applySalesSQL, batch, trendingLambda(), float64(trendingEpochUnix)).Scan(ctx, &n)
+		})
+		if err != nil {
+			return total, fmt.Errorf("search: apply sales: %w", err)
+		}
+		total += n
+		if n < batch {
+			return total, nil
+		}
+	}
+}
+
+// Pending is how many ledger rows wait to be applied (for /readyz).
+func (s *Sales) Pending(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.NewRaw(`SELECT count(*) FROM sales_ledger`).Scan(ctx, &n)
+	return n, err
+}
+
+// trendingLambda is λ of SaleWeight, per hour.
+func trendingLambda() float64 { return math.Ln2 / trendingHalfLife.Hours() }
+
+// applySalesSQL takes the oldest ledger rows (limit), sums units per product
+// and log-sum-exps the positive rows' weights (ln units + λ·t, exactly
+// SaleWeight, shifted by the batch maximum so exp never overflows and
+// skipping terms e^-50 below it, as claro_logaddexp does), and applies both
+// to each product in one UPDATE. It returns the number of rows taken.
+const applySalesSQL = `WITH batch AS (
+		DELETE FROM sales_ledger WHERE id IN (SELECT id FROM sales_ledger ORDER BY id LIMIT ?)
+		RETURNING product_id, units, sold_at
+	), w AS (
+		SELECT product_id, units,
+			CASE WHEN units > 0 THEN ln(units) + ?::float8 * (extract(epoch FROM sold_at)::float8 - ?::float8) / 3600 END AS weight
+		FROM batch
+	), agg AS (
+		SELECT product_id, sum(units)::bigint AS units, max(weight) AS top FROM w GROUP BY product_id
+	), score AS (
+		SELECT w.product_id, a.top + ln(sum(CASE WHEN w.weight - a.top < -50 THEN 0 ELSE exp(w.weight - a.top) END)) AS s
+		FROM w JOIN agg a ON a.product_id = w.product_id WHERE w.weight IS NOT NULL GROUP BY w.product_id, a.top
+	), applied AS (
+		UPDATE products p SET sales_count = greatest(p.sales_count + a.units, 0),
+			trending_score = coalesce(claro_logaddexp(p.trending_score, s.s), p.trending_score)
+		FROM agg a LEFT JOIN score s ON s.product_id = a.product_id
+		WHERE p.id = a.product_id
+		RETURNING 1
+	)
+	SELECT count(*) FROM batch`
