@@ -208,14 +208,22 @@ func contractFacets(t *testing.T, b *backend) {
 // walk follows Next from the first page and returns every hit's id.
 func walk(t *testing.T, b *backend, q search.Query) []int64 {
 	t.Helper()
+	return walkFacets(t, b, q, q.Facets, q.Facets)
+}
+
+// walkFacets walks q's pages asking for facets on the first page (first) and
+// on the pages after it (rest): the web page asks on the first only.
+func walkFacets(t *testing.T, b *backend, q search.Query, first, rest bool) []int64 {
+	t.Helper()
 	var all []int64
+	q.Facets = first
 	for range 100 {
 		res := b.search(t, q)
 		all = append(all, ids(res.Hits)...)
 		if res.Next == "" {
 			return all
 		}
-		q.Cursor = res.Next
+		q.Cursor, q.Facets = res.Next, rest
 	}
 	t.Fatal("more than 100 pages")
 	return nil
@@ -237,15 +245,18 @@ func contractCursorWalk(t *testing.T, b *backend) {
 		for _, text := range []string{"", "lantern"} {
 			q := query(t, "creator", st.Slug, "q", text, "sort", string(s.Sort))
 			q.Limit = 5
-			got := walk(t, b, q)
 			whole := q
 			whole.Limit = 100
-			if one := ids(b.search(t, whole).Hits); !slices.Equal(got, one) {
-				t.Errorf("sort %s q %q: pages %v differ from one page %v", s.Sort, text, got, one)
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, want) {
-				t.Errorf("sort %s q %q: walk saw %v, want each of %v once", s.Sort, text, got, want)
+			one := ids(b.search(t, whole).Hits)
+			for _, facets := range [][2]bool{{false, false}, {true, false}, {true, true}} {
+				got := walkFacets(t, b, q, facets[0], facets[1])
+				if !slices.Equal(got, one) {
+					t.Errorf("sort %s q %q facets %v: pages %v differ from one page %v", s.Sort, text, facets, got, one)
+				}
+				slices.Sort(got)
+				if !slices.Equal(got, want) {
+					t.Errorf("sort %s q %q facets %v: walk saw %v, want each of %v once", s.Sort, text, facets, got, want)
+				}
 			}
 		}
 	}

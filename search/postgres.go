@@ -104,9 +104,11 @@ func where(b *sqlBuf, q Query, fuzzy bool) {
 		b.add(" AND p._search_vector @@ "+tsQuery, q.Text)
 	}
 	if q.Category != "" {
-		b.add(` AND p.category_id IN (WITH RECURSIVE sub AS (
+		// An array computed once (an InitPlan), so the category is an index
+		// condition of products_category_search_idx next to the words.
+		b.add(` AND p.category_id = ANY (ARRAY(WITH RECURSIVE sub AS (
 			SELECT id FROM categories WHERE slug = ?
-			UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)`, q.Category)
+			UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub))`, q.Category)
 	}
 	if len(q.Tags) > 0 {
 		b.add(" AND p.tags @> ?::text[]", pgdialect.Array(q.Tags))
@@ -145,9 +147,11 @@ type hitRow struct {
 	Facets  []byte `bun:"facets"`
 }
 
-// Search answers q in one statement: the page by keyset and, when asked, the
-// facet counts over every match, as CTEs of the same query. Words are first
-// matched as typed; when nothing matches, the search runs again in typo mode
+// Search answers q in one statement: the matching rows are read once, and
+// the facet counts over all of them and the page by keyset both come from
+// that one read. Words are first matched as typed; when nothing matches and
+// the words match nothing anywhere in discovery either (a misspelling, not
+// a real word the filters exclude), the search runs again in typo mode
 // (trigram similarity), and its cursors stay in that mode.
 func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 	var after *pgCursor
@@ -159,10 +163,18 @@ func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	fuzzy := after != nil && after.Fuzzy
 	res, err := p.search(ctx, q, after, fuzzy)
-	if err == nil && !fuzzy && after == nil && q.Text != "" && len(res.Hits) == 0 {
-		return p.search(ctx, q, nil, true)
+	if err != nil || fuzzy || after != nil || q.Text == "" || len(res.Hits) > 0 {
+		return res, err
 	}
-	return res, err
+	var known bool
+	if err := p.db.NewRaw(`SELECT EXISTS (SELECT 1 FROM products p JOIN tenants t ON t.id = p.tenant_id
+		WHERE `+catalog.DiscoverableSQL+` AND p._search_vector @@ `+tsQuery+`)`, q.Text).Scan(ctx, &known); err != nil {
+		return nil, fmt.Errorf("search: postgres: %w", err)
+	}
+	if known {
+		return res, nil
+	}
+	return p.search(ctx, q, nil, true)
 }
 
 func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, fuzzy bool) (*Result, error) {
@@ -174,15 +186,27 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, fuzzy b
 		b.add(" ")
 		page(b, q, s, after, limit+1, fuzzy)
 	} else {
-		b.add(", matched AS MATERIALIZED (SELECT p.category_id, p.tags, p.price_cents FROM " + docFrom)
+		// matched is every match with its sort key, read once; the facets
+		// count it and the page takes its first rows in sort order, then
+		// reads only those rows' documents.
+		b.add(", matched AS MATERIALIZED (SELECT p.id, p.category_id, p.tags, p.price_cents, "+s.expr+" AS sk FROM "+docFrom, s.args...)
 		where(b, q, fuzzy)
+		dir, cmp := "ASC", ">"
+		if s.desc {
+			dir, cmp = "DESC", "<"
+		}
 		b.add(`), f AS (
 			SELECT 'c' AS kind, s AS value, count(*) AS n FROM matched m JOIN cat_path cp ON cp.id = m.category_id CROSS JOIN unnest(cp.slugs) s GROUP BY s
 			UNION ALL SELECT 't', tg, count(*) FROM matched m CROSS JOIN unnest(m.tags) tg GROUP BY tg
 			UNION ALL SELECT 'p', ` + bandCaseSQL("m.price_cents") + `, count(*) FROM matched m GROUP BY 2
 			UNION ALL SELECT 'n', '', count(*) FROM matched
-		), pg AS (`)
-		page(b, q, s, after, limit+1, fuzzy)
+		), top AS (SELECT id, sk FROM matched m`)
+		if after != nil {
+			b.add(" WHERE (m.sk, m.id) "+cmp+" ("+s.keyIn+", ?)", after.Key, after.ID)
+		}
+		b.add(" ORDER BY m.sk "+dir+", m.id "+dir+" LIMIT ?", limit+1)
+		b.add("), pg AS (SELECT "+docColumns+", "+s.keyOut+" AS sort_key", s.args...)
+		b.add(" FROM top JOIN (" + docFrom + ") ON p.id = top.id ORDER BY top.sk " + dir + ", top.id " + dir)
 		b.add(`) SELECT fj.facets, pgo.* FROM (SELECT json_agg(json_build_array(kind, value, n)) AS facets FROM f) fj
 			LEFT JOIN (SELECT pg.*, row_number() OVER () AS _ord FROM pg) pgo ON true ORDER BY pgo._ord`)
 	}

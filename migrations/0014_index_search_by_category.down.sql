@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS products_category_search_idx;
+DROP EXTENSION IF EXISTS btree_gin;
