@@ -51,6 +51,10 @@ type Sales struct {
 	Batch int
 	// Poll is the longest Run waits without a Wake (default 1s).
 	Poll time.Duration
+	// Gap is the shortest time between two runs of Run (default 200ms): under
+	// a stream of sales, each batch then holds a gap's worth of them, and
+	// the applier's fixed cost is paid a few times a second, not per sale.
+	Gap time.Duration
 }
 
 // NewSales returns the applier over the primary db.
@@ -73,6 +77,10 @@ func (s *Sales) Run(ctx context.Context) {
 	if poll <= 0 {
 		poll = time.Second
 	}
+	gap := s.Gap
+	if gap <= 0 {
+		gap = 200 * time.Millisecond
+	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -84,6 +92,11 @@ func (s *Sales) Run(ctx context.Context) {
 		}
 		if _, err := s.Apply(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("sales ledger: apply failed; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(gap):
 		}
 	}
 }

@@ -78,7 +78,7 @@ func TestSalesLedgerConcurrentAppliersCountOnce(t *testing.T) {
 	p := newProduct(t, st, "Ledger race")
 	appliers := []*search.Sales{search.NewSales(testDB.Primary, quietLog()), search.NewSales(testDB.Primary, quietLog())}
 	for _, s := range appliers {
-		s.Batch, s.Poll = 7, 5*time.Millisecond
+		s.Batch, s.Poll, s.Gap = 7, 5*time.Millisecond, time.Millisecond
 		go s.Run(ctx)
 	}
 	var wg sync.WaitGroup

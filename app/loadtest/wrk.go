@@ -43,10 +43,27 @@ type Request struct {
 	Host    string
 	Headers map[string]string
 	Body    string
-	// Paths, when set, are sent in random order instead of URL's path, so
-	// a target can defeat caches.
-	Paths []string
+	// Unique, when set, is a format with a %s (one of UniqueWords) and a %d:
+	// each request gets its own path, never sent before in the run (up to
+	// 25,000 requests per wrk thread), so no cache can answer it.
+	Unique      string
+	UniqueWords []string
 }
+
+// uniqueLua numbers every request across wrk's threads (25,000 numbers per
+// thread) and turns the number k into a path: word k mod len(words), and
+// 3000 + k / len(words) for the %d, which is distinct for every k.
+const uniqueLua = `
+local threads = 0
+function setup(thread) thread:set("first", threads * 25000); threads = threads + 1 end
+local words = {%s}
+local i = -1
+request = function()
+  i = i + 1
+  local k = (first or 0) + i
+  return wrk.format(nil, string.format(%q, words[k %% #words + 1], 3000 + math.floor(k / #words)))
+end
+`
 
 // luaTemplate sets the request and prints the latency percentiles and error
 // counts as one JSON line wrk's summary lacks.
@@ -73,13 +90,12 @@ func Wrk(dir, target string, req Request, conns int, d time.Duration) (Result, e
 	if method == "" {
 		method = "GET"
 	}
-	if len(req.Paths) > 0 {
+	if req.Unique != "" {
 		var quoted []string
-		for _, p := range req.Paths {
-			quoted = append(quoted, fmt.Sprintf("%q", p))
+		for _, w := range req.UniqueWords {
+			quoted = append(quoted, fmt.Sprintf("%q", w))
 		}
-		fmt.Fprintf(&hdr, "local paths = {%s}\nrequest = function() return wrk.format(nil, paths[math.random(#paths)]) end\n",
-			strings.Join(quoted, ","))
+		fmt.Fprintf(&hdr, uniqueLua, strings.Join(quoted, ","), req.Unique)
 	}
 	script := filepath.Join(dir, strings.NewReplacer(" ", "_", "/", "_").Replace(target)+".lua")
 	if err := os.WriteFile(script, []byte(fmt.Sprintf(luaTemplate, method, req.Body, req.Host, hdr.String())), 0o644); err != nil {
