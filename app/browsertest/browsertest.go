@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,18 +124,23 @@ func Listen(tb testing.TB) (ln net.Listener, rootDomain string) {
 }
 
 // Start serves app on ln in the background until tb ends; then it shuts the
-// app down and reports any error serving returned.
+// app down and reports any error serving returned. Connections a browser
+// still holds are closed first: Chromium may keep a preconnected socket
+// that never sends a request, which a graceful shutdown would wait on until
+// the server's read timeout, whichever order the test's cleanups run in.
 func Start(tb testing.TB, app *fiber.App, ln net.Listener) {
 	tb.Helper()
+	tl := &trackingListener{Listener: ln, conns: map[net.Conn]struct{}{}}
 	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
+	go func() { served <- app.Listener(tl) }()
 	tb.Cleanup(func() {
-		if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+		tl.closeConns()
+		if err := app.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, net.ErrClosed) {
 			tb.Errorf("browsertest: shutting the app down: %v", err)
 		}
 		// A Shutdown that came before Serve took the listener misses it;
 		// closing the listener stops Serve either way.
-		_ = ln.Close()
+		_ = tl.Close()
 		select {
 		case err := <-served:
 			if err != nil && !errors.Is(err, net.ErrClosed) {
@@ -144,4 +150,30 @@ func Start(tb testing.TB, app *fiber.App, ln net.Listener) {
 			tb.Error("browsertest: the app did not stop serving within 10s")
 		}
 	})
+}
+
+// trackingListener remembers the connections it accepted, so Start can
+// close them when the test ends.
+type trackingListener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.mu.Lock()
+		l.conns[c] = struct{}{}
+		l.mu.Unlock()
+	}
+	return c, err
+}
+
+func (l *trackingListener) closeConns() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for c := range l.conns {
+		_ = c.Close()
+	}
 }
