@@ -152,7 +152,7 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	f.Use(acct.Middleware)
 	f.Use(web.NewCSRF(secret, secure, "/webhooks/").Middleware)
 	if cfg.PageCache {
-		a.Pages = web.NewPageCache(5000)
+		a.Pages = web.NewPageCache(5000, 32<<20)
 		f.Use(a.Pages.Middleware)
 	}
 	acct.Routes(f)

@@ -22,7 +22,9 @@ type PageCache struct {
 	mu       sync.RWMutex
 	pages    map[string]*cachedPage
 	byTenant map[int64]map[string]struct{}
-	max      int
+	max      int // pages
+	maxBytes int // their bodies and keys
+	bytes    int
 	// rendering holds a channel per key being rendered right now, so a burst
 	// of requests for one cold page renders it once (no stampede).
 	rendering map[string]chan struct{}
@@ -39,10 +41,21 @@ type cachedPage struct {
 
 type cacheScopeKey struct{}
 
-// NewPageCache returns a cache of at most max pages.
-func NewPageCache(max int) *PageCache {
+// NewPageCache returns a cache of at most max pages holding at most maxBytes
+// of them: a count alone let searches, whose addresses never run out, fill
+// it with thousands of large pages.
+func NewPageCache(max, maxBytes int) *PageCache {
 	return &PageCache{pages: map[string]*cachedPage{}, byTenant: map[int64]map[string]struct{}{}, max: max,
-		rendering: map[string]chan struct{}{}}
+		maxBytes: maxBytes, rendering: map[string]chan struct{}{}}
+}
+
+// size is what an entry keeps in memory, near enough: its body and key.
+func (p *cachedPage) size(key string) int {
+	n := len(key) + 128
+	for _, part := range p.parts {
+		n += len(part)
+	}
+	return n
 }
 
 // Cacheable marks the response as the same for every anonymous visitor; it
@@ -162,11 +175,20 @@ func (pc *PageCache) done(key string) {
 func (pc *PageCache) put(key string, p *cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if len(pc.pages) >= pc.max {
+	if old, ok := pc.pages[key]; ok {
+		pc.bytes -= old.size(key)
+	}
+	size := p.size(key)
+	if size > pc.maxBytes {
+		return
+	}
+	if len(pc.pages) >= pc.max || pc.bytes+size > pc.maxBytes {
 		pc.pages = map[string]*cachedPage{}
 		pc.byTenant = map[int64]map[string]struct{}{}
+		pc.bytes = 0
 	}
 	pc.pages[key] = p
+	pc.bytes += size
 	keys := pc.byTenant[p.tenant]
 	if keys == nil {
 		keys = map[string]struct{}{}
@@ -181,7 +203,10 @@ func (pc *PageCache) InvalidateTenant(id int64) {
 	defer pc.mu.Unlock()
 	for _, t := range []int64{id, 0} {
 		for k := range pc.byTenant[t] {
-			delete(pc.pages, k)
+			if p, ok := pc.pages[k]; ok {
+				pc.bytes -= p.size(k)
+				delete(pc.pages, k)
+			}
 		}
 		delete(pc.byTenant, t)
 	}
@@ -193,6 +218,7 @@ func (pc *PageCache) InvalidateAll() {
 	defer pc.mu.Unlock()
 	pc.pages = map[string]*cachedPage{}
 	pc.byTenant = map[int64]map[string]struct{}{}
+	pc.bytes = 0
 }
 
 // OnCatalogChange applies one db.CatalogChannel payload: a store id, or
@@ -204,6 +230,13 @@ func (pc *PageCache) OnCatalogChange(payload string) {
 		return
 	}
 	pc.InvalidateTenant(id)
+}
+
+// Bytes is what the cached pages hold, as their sizes count it.
+func (pc *PageCache) Bytes() int {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	return pc.bytes
 }
 
 // Len is the number of cached pages.
