@@ -77,6 +77,27 @@ type App struct {
 // New builds the app on an open database. It fails when a template does not
 // parse or a static asset cannot be read, so a broken build never serves.
 func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
+	return NewWith(cfg, database, log, Overrides{})
+}
+
+// Overrides replaces parts New would otherwise build from the configuration;
+// the zero value changes nothing. Tests use it to choose rate limiters,
+// review limits and the review-draft client, and still run on New's wiring.
+type Overrides struct {
+	// Limiter counts every rate limit (default: Redis at REDIS_URL, else
+	// in memory).
+	Limiter ratelimit.Limiter
+	// AuthLimiter counts sign-in and sign-up attempts (default: Limiter).
+	AuthLimiter ratelimit.Limiter
+	// ReviewWrites and ReviewDrafts replace the reviews' default limits
+	// when their Window is set.
+	ReviewWrites, ReviewDrafts reviews.Limit
+	// Drafts, when set, turns AI review drafts on with these options.
+	Drafts *reviews.DraftOptions
+}
+
+// NewWith is New with o applied.
+func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) (*App, error) {
 	if cfg.IsProduction() && cfg.DevTestPayments {
 		return nil, devtools.ErrTestPaymentsInProduction
 	}
@@ -135,13 +156,19 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	f.Get("/static/*", assets.Handler)
 	f.Get("/media/*", blob.MediaHandler(blobs))
 
-	limiter, err := newLimiter(cfg)
-	if err != nil {
-		return nil, err
+	limiter := o.Limiter
+	if limiter == nil {
+		if limiter, err = newLimiter(cfg); err != nil {
+			return nil, err
+		}
+	}
+	authLimiter := o.AuthLimiter
+	if authLimiter == nil {
+		authLimiter = limiter
 	}
 	users := accounts.NewUsers(database.Primary)
 	sessions := accounts.NewSessions(database.Primary)
-	auth, err := accounts.NewAuth(users, sessions, limiter)
+	auth, err := accounts.NewAuth(users, sessions, authLimiter)
 	if err != nil {
 		return nil, err
 	}
@@ -165,11 +192,21 @@ func New(cfg config.Config, database *db.DB, log *slog.Logger) (*App, error) {
 	a.Search, a.Worker = index, search.NewWorker(database.Primary, index, log)
 	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
 	search.NewHandlers(index, catalog.NewStore(database.Replica), pages).Routes(f)
+	writes, drafts := reviews.DefaultWrites(), reviews.DefaultDrafts()
+	if o.ReviewWrites.Window > 0 {
+		writes = o.ReviewWrites
+	}
+	if o.ReviewDrafts.Window > 0 {
+		drafts = o.ReviewDrafts
+	}
 	reviewHandlers := reviews.NewHandlers(
 		reviews.NewService(reviews.NewStore(database)),
 		catalog.NewStore(database.Replica), pages, cursors,
-		reviews.NewBudget(limiter, reviews.DefaultWrites(), reviews.DefaultDrafts()))
-	if cfg.AIReviewDrafts {
+		reviews.NewBudget(limiter, writes, drafts))
+	switch {
+	case o.Drafts != nil:
+		reviewHandlers.WithDrafts(reviews.NewDrafter(*o.Drafts))
+	case cfg.AIReviewDrafts:
 		reviewHandlers.WithDrafts(reviews.NewDrafter(reviews.DraftOptions{
 			APIKey: cfg.AnthropicAPIKey, BaseURL: cfg.AnthropicBaseURL, MaxRetries: 2}))
 	}

@@ -63,11 +63,18 @@ func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env 
 // assert on log lines).
 func NewLogged(tb testing.TB, td *db.TestDatabase, w io.Writer, opts ...func(*config.Config)) *Env {
 	tb.Helper()
+	return NewWith(tb, td, w, app.Overrides{}, opts...)
+}
+
+// NewWith builds the app on td through app.NewWith with ov (limiters, review
+// limits, the draft client), its log written to w.
+func NewWith(tb testing.TB, td *db.TestDatabase, w io.Writer, ov app.Overrides, opts ...func(*config.Config)) *Env {
+	tb.Helper()
 	cfg := Config(tb)
 	for _, o := range opts {
 		o(&cfg)
 	}
-	a, err := app.New(cfg, td.DB, slog.New(slog.NewTextHandler(w, nil)))
+	a, err := app.NewWith(cfg, td.DB, slog.New(slog.NewTextHandler(w, nil)), ov)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claro-market/claro/app"
 	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
@@ -49,10 +50,16 @@ type Env struct {
 // opts change the configuration first.
 func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env {
 	tb.Helper()
+	return NewWith(tb, td, app.Overrides{}, opts...)
+}
+
+// NewWith is New through app.NewWith with ov.
+func NewWith(tb testing.TB, td *db.TestDatabase, ov app.Overrides, opts ...func(*config.Config)) *Env {
+	tb.Helper()
 	mock := stripetest.Start(tb)
 	logs := &Logs{}
 	var cfg config.Config
-	base := apptest.NewLogged(tb, td, logs, func(c *config.Config) {
+	base := apptest.NewWith(tb, td, logs, ov, func(c *config.Config) {
 		c.StripeSecretKey, c.StripeAPIBase = stripetest.SecretKey, mock.URL
 		c.StripeWebhookSecret, c.StripeConnectWebhookSecret = WebhookSecret, ConnectWebhookSecret
 		for _, o := range opts {

@@ -3,8 +3,6 @@ package reviews_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,23 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app"
 	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/blob"
-	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/checkout"
-	"github.com/claro-market/claro/app/cursor"
-	"github.com/claro-market/claro/app/dashboard"
-	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/moneytest"
-	"github.com/claro-market/claro/app/orders"
-	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/reviews"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
-	"github.com/gofiber/fiber/v2"
 )
 
 const pw = "a long enough password"
@@ -41,81 +30,21 @@ type options struct {
 	budget  reviews.Limit
 }
 
-// env is the real app with the money path and the reviews wired in.
+// env is the real app (app.NewWith) with the money path, its rate limits and
+// draft client chosen by the test.
 type env struct{ *moneytest.Env }
 
 func newEnv(t *testing.T, o options) *env {
 	t.Helper()
-	e := &env{moneytest.New(t, testDB)}
-	f, err := compose(e.Env, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.App.Fiber = f
-	return e
-}
-
-// compose builds a Fiber app with the review lines of app.New, but with the
-// limiter, limits and draft client a test chooses, which app.New takes only
-// from the environment. It is a partial copy of app.New's wiring: keep the
-// two in step, or give app.New a way to take these.
-func compose(e *moneytest.Env, o options) (*fiber.App, error) {
-	a, cfg := e.App, e.Config
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	database, secret, secure := a.DB, cfg.SessionSecret, cfg.Scheme() == "https"
-	pages := &web.Pages{Links: web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain}}
-	f := web.New(web.Options{Views: a.Fiber.Config().Views, TrustedProxies: cfg.TrustedProxies,
-		Production: cfg.IsProduction(), Logger: log, Errors: a.Errors})
-	web.Use(f, log, a.Resolver, a.Errors, cfg.RootPort())
-	limiter := o.limiter
-	if limiter == nil {
-		limiter = ratelimit.NewMemory()
-	}
-	sessions := accounts.NewSessions(database.Primary)
-	// Sign-up limits are not under test here, and every test buyer signs up
-	// from the same address.
-	auth, err := accounts.NewAuth(accounts.NewUsers(database.Primary), sessions, unlimited{})
-	if err != nil {
-		return nil, err
-	}
-	acct := accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure)
-	f.Use(web.BodyCaps(dashboard.IsUpload))
-	f.Use(acct.Middleware)
-	f.Use(web.NewCSRF(secret, secure, "/webhooks/").Middleware)
-	acct.Routes(f)
-	cursors := cursor.NewCodec(secret)
-	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
-
-	// The review lines of app.New.
-	writes, drafts := reviews.DefaultWrites(), reviews.DefaultDrafts()
-	if o.writes.Window > 0 {
-		writes = o.writes
-	}
-	if o.budget.Window > 0 {
-		drafts = o.budget
-	}
-	rh := reviews.NewHandlers(reviews.NewService(reviews.NewStore(database)), catalog.NewStore(database.Replica), pages, cursors,
-		reviews.NewBudget(limiter, writes, drafts))
-	if o.drafts != nil {
-		rh.WithDrafts(reviews.NewDrafter(*o.drafts))
-	}
-	rh.Routes(f)
-
-	pay := payments.New(payments.ConfigFrom(cfg, log))
-	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
-	carts := cart.NewHandlers(cartCookies, cart.NewStore(database.Replica), pages)
-	carts.Routes(f)
-	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), pay, cfg.PlatformFeeBPS, log)
-	checkout.NewHandlers(checkouts, cartCookies, carts, pages).Routes(f)
-	orderService := orders.NewService(database.Primary, a.Resolver, log, pay.Livemode())
-	orders.NewHandlers(pay.Webhooks(), orderService, log).Routes(f)
-	signer, err := blob.NewSigner(secret, nil)
-	if err != nil {
-		return nil, err
-	}
-	library.NewHandlers(library.NewStore(database.Primary), pages, signer).Routes(f)
-	f.Use(func(c *fiber.Ctx) error { return a.Errors.NotFound(c) })
-	return f, nil
+	return &env{moneytest.NewWith(t, testDB, app.Overrides{
+		Limiter: o.limiter, // nil: app.New's own (memory, without REDIS_URL)
+		// Sign-up limits are not under test here, and every test buyer
+		// signs up from the same address.
+		AuthLimiter:  unlimited{},
+		ReviewWrites: o.writes,
+		ReviewDrafts: o.budget,
+		Drafts:       o.drafts,
+	})}
 }
 
 // shop is one store with one product, ready for buyers.
