@@ -142,9 +142,7 @@ func contractSorts(t *testing.T, b *backend) {
 		id int64
 		at time.Time
 	}{{p2.ID, base}, {p2.ID, base}, {p2.ID, base}, {p4.ID, base.Add(30 * 24 * time.Hour)}, {p4.ID, base.Add(30 * 24 * time.Hour)}, {p1.ID, base.Add(10 * 24 * time.Hour)}} {
-		if err := search.RecordSale(ctx, testDB.Primary, s.id, s.at); err != nil {
-			t.Fatal(err)
-		}
+		recordSale(t, s.id, s.at)
 	}
 	if _, err := search.NewSales(testDB.Primary, quietLog()).Apply(ctx); err != nil {
 		t.Fatal(err)

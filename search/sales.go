@@ -17,18 +17,8 @@ import (
 // committed before it.
 const salesLock = 0x636c61726f0801 // "claro", issue 8
 
-// RecordSale writes one sale of productID at time at to the sales ledger on
-// tx (the order's transaction); Sales.Apply folds it into sales_count and the
-// trending score. The money path writes the very same rows in its own
-// statements (app/orders).
-func RecordSale(ctx context.Context, tx bun.IDB, productID int64, at time.Time) error {
-	if _, err := tx.NewRaw(`INSERT INTO sales_ledger (product_id, units, sold_at) VALUES (?, 1, ?)`, productID, at).Exec(ctx); err != nil {
-		return fmt.Errorf("search: record sale: %w", err)
-	}
-	return nil
-}
-
-// Sales folds the sales ledger (migration 0012) into products.sales_count and
+// Sales folds the sales ledger (migration 0012), where the order service
+// writes each sale's units (app/orders), into products.sales_count and
 // trending_score: a batch of ledger rows is deleted and applied in one UPDATE,
 // in one transaction, so a sale is counted exactly once. Nothing is ever
 // recounted: the score stays ln Σ e^(λ·t_sale) (see SaleWeight), so scores of
