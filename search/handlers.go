@@ -69,7 +69,7 @@ func (h *Handlers) search(c *fiber.Ctx) error {
 	}
 	view := NewView(q, res, names)
 	// Results show every store's products: any catalog change drops them.
-	web.Cacheable(c, 0)
+	web.CacheableQuery(c, 0)
 	if htmx && q.Cursor != "" {
 		return web.Fragment(c, "partials/search_results", view)
 	}

@@ -22,9 +22,10 @@ type PageCache struct {
 	mu       sync.RWMutex
 	pages    map[string]*cachedPage
 	byTenant map[int64]map[string]struct{}
-	max      int // pages
-	maxBytes int // their bodies and keys
-	bytes    int
+	// Each class of page (catalog pages, query pages) has its own share of
+	// the budget, so distinct searches, whose addresses never run out,
+	// cycle only each other out and never the storefronts' pages.
+	classes [2]pageClass
 	// rendering holds a channel per key being rendered right now, so a burst
 	// of requests for one cold page renders it once (no stampede).
 	rendering map[string]chan struct{}
@@ -37,16 +38,40 @@ type cachedPage struct {
 	ctype  string
 	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
 	tenant int64
+	query  bool // its address carries free-form input (CacheableQuery)
+}
+
+// pageClass is one share of the cache: its limits and what it holds.
+type pageClass struct {
+	max, maxBytes int
+	bytes         int
+	keys          map[string]struct{}
+}
+
+func (p *cachedPage) class() int {
+	if p.query {
+		return 1
+	}
+	return 0
 }
 
 type cacheScopeKey struct{}
 
+// cacheScope is what Cacheable and CacheableQuery record for the middleware.
+type cacheScope struct {
+	tenant int64
+	query  bool
+}
+
 // NewPageCache returns a cache of at most max pages holding at most maxBytes
-// of them: a count alone let searches, whose addresses never run out, fill
-// it with thousands of large pages.
+// of them (a count alone let searches fill it with thousands of large
+// pages). Query pages get a quarter of both, catalog pages the rest.
 func NewPageCache(max, maxBytes int) *PageCache {
-	return &PageCache{pages: map[string]*cachedPage{}, byTenant: map[int64]map[string]struct{}{}, max: max,
-		maxBytes: maxBytes, rendering: map[string]chan struct{}{}}
+	pc := &PageCache{pages: map[string]*cachedPage{}, byTenant: map[int64]map[string]struct{}{},
+		rendering: map[string]chan struct{}{}}
+	pc.classes[1] = pageClass{max: max / 4, maxBytes: maxBytes / 4, keys: map[string]struct{}{}}
+	pc.classes[0] = pageClass{max: max - max/4, maxBytes: maxBytes - maxBytes/4, keys: map[string]struct{}{}}
+	return pc
 }
 
 // size is what an entry keeps in memory, near enough: its body and key.
@@ -60,7 +85,14 @@ func (p *cachedPage) size(key string) int {
 
 // Cacheable marks the response as the same for every anonymous visitor; it
 // depends on store tenantID's data (0: on every store's, as marketplace pages do).
-func Cacheable(c *fiber.Ctx, tenantID int64) { c.Locals(cacheScopeKey{}, tenantID) }
+func Cacheable(c *fiber.Ctx, tenantID int64) { c.Locals(cacheScopeKey{}, cacheScope{tenant: tenantID}) }
+
+// CacheableQuery is Cacheable for a page whose address carries free-form
+// input, such as a search: such pages are kept in their own, smaller share
+// of the cache.
+func CacheableQuery(c *fiber.Ctx, tenantID int64) {
+	c.Locals(cacheScopeKey{}, cacheScope{tenant: tenantID, query: true})
+}
 
 func cacheKey(c *fiber.Ctx) string {
 	hx := "0"
@@ -104,7 +136,7 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 	if err := c.Next(); err != nil {
 		return err
 	}
-	tenant, ok := c.Locals(cacheScopeKey{}).(int64)
+	scope, ok := c.Locals(cacheScopeKey{}).(cacheScope)
 	resp := c.Response()
 	if !ok || resp.StatusCode() != fiber.StatusOK || len(token) == 0 || handlerSetCookie(c) {
 		return nil
@@ -116,7 +148,8 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 			hx = append(hx, [2]string{string(k), string(v)})
 		}
 	})
-	pc.put(key, &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), hx: hx, tenant: tenant})
+	pc.put(key, &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), hx: hx,
+		tenant: scope.tenant, query: scope.query})
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	return nil
 }
@@ -175,20 +208,20 @@ func (pc *PageCache) done(key string) {
 func (pc *PageCache) put(key string, p *cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if old, ok := pc.pages[key]; ok {
-		pc.bytes -= old.size(key)
-	}
+	pc.remove(key)
+	cl := &pc.classes[p.class()]
 	size := p.size(key)
-	if size > pc.maxBytes {
+	if size > cl.maxBytes {
 		return
 	}
-	if len(pc.pages) >= pc.max || pc.bytes+size > pc.maxBytes {
-		pc.pages = map[string]*cachedPage{}
-		pc.byTenant = map[int64]map[string]struct{}{}
-		pc.bytes = 0
+	if len(cl.keys) >= cl.max || cl.bytes+size > cl.maxBytes {
+		for k := range cl.keys { // full: this class starts over
+			pc.remove(k)
+		}
 	}
 	pc.pages[key] = p
-	pc.bytes += size
+	cl.keys[key] = struct{}{}
+	cl.bytes += size
 	keys := pc.byTenant[p.tenant]
 	if keys == nil {
 		keys = map[string]struct{}{}
@@ -197,18 +230,32 @@ func (pc *PageCache) put(key string, p *cachedPage) {
 	keys[key] = struct{}{}
 }
 
+// remove drops one page and its bookkeeping; pc.mu is held.
+func (pc *PageCache) remove(key string) {
+	p, ok := pc.pages[key]
+	if !ok {
+		return
+	}
+	delete(pc.pages, key)
+	cl := &pc.classes[p.class()]
+	delete(cl.keys, key)
+	cl.bytes -= p.size(key)
+	if keys := pc.byTenant[p.tenant]; keys != nil {
+		delete(keys, key)
+		if len(keys) == 0 {
+			delete(pc.byTenant, p.tenant)
+		}
+	}
+}
+
 // InvalidateTenant drops the pages of store id and every marketplace page.
 func (pc *PageCache) InvalidateTenant(id int64) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	for _, t := range []int64{id, 0} {
 		for k := range pc.byTenant[t] {
-			if p, ok := pc.pages[k]; ok {
-				pc.bytes -= p.size(k)
-				delete(pc.pages, k)
-			}
+			pc.remove(k)
 		}
-		delete(pc.byTenant, t)
 	}
 }
 
@@ -216,9 +263,9 @@ func (pc *PageCache) InvalidateTenant(id int64) {
 func (pc *PageCache) InvalidateAll() {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	pc.pages = map[string]*cachedPage{}
-	pc.byTenant = map[int64]map[string]struct{}{}
-	pc.bytes = 0
+	for k := range pc.pages {
+		pc.remove(k)
+	}
 }
 
 // OnCatalogChange applies one db.CatalogChannel payload: a store id, or
@@ -236,7 +283,7 @@ func (pc *PageCache) OnCatalogChange(payload string) {
 func (pc *PageCache) Bytes() int {
 	pc.mu.RLock()
 	defer pc.mu.RUnlock()
-	return pc.bytes
+	return pc.classes[0].bytes + pc.classes[1].bytes
 }
 
 // Len is the number of cached pages.

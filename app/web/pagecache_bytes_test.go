@@ -23,6 +23,7 @@ func TestPageCacheStaysWithinItsByteBudget(t *testing.T) {
 	if pc.Len() == 0 || pc.Len() > 10 {
 		t.Fatalf("%d pages cached", pc.Len())
 	}
+	pc.put("store-1", page(1, 900)) // so store 1 surely has a page
 	before := pc.Bytes()
 	pc.InvalidateTenant(1)
 	want := 0
@@ -39,5 +40,29 @@ func TestPageCacheStaysWithinItsByteBudget(t *testing.T) {
 	pc.InvalidateAll()
 	if pc.Bytes() != 0 || pc.Len() != 0 {
 		t.Fatalf("after InvalidateAll: %d bytes, %d pages", pc.Bytes(), pc.Len())
+	}
+}
+
+// A stream of distinct searches (query pages) cycles only its own quarter
+// of the cache: the catalog's pages stay.
+func TestPageCacheQueryPagesNeverEvictCatalogPages(t *testing.T) {
+	pc := NewPageCache(1000, 10_000)
+	store := &cachedPage{parts: [][]byte{bytes.Repeat([]byte("s"), 900)}, tenant: 7}
+	pc.put("storefront", store)
+	for i := range 200 {
+		pc.put("search"+strconv.Itoa(i), &cachedPage{parts: [][]byte{bytes.Repeat([]byte("q"), 900)}, query: true})
+		if b := pc.classes[1].bytes; b > 2_500 {
+			t.Fatalf("after %d searches the query share holds %d bytes", i+1, b)
+		}
+	}
+	if pc.pages["storefront"] != store {
+		t.Fatal("searches evicted the storefront page")
+	}
+	if _, ok := pc.pages["search199"]; !ok {
+		t.Fatal("the newest search page is not cached")
+	}
+	pc.InvalidateTenant(7) // the store changed: its page goes, marketplace pages (searches) too
+	if pc.Len() != 0 || pc.Bytes() != 0 {
+		t.Fatalf("after the store's change: %d pages, %d bytes", pc.Len(), pc.Bytes())
 	}
 }
