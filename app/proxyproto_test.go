@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -11,32 +10,15 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
+
+	proxyproto "github.com/pires/go-proxyproto"
 
 	"github.com/claro-market/claro/app"
 	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/app/localproc"
 	"github.com/claro-market/claro/tenants/edge"
-	proxyproto "github.com/pires/go-proxyproto"
 )
-
-// lockedBuffer is a log sink the server goroutines and the test share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // proxyClient sends every request to addr, opening each connection with a
 // PROXY protocol header that names from as the client ("" sends none).
@@ -85,7 +67,7 @@ func signUp(t *testing.T, c *http.Client, email string) int {
 }
 
 func TestPlainListenerWithProxyProtocolSeesTheClientAndRefusesBareConnections(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &localproc.Buffer{}
 	a, err := app.New(apptest.Config(t), testDB.DB, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/localproc"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/payments/stripetest"
@@ -72,23 +72,7 @@ func NewWith(tb testing.TB, td *db.TestDatabase, ov app.Overrides, opts ...func(
 }
 
 // Logs collects the app's log lines for assertions (alerts, version refusals).
-type Logs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *Logs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// String returns everything logged so far.
-func (l *Logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type Logs = localproc.Buffer
 
 // PostWebhook sends a payload to a webhook path on ROOT_DOMAIN with the given
 // Stripe-Signature header ("" for none).

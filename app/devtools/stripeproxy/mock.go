@@ -7,18 +7,16 @@
 package stripeproxy
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
+
+	"github.com/claro-market/claro/app/localproc"
 )
 
 // Install is the command that installs the stripe-mock release nearest to
@@ -66,23 +64,23 @@ type Mock struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
-	out    *lockedBuffer
+	out    *localproc.Buffer
 }
 
 // StartMock runs the stripe-mock at bin on free loopback ports and waits
 // until it accepts connections. It stops when ctx ends or Stop is called.
 func StartMock(ctx context.Context, bin string) (*Mock, error) {
-	httpPort, err := freePort()
+	httpPort, err := localproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	httpsPort, err := freePort()
+	httpsPort, err := localproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(ctx, bin, "-http-port", strconv.Itoa(httpPort), "-https-port", strconv.Itoa(httpsPort))
-	out := &lockedBuffer{}
+	out := &localproc.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		cancel()
@@ -90,7 +88,7 @@ func StartMock(ctx context.Context, bin string) (*Mock, error) {
 	}
 	m := &Mock{URL: "http://127.0.0.1:" + strconv.Itoa(httpPort), cancel: cancel, done: make(chan struct{}), out: out}
 	go func() { _ = cmd.Wait(); close(m.done) }()
-	if !waitListening(m.done, "127.0.0.1:"+strconv.Itoa(httpPort)) {
+	if !localproc.WaitListening("127.0.0.1:"+strconv.Itoa(httpPort), m.done) {
 		m.Stop()
 		return nil, fmt.Errorf("stripe-mock did not start on port %d:\n%s", httpPort, out.String())
 	}
@@ -105,47 +103,3 @@ func (m *Mock) Stop() {
 
 // Output is what stripe-mock has printed so far.
 func (m *Mock) Output() string { return m.out.String() }
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// waitListening polls until addr accepts connections, for at most 15 s (a
-// start-up wait), or until the process exits.
-func waitListening(exited <-chan struct{}, addr string) bool {
-	for range 300 {
-		select {
-		case <-exited:
-			return false
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-			c.Close()
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return false
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

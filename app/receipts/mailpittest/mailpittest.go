@@ -5,20 +5,19 @@
 package mailpittest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/claro-market/claro/app/localproc"
 )
 
 // Install is the command that installs the Mailpit release the tests use.
@@ -70,7 +69,7 @@ func Start(tb testing.TB) *Mailpit {
 	cmd := exec.CommandContext(ctx, bin,
 		"--smtp", "127.0.0.1:"+strconv.Itoa(smtpPort), "--listen", "127.0.0.1:"+strconv.Itoa(apiPort),
 		"--database", filepath.Join(tb.TempDir(), "mailpit.db"), "--disable-version-check", "--quiet")
-	var out lockedBuffer
+	var out localproc.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		cancel()
@@ -79,7 +78,7 @@ func Start(tb testing.TB) *Mailpit {
 	tb.Cleanup(func() { cancel(); _ = cmd.Wait() })
 	m := &Mailpit{SMTPURL: fmt.Sprintf("smtp://127.0.0.1:%d", smtpPort), API: fmt.Sprintf("http://127.0.0.1:%d", apiPort)}
 	for _, addr := range []string{fmt.Sprintf("127.0.0.1:%d", smtpPort), fmt.Sprintf("127.0.0.1:%d", apiPort)} {
-		if !waitListening(addr) {
+		if !localproc.WaitListening(addr, nil) {
 			tb.Fatalf("mailpit did not start on %s:\n%s", addr, out.String())
 		}
 	}
@@ -168,39 +167,9 @@ func (m *Mailpit) get(tb testing.TB, path string, into any) {
 
 func freePort(tb testing.TB) int {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := localproc.FreePort()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// waitListening polls for at most 15 s: a start-up wait.
-func waitListening(addr string) bool {
-	for range 300 {
-		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-			c.Close()
-			return true
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return false
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	return port
 }
