@@ -1,10 +1,8 @@
 package app_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -126,26 +124,10 @@ func TestStaticAssetsAreHashedAndImmutable(t *testing.T) {
 
 func TestOversizedBodiesAreRefusedBeforeAnythingReadsThem(t *testing.T) {
 	e := apptest.New(t, testDB)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go e.App.Fiber.Listener(ln) //nolint:errcheck
-	t.Cleanup(func() { e.App.Fiber.Shutdown() })
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	// Announce 9 MiB and send only the first 256 KiB: the answer must come
 	// from the header, before the rest of the body is read.
-	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", apptest.Root, 9<<20)
-	conn.Write(bytes.Repeat([]byte("a"), 256<<10))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp := e.SendPartial(t, fmt.Sprintf("POST /login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n",
+		apptest.Root, 9<<20), bytes.Repeat([]byte("a"), 256<<10))
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("9 MiB sign-in form: status %d, want 413", resp.StatusCode)
 	}

@@ -4,10 +4,12 @@
 package apptest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -16,6 +18,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/claro-market/claro/app"
 	"github.com/claro-market/claro/app/catalog"
@@ -79,6 +82,40 @@ func NewWith(tb testing.TB, td *db.TestDatabase, w io.Writer, ov app.Overrides, 
 		tb.Fatal(err)
 	}
 	return &Env{App: a, DB: td}
+}
+
+// SendPartial serves the app on a loopback socket and sends it head (the
+// request line and headers, ending in a blank line) and then body, which
+// may be only the start of what head's Content-Length announces; it returns
+// the answer. It is for refusals that must come before a body is read:
+// net/http would send the whole body, and the server's close after its
+// early answer could reset the connection before the answer was read.
+func (e *Env) SendPartial(tb testing.TB, head string, body []byte) *http.Response {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go e.App.Fiber.Listener(ln) //nolint:errcheck // ends with Shutdown
+	tb.Cleanup(func() { _ = e.App.Fiber.Shutdown() })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, head); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := conn.Write(body); err != nil {
+		tb.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
 }
 
 // Do sends req through the real Fiber app.

@@ -1,10 +1,8 @@
 package reviews_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -121,32 +119,15 @@ func TestOversizedReviewIsRefusedBeforeAnythingReadsIt(t *testing.T) {
 	s := e.shop(t)
 	b, _ := e.buyer(t, s, true)
 	token := b.CSRF(t, s.host, "/cart")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go e.App.Fiber.Listener(ln) //nolint:errcheck
-	t.Cleanup(func() { e.App.Fiber.Shutdown() })
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	var cookies []string
 	for _, c := range b.Jar.Cookies(&url.URL{Scheme: "http", Host: s.host, Path: "/"}) {
 		cookies = append(cookies, c.String())
 	}
 	// Announce 5 MiB (under the app-wide 8 MiB cap) and send 256 KiB: the
 	// route's own cap answers from the header.
-	fmt.Fprintf(conn, "POST /products/field-guide/reviews HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+	resp := e.SendPartial(t, fmt.Sprintf("POST /products/field-guide/reviews HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
 		"HX-Request: true\r\nX-CSRF-Token: %s\r\nCookie: %s\r\nContent-Length: %d\r\n\r\n",
-		s.host, token, strings.Join(cookies, "; "), 5<<20)
-	conn.Write([]byte("rating=5&body=" + strings.Repeat("a", 256<<10)))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+		s.host, token, strings.Join(cookies, "; "), 5<<20), []byte("rating=5&body="+strings.Repeat("a", 256<<10)))
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("5 MiB review: %d, want 413", resp.StatusCode)
 	}
