@@ -254,8 +254,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 
 // Background runs what the app does besides answering requests, until ctx
 // ends: the receipts sender, the search outbox worker, the sales ledger's
-// applier, and the catalog-change listener that keeps
-// every instance's page cache and host cache precise.
+// applier, and the catalog-change listener that keeps every instance's page
+// cache and host cache precise.
 func (a *App) Background(ctx context.Context) {
 	go a.Receipts.Run(ctx)
 	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
