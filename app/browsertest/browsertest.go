@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/claro-market/claro/app/peertest"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -67,11 +68,8 @@ func Chromium(tb testing.TB) context.Context {
 	tb.Helper()
 	path := ExecPath()
 	if path == "" {
-		msg := "browsertest: no Chromium found (looked for CHROME_PATH, chromium, chromium-browser, google-chrome)"
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg + "; install Debian's chromium: apt-get install chromium")
-		}
-		tb.Skip(msg)
+		peertest.Missing(tb, "browsertest: no Chromium found (looked for CHROME_PATH, chromium, chromium-browser, google-chrome); "+
+			"install Debian's chromium: apt-get install chromium")
 	}
 	// TempDir registers its removal now, so it runs after the browser has
 	// stopped (cleanups run last-registered first).

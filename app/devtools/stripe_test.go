@@ -5,20 +5,20 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/devtools/stripeproxy"
 	"github.com/claro-market/claro/app/payments"
+	"github.com/claro-market/claro/app/peertest"
 )
 
 func startStripe(t *testing.T, dir string) *devtools.Stripe {
 	t.Helper()
 	s, err := devtools.StartStripe(context.Background(), dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if errors.Is(err, stripeproxy.ErrNotInstalled) && os.Getenv("CI") != "true" {
-		t.Skip(err)
+	if errors.Is(err, stripeproxy.ErrNotInstalled) {
+		peertest.Missing(t, err.Error())
 	}
 	if err != nil {
 		t.Fatal(err)
