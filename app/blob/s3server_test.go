@@ -63,7 +63,7 @@ func startS3(t *testing.T) s3Server {
 		msg := "no S3-compatible server installed (versitygw or minio); install one with:\n  " + s3Install
 		peertest.Missing(t, msg)
 	}
-	addr := freeAddr(t)
+	addr := peertest.FreeAddr(t)
 	srv := s3Server{endpoint: "http://" + addr, access: "claro-test-access", secret: "claro-test-secret-key"}
 	dir := t.TempDir()
 	var cmd *exec.Cmd
@@ -114,15 +114,4 @@ func startS3(t *testing.T) s3Server {
 	}
 	t.Logf("%s (%s) serving %s on %s", kind, bin, dir, srv.endpoint)
 	return srv
-}
-
-// freeAddr returns a loopback address with a port nothing listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,15 +46,6 @@ func asPostgres(t *testing.T, name string, args ...string) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // startStreamingPair starts a private primary and a streaming replica made
 // with pg_basebackup, and returns their URLs.
 func startStreamingPair(t *testing.T) (primaryURL, replicaURL string) {
@@ -78,7 +68,7 @@ func startStreamingPair(t *testing.T) (primaryURL, replicaURL string) {
 		t.Fatal(err)
 	}
 	pdir, rdir := filepath.Join(dir, "primary"), filepath.Join(dir, "replica")
-	pport, rport := freePort(t), freePort(t)
+	pport, rport := peertest.FreePort(t), peertest.FreePort(t)
 
 	asPostgres(t, "initdb", "-D", pdir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
 	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nwal_level = replica\nmax_wal_senders = 4\nfsync = off\n", pport, dir)

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/claro-market/claro/app/localproc"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 )
 
@@ -210,10 +211,5 @@ func freePort(preferred int) (int, error) {
 		l.Close()
 		return preferred, nil
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return localproc.FreePort()
 }

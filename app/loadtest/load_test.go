@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/peertest"
 	"github.com/gofiber/fiber/v2"
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -77,7 +77,7 @@ func TestLoad(t *testing.T) {
 		GROUP BY c.slug ORDER BY count(*) DESC LIMIT 1`).Scan(&category))
 
 	// Start claro serve in production mode and time it to its first 200.
-	port := freePort(t)
+	port := peertest.FreePort(t)
 	srv := exec.Command(bin, "serve")
 	srv.Env = append(os.Environ(), env...)
 	srv.Env = append(srv.Env, "APP_ENV=production", "ROOT_DOMAIN="+root, "LISTEN_ADDR=127.0.0.1:"+strconv.Itoa(port),
@@ -98,7 +98,7 @@ func TestLoad(t *testing.T) {
 
 	storeHost := store + "." + root
 	page := get(t, base+"/", storeHost, nil)
-	ceilingPort := freePort(t)
+	ceilingPort := peertest.FreePort(t)
 	ceiling := fiber.New(fiber.Config{DisableStartupMessage: true})
 	ceiling.Get("/", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
@@ -216,13 +216,6 @@ func benchDatabase(t *testing.T) string {
 	must(t, err)
 	u.Path = "/claro_bench"
 	return u.String()
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func waitFor200(t *testing.T, u, host string, since time.Time) time.Duration {

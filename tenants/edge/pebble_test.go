@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claro-market/claro/app/peertest"
 	"github.com/claro-market/claro/tenants/internal/dnstest"
 )
 
@@ -60,7 +61,7 @@ func startPebbleWith(t *testing.T, dnsServer string) *pebble {
 			t.Fatal(err)
 		}
 	}
-	acme, mgmt := freeAddr(t), freeAddr(t)
+	acme, mgmt := peertest.FreeAddr(t), peertest.FreeAddr(t)
 	cfg := fmt.Sprintf(`{"pebble": {"listenAddress": %q, "managementListenAddress": %q,
 		"certificate": %q, "privateKey": %q, "httpPort": 5002, "tlsPort": 5001,
 		"ocspResponderURL": "", "externalAccountBindingRequired": false}}`,
@@ -129,16 +130,6 @@ func (p *pebble) Log() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.log.String()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // selfSigned makes the certificate Pebble's own listeners present.

@@ -62,7 +62,7 @@ func Start(tb testing.TB) *Mailpit {
 	if err != nil {
 		peertest.Missing(tb, err.Error())
 	}
-	smtpPort, apiPort := freePort(tb), freePort(tb)
+	smtpPort, apiPort := peertest.FreePort(tb), peertest.FreePort(tb)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin,
 		"--smtp", "127.0.0.1:"+strconv.Itoa(smtpPort), "--listen", "127.0.0.1:"+strconv.Itoa(apiPort),
@@ -161,13 +161,4 @@ func (m *Mailpit) get(tb testing.TB, path string, into any) {
 	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
 		tb.Fatalf("mailpit GET %s: %v", path, err)
 	}
-}
-
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	port, err := localproc.FreePort()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return port
 }

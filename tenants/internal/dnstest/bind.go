@@ -57,7 +57,7 @@ func StartBIND(t testing.TB, zones ...string) *Server {
 	t.Helper()
 	named := Require(t, "named", "bind9")
 	dir := t.TempDir()
-	port := freePort(t)
+	port := peertest.FreePort(t)
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), Secret: base64.StdEncoding.EncodeToString(key), t: t}
@@ -110,15 +110,6 @@ key %q { algorithm hmac-sha256; secret %q; };
 	log, _ := os.ReadFile(filepath.Join(dir, "named.log"))
 	t.Fatalf("named did not answer on %s:\n%s", s.Addr, log)
 	return nil
-}
-
-func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // Resolver returns a Go resolver that asks only this server.
