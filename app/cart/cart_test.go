@@ -120,11 +120,7 @@ func TestCartCookieOverHTTPSUsesTheHostPrefix(t *testing.T) {
 
 func TestEditedCartCookieIsClearedWithAMessage(t *testing.T) {
 	e := moneytest.New(t, testDB)
-	s := e.Store(t, apptest.Unique("tamper"))
-	p := e.Product(t, s, "thing", catalog.Public)
-	b := e.NewBrowser()
-	host := apptest.StoreHost(s.Slug)
-	moneytest.AddToCart(t, b, host, p.ID, 1)
+	_, p, b, host := e.CartOfOne(t, "tamper", "thing")
 	c := cartCookie(t, b, host, "claro_cart")
 	payload, sig, _ := strings.Cut(c.Value, ".")
 	forged := strings.Replace(payload, "1", "2", 1) + "." + sig

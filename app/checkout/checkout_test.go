@@ -80,11 +80,7 @@ func TestCheckoutChargesTheDatabasePriceAsADestinationChargeWithTheFee(t *testin
 
 func TestCheckoutRefusesItemsNoLongerForSaleAndWritesNothing(t *testing.T) {
 	e := moneytest.New(t, testDB)
-	s := e.Store(t, apptest.Unique("gone"))
-	p := e.Product(t, s, "soon-draft", catalog.Public)
-	b := e.NewBrowser()
-	host := apptest.StoreHost(s.Slug)
-	moneytest.AddToCart(t, b, host, p.ID, 1)
+	s, p, b, host := e.CartOfOne(t, "gone", "soon-draft")
 	token := b.CSRF(t, host, "/cart")
 	if _, err := e.DB.Primary.NewRaw(`UPDATE products SET visibility = 'draft' WHERE id = ?`, p.ID).Exec(context.Background()); err != nil {
 		t.Fatal(err)
@@ -125,11 +121,7 @@ func TestCartCookieNamingAnotherStoresProductChangesNothing(t *testing.T) {
 
 func TestCheckoutRefusesAStoreThatCannotTakeCharges(t *testing.T) {
 	e := moneytest.New(t, testDB)
-	s := e.Store(t, apptest.Unique("paused"))
-	p := e.Product(t, s, "thing", catalog.Public)
-	b := e.NewBrowser()
-	host := apptest.StoreHost(s.Slug)
-	moneytest.AddToCart(t, b, host, p.ID, 1)
+	s, _, b, host := e.CartOfOne(t, "paused", "thing")
 	// Stripe turned charges off; the resolver's cached copy still says on.
 	if _, err := e.DB.Primary.NewRaw(`UPDATE tenants SET charges_enabled = false WHERE id = ?`, s.ID).Exec(context.Background()); err != nil {
 		t.Fatal(err)
@@ -145,11 +137,7 @@ func TestCheckoutRefusesAStoreThatCannotTakeCharges(t *testing.T) {
 
 func TestStripeRefusalLeavesNoCheckoutRow(t *testing.T) {
 	e := moneytest.New(t, testDB)
-	s := e.Store(t, apptest.Unique("refused"))
-	p := e.Product(t, s, "thing", catalog.Public)
-	b := e.NewBrowser()
-	host := apptest.StoreHost(s.Slug)
-	moneytest.AddToCart(t, b, host, p.ID, 1)
+	s, _, b, host := e.CartOfOne(t, "refused", "thing")
 	e.Stripe.Fail("POST", "/v1/checkout/sessions", http.StatusBadRequest)
 	resp, body := postCheckout(t, b, host, nil)
 	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(body, "could not start the payment") {
@@ -165,11 +153,7 @@ func TestStripeRefusalLeavesNoCheckoutRow(t *testing.T) {
 
 func TestSuccessPageClearsTheCart(t *testing.T) {
 	e := moneytest.New(t, testDB)
-	s := e.Store(t, apptest.Unique("thanks"))
-	p := e.Product(t, s, "thing", catalog.Public)
-	b := e.NewBrowser()
-	host := apptest.StoreHost(s.Slug)
-	moneytest.AddToCart(t, b, host, p.ID, 1)
+	_, _, b, host := e.CartOfOne(t, "thanks", "thing")
 	resp, body := b.Get(t, host, "/checkout/success?session_id=cs_unknown")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Thank you") {
 		t.Fatalf("status %d\n%s", resp.StatusCode, body)

@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
 )
 
 // Send sends a request from browser b to host with the page's CSRF token in
@@ -37,6 +39,19 @@ func SendToken(tb testing.TB, b *apptest.Browser, method, host, path string, for
 		req.Header.Set(web.CSRFHeader, token)
 	}
 	return b.Do(tb, req)
+}
+
+// CartOfOne opens a store (its slug from storeName) with one public product
+// (productSlug) and a browser holding one of it in its cart on the store's
+// host: the start of most checkout tests.
+func (e *Env) CartOfOne(tb testing.TB, storeName, productSlug string) (*tenants.Tenant, *catalog.Product, *apptest.Browser, string) {
+	tb.Helper()
+	s := e.Store(tb, apptest.Unique(storeName))
+	p := e.Product(tb, s, productSlug, catalog.Public)
+	b := e.NewBrowser()
+	host := apptest.StoreHost(s.Slug)
+	AddToCart(tb, b, host, p.ID, 1)
+	return s, p, b, host
 }
 
 // AddToCart posts product id to the store's cart as a plain form.
