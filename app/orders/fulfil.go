@@ -55,13 +55,7 @@ func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event, eff
 		_, err := tx.NewRaw(`UPDATE checkouts SET status = 'amount_mismatch', updated_at = now() WHERE id = ?`, ck.ID).Exec(ctx)
 		return err
 	}
-	want := StatusPending
-	switch {
-	case e.Type == "checkout.session.async_payment_failed":
-		want = StatusFailed
-	case e.Type == "checkout.session.async_payment_succeeded", sess.PaymentStatus == "paid", sess.PaymentStatus == "no_payment_required":
-		want = StatusPaid
-	}
+	want := wanted(e)
 	o := newOrder{ck: ck, sessionID: sess.ID, email: ck.Email}
 	if sess.Email != "" {
 		o.email = sess.Email
@@ -95,12 +89,29 @@ func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event, eff
 	return s.applyPending(ctx, tx, orderID, o.pi)
 }
 
+// wanted is the status a checkout.session.* event asks its order to reach.
+func wanted(e *payments.Event) string {
+	switch {
+	case e.Type == "checkout.session.async_payment_failed":
+		return StatusFailed
+	case e.Type == "checkout.session.async_payment_succeeded", e.Session.PaymentStatus == "paid", e.Session.PaymentStatus == "no_payment_required":
+		return StatusPaid
+	}
+	return StatusPending
+}
+
 // newOrder is the order a session makes.
 type newOrder struct {
 	ck        *checkoutRow
 	sessionID string
 	email     string
 	pi        any // the payment intent id, or nil
+}
+
+// piString is the payment intent id, or empty.
+func (o newOrder) piString() string {
+	pi, _ := o.pi.(string)
+	return pi
 }
 
 // insertPending writes the order as pending with its items, or, when the

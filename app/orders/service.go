@@ -72,6 +72,17 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 		return nil
 	}
 	var eff effect
+	if e.Session != nil && wanted(e) == StatusPaid {
+		// The common delivery, in one statement; anything else falls through.
+		done, err := s.paidFirst(ctx, e, &eff)
+		if err != nil {
+			return err
+		}
+		if done {
+			s.after(eff)
+			return nil
+		}
+	}
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		eff = effect{}
 		res, err := tx.Tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, account, livemode, created) VALUES ($1, $2, $3, $4, $5)
@@ -87,6 +98,12 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	if err != nil {
 		return err
 	}
+	s.after(eff)
+	return nil
+}
+
+// after carries out what a committed event left to do.
+func (s *Service) after(eff effect) {
 	for _, id := range eff.invalidate {
 		s.tenants.Invalidate(id)
 	}
@@ -96,7 +113,6 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	if eff.sales && s.wakeSales != nil {
 		s.wakeSales()
 	}
-	return nil
 }
 
 func handled(ep payments.Endpoint, typ string) bool {

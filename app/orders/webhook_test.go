@@ -214,3 +214,26 @@ func TestAmountMismatchGrantsNothingAndLogsAnAlert(t *testing.T) {
 		t.Fatalf("no alert:\n%s", log)
 	}
 }
+
+// Stripe may deliver the webhook before the request that opened the session
+// has stored its id: the checkout is then found by client_reference_id, takes
+// the session id, and the order is written once, with its event recorded.
+func TestWebhookBeforeTheSessionIDIsStoredStillMakesTheOrder(t *testing.T) {
+	s := newSale(t)
+	ctx := context.Background()
+	if _, err := s.e.DB.Primary.NewRaw(`UPDATE checkouts SET stripe_checkout_session_id = NULL WHERE id = ?`, s.ck.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	evt := "evt_" + apptest.Unique("early")
+	s.deliver(t, s.sessionEvent(evt, "checkout.session.completed", s.ck.Amount, "paid"))
+	s.deliver(t, s.sessionEvent(evt, "checkout.session.completed", s.ck.Amount, "paid"))
+	if got := s.state(t); got != (state{Orders: 1, Live: 1, Granted: 1, Sales: 1, Status: "paid"}) {
+		t.Fatalf("state %+v", got)
+	}
+	if n := s.e.Count(t, "checkouts WHERE id = ? AND stripe_checkout_session_id = ? AND status = 'completed'", s.ck.ID, s.ck.Session); n != 1 {
+		t.Fatalf("the checkout did not take its session id: %d", n)
+	}
+	if n := s.e.Count(t, "stripe_events WHERE id = ?", evt); n != 1 {
+		t.Fatalf("event rows: %d", n)
+	}
+}
