@@ -12,20 +12,20 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// paidOrder writes a paid order for the checkout in the CTE ck (columns id,
-// tenant_id, buyer, email, amount_total_cents, application_fee_cents,
-// currency): the order (paid), its items, its entitlements, its units on the
-// sales ledger, the checkout completed and the receipt owed. $6 is the session
-// id, $7 the email paid with (or empty), $8 the payment intent (or empty). It writes
-// nothing when the session already has an order.
+// paidOrder writes a paid order for each checkout in the CTE ck (columns id,
+// tenant_id, buyer, amount_total_cents, application_fee_cents, currency, and
+// the delivery's session_id, order_email and pi, the payment intent or
+// empty): the order (paid), its items, its entitlements, its units on the
+// sales ledger, the checkout completed and the receipt owed. A session that
+// already has an order gets nothing.
 const paidOrder = `o AS (
 		INSERT INTO orders (tenant_id, checkout_id, user_id, email, stripe_checkout_session_id, stripe_payment_intent_id,
 			amount_total_cents, application_fee_cents, currency, status, paid_at)
-		SELECT ck.tenant_id, ck.id, ck.buyer, lower(coalesce(nullif($7, ''), ck.email)), $6, nullif($8, ''),
+		SELECT ck.tenant_id, ck.id, ck.buyer, ck.order_email, ck.session_id, nullif(ck.pi, ''),
 			ck.amount_total_cents, ck.application_fee_cents, ck.currency, 'paid', now()
 		FROM ck
 		ON CONFLICT (stripe_checkout_session_id) DO NOTHING
-		RETURNING id, tenant_id, user_id, email, checkout_id
+		RETURNING id, tenant_id, user_id, email, checkout_id, stripe_checkout_session_id
 	), items AS (
 		INSERT INTO order_items (order_id, tenant_id, product_id, title, unit_price_cents, quantity)
 		SELECT o.id, ci.tenant_id, ci.product_id, ci.title, ci.unit_price_cents, ci.quantity
@@ -43,11 +43,29 @@ const paidOrder = `o AS (
 		INSERT INTO receipts_outbox (order_id) SELECT id FROM o ON CONFLICT (order_id) DO NOTHING
 	)`
 
-// pendingAdjustment reports, beside a new order, whether a refund or dispute
-// of its payment intent ($8) arrived before it. It reads with its own
-// snapshot (see migration 0015), taken after the statement holds the payment
-// intent's lock: it sees a refund that committed while the lock was awaited.
-const pendingAdjustment = `claro_adjustment_pending($8)`
+// lockedCheckout selects, for paidFirst and paidBatch, the checkout a new
+// event (in the CTE ev) pays for, from the deliveries in i (session_id,
+// email, pi, amount, currency): by session id and only at the amount priced,
+// locked as findCheckout locks it, payment intent included, and only after
+// every event in ev is recorded.
+var lockedCheckout = `SELECT c.id, c.tenant_id, coalesce(c.user_id, u.id) AS buyer, c.amount_total_cents,
+			c.application_fee_cents, c.currency, i.session_id, lower(coalesce(nullif(i.email, ''), c.email)) AS order_email, i.pi,
+			CASE WHEN i.pi <> '' THEN pg_advisory_xact_lock(` + strconv.Itoa(piLockClass) + `, hashtext(i.pi))::text END AS pi_lock
+		FROM i JOIN checkouts c ON c.stripe_checkout_session_id = i.session_id AND c.amount_total_cents = i.amount AND c.currency = i.currency
+		LEFT JOIN users u ON c.user_id IS NULL AND u.email = lower(coalesce(nullif(i.email, ''), c.email))
+		WHERE i.event_id = ANY (ARRAY(SELECT id FROM ev))
+		FOR UPDATE OF c`
+
+// paidResult is what the statement answers for each delivery: 0 for a
+// duplicate (nothing written), else the new order. Reading the pending
+// adjustments through claro_adjustment_pending (migration 0015) gives them a
+// snapshot of their own, taken after the order's locks are held: it sees a
+// refund that committed while the lock was awaited, which the statement's
+// snapshot does not. CASE keeps that order; a delivery that is not the common
+// case raises errFallback.
+const paidResult = `CASE WHEN ev.id IS NULL THEN 0
+			WHEN o.id IS NOT NULL AND NOT claro_adjustment_pending(i.pi) THEN o.id
+			ELSE claro_paid_first_fallback() END`
 
 // insertPaid writes a paid session's order for a checkout found and locked
 // (findCheckout) in one statement. It reports false, having written nothing,
@@ -57,11 +75,12 @@ func (s *Service) insertPaid(ctx context.Context, tx bun.Tx, o newOrder, eff *ef
 	var orderID int64
 	var pending bool
 	err := tx.Tx.QueryRowContext(ctx, `WITH ck AS (
-			SELECT $1::bigint AS id, $2::bigint AS tenant_id, $3::bigint AS buyer, $4::text AS email,
-				$5::bigint AS amount_total_cents, $9::bigint AS application_fee_cents, $10::text AS currency
+			SELECT $1::bigint AS id, $2::bigint AS tenant_id, $3::bigint AS buyer, lower($4::text) AS order_email,
+				$5::bigint AS amount_total_cents, $8::bigint AS application_fee_cents, $9::text AS currency,
+				$6::text AS session_id, $7::text AS pi
 		), `+paidOrder+`
-		SELECT o.id, `+pendingAdjustment+` FROM o`,
-		db.Prepared(ck.ID, ck.TenantID, ck.Buyer, ck.Email, ck.Amount, o.sessionID, o.email, o.piString(), ck.Fee, ck.Currency)...).
+		SELECT o.id, claro_adjustment_pending($7) FROM o`,
+		db.Prepared(ck.ID, ck.TenantID, ck.Buyer, o.email, ck.Amount, o.sessionID, o.piString(), ck.Fee, ck.Currency)...).
 		Scan(&orderID, &pending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -93,30 +112,8 @@ const errFallback = "CL001"
 // raise errFallback, which undoes the event's row: it reports false, and the
 // general path applies the event in a transaction of its own.
 func (s *Service) paidFirst(ctx context.Context, e *payments.Event, eff *effect) (bool, error) {
-	sess := e.Session
-	var orderID int64
-	err := s.db.DB.QueryRowContext(ctx, `WITH ev AS (
-			INSERT INTO stripe_events (id, type, account, livemode, created) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (id) DO NOTHING RETURNING id
-		), ck AS (
-			SELECT c.id, c.tenant_id, coalesce(c.user_id, u.id) AS buyer, c.email, c.amount_total_cents,
-				c.application_fee_cents, c.currency,
-				CASE WHEN $8 <> '' THEN pg_advisory_xact_lock(`+strconv.Itoa(piLockClass)+`, hashtext($8))::text END AS pi_lock
-			FROM checkouts c LEFT JOIN users u ON c.user_id IS NULL AND u.email = lower(coalesce(nullif($7, ''), c.email))
-			WHERE c.stripe_checkout_session_id = $6 AND c.amount_total_cents = $9 AND c.currency = $10
-				AND EXISTS (SELECT 1 FROM ev)
-			FOR UPDATE OF c
-		), `+paidOrder+`
-		-- CASE keeps the order: the event first, then the order (which takes
-		-- the locks), then the adjustments, read after the locks are held.
-		SELECT CASE WHEN NOT fresh THEN 0
-			WHEN order_id IS NOT NULL AND NOT `+pendingAdjustment+` THEN order_id
-			ELSE claro_paid_first_fallback() END
-		FROM (SELECT EXISTS (SELECT 1 FROM ev) AS fresh, (SELECT id FROM o) AS order_id) AS r`,
-		db.Prepared(e.ID, e.Type, e.Account, e.Livemode, e.Created, sess.ID, sess.Email, sess.PaymentIntentID,
-			sess.AmountTotal, sess.Currency)...).Scan(&orderID)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == errFallback {
+	orderID, err := s.paidOne(ctx, e)
+	if isFallback(err) {
 		return false, nil
 	}
 	if err != nil {
@@ -126,6 +123,30 @@ func (s *Service) paidFirst(ctx context.Context, e *payments.Event, eff *effect)
 		eff.receipt, eff.sales = true, true
 	}
 	return true, nil
+}
+
+// paidOne runs paidFirst's statement: the order written, 0 for a duplicate,
+// or errFallback.
+func (s *Service) paidOne(ctx context.Context, e *payments.Event) (int64, error) {
+	sess := e.Session
+	var orderID int64
+	err := s.db.DB.QueryRowContext(ctx, `WITH i AS (
+			SELECT $1::text AS event_id, $6::text AS session_id, $7::text AS email, $8::text AS pi,
+				$9::bigint AS amount, $10::text AS currency
+		), ev AS (
+			INSERT INTO stripe_events (id, type, account, livemode, created) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (id) DO NOTHING RETURNING id
+		), ck AS (`+lockedCheckout+`), `+paidOrder+`
+		SELECT `+paidResult+` FROM i LEFT JOIN ev ON true LEFT JOIN o ON true`,
+		db.Prepared(e.ID, e.Type, e.Account, e.Livemode, e.Created, sess.ID, sess.Email, sess.PaymentIntentID,
+			sess.AmountTotal, sess.Currency)...).Scan(&orderID)
+	return orderID, err
+}
+
+// isFallback reports whether err is the statement's own errFallback.
+func isFallback(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == errFallback
 }
 
 // markPaid moves a pending order to paid in one statement: entitlements

@@ -3,7 +3,9 @@
 // event is applied in one transaction on the primary that first records its
 // id, so a duplicate delivery, however concurrent, ends there; orders are
 // unique on their Checkout Session, so two events for one session make one
-// order. Events may arrive in any order and converge.
+// order. Events may arrive in any order and converge. The common delivery, a
+// first paid checkout.session.completed, is one statement (paidFirst), and
+// such deliveries arriving together share one (batch.go).
 package orders
 
 import (
@@ -26,12 +28,13 @@ type Service struct {
 	livemode     bool
 	wakeReceipts func()
 	wakeSales    func()
+	batch        *paidBatch
 }
 
 // NewService returns the service over the primary. livemode is the
 // deployment's mode: events of the other mode are ignored.
 func NewService(primary *bun.DB, tenants Invalidator, log *slog.Logger, livemode bool) *Service {
-	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode}
+	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode, batch: newPaidBatch()}
 }
 
 // WithReceipts makes the service call wake after committing an order that
@@ -74,7 +77,7 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	var eff effect
 	if e.Session != nil && wanted(e) == StatusPaid {
 		// The common delivery, in one statement; anything else falls through.
-		done, err := s.paidFirst(ctx, e, &eff)
+		done, err := s.paidFirstBatched(ctx, e, &eff)
 		if err != nil {
 			return err
 		}
