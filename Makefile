@@ -43,7 +43,7 @@ bench: assets
 	CLARO_LOAD=1 $(GO) test -count=1 -timeout 60m -run TestLoad -v ./app/loadtest/
 	@mkdir -p bin
 	$(GO) test -count=1 -run '^$$' -bench Pages -benchtime 3s ./app/ > bin/bench-pages.txt; st=$$?; cat bin/bench-pages.txt; exit $$st
-	$(GO) test -count=1 -run '^$$' -bench WebhookIngestion -benchtime 3000x ./app/orders/ > bin/bench-webhooks.txt; st=$$?; cat bin/bench-webhooks.txt; exit $$st
+	$(GO) test -count=1 -run '^$$' -bench WebhookIngestion -benchtime 6000x ./app/orders/ > bin/bench-webhooks.txt; st=$$?; cat bin/bench-webhooks.txt; exit $$st
 	@{ printf '\n## In-process benchmarks, same run\n\n```\n'; grep -h '^Benchmark' bin/bench-pages.txt bin/bench-webhooks.txt; printf '```\n'; } >> docs/bench.md
 
 ## fuzz: a short run of each fuzz target

@@ -48,6 +48,9 @@ type Request struct {
 	// 25,000 requests per wrk thread), so no cache can answer it.
 	Unique      string
 	UniqueWords []string
+	// UniqueFrom is the first request number: a warm-up starts past the
+	// numbers the measured run uses, so it never answers the run's paths.
+	UniqueFrom int
 }
 
 // uniqueLua numbers every request across wrk's threads (25,000 numbers per
@@ -55,7 +58,7 @@ type Request struct {
 // 3000 + k / len(words) for the %d, which is distinct for every k.
 const uniqueLua = `
 local threads = 0
-function setup(thread) thread:set("first", threads * 25000); threads = threads + 1 end
+function setup(thread) thread:set("first", %d + threads * 25000); threads = threads + 1 end
 local words = {%s}
 local i = -1
 request = function()
@@ -95,7 +98,7 @@ func Wrk(dir, target string, req Request, conns int, d time.Duration) (Result, e
 		for _, w := range req.UniqueWords {
 			quoted = append(quoted, fmt.Sprintf("%q", w))
 		}
-		fmt.Fprintf(&hdr, uniqueLua, strings.Join(quoted, ","), req.Unique)
+		fmt.Fprintf(&hdr, uniqueLua, req.UniqueFrom, strings.Join(quoted, ","), req.Unique)
 	}
 	script := filepath.Join(dir, strings.NewReplacer(" ", "_", "/", "_").Replace(target)+".lua")
 	if err := os.WriteFile(script, []byte(fmt.Sprintf(luaTemplate, method, req.Body, req.Host, hdr.String())), 0o644); err != nil {
