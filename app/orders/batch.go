@@ -101,6 +101,12 @@ func (b *paidBatch) take() []*paidCall {
 // call when the statement fails, for any reason, a fallback included: the
 // statement undid itself, and each delivery then takes its own path.
 func (s *Service) runBatch(ctx context.Context, batch []*paidCall) {
+	// Every call is alone until its result is in: whatever stops this
+	// function early (a panic included) leaves each delivery to its own path,
+	// never answered as applied.
+	for _, c := range batch {
+		c.alone = true
+	}
 	defer func() {
 		for _, c := range batch {
 			close(c.done)
@@ -111,7 +117,6 @@ func (s *Service) runBatch(ctx context.Context, batch []*paidCall) {
 	for _, c := range batch {
 		sess := c.e.Session
 		if events[c.e.ID] || sessions[sess.ID] {
-			c.alone = true
 			continue
 		}
 		events[c.e.ID], sessions[sess.ID] = true, true
@@ -120,6 +125,7 @@ func (s *Service) runBatch(ctx context.Context, batch []*paidCall) {
 	if len(run) == 1 {
 		c := run[0]
 		c.orderID, c.err = s.paidOne(ctx, c.e)
+		c.alone = false
 		return
 	}
 	// Checkouts are locked in session order, so two batches never wait on
