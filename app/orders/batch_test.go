@@ -99,3 +99,33 @@ func TestABatchWritesEachOrderOnceAndSendsBackWhatItCannotApply(t *testing.T) {
 		t.Fatalf("the refunded order: %q, %v", status, err)
 	}
 }
+
+// Forty checkouts paid at once from eight senders, with each event delivered
+// up to three times: whatever batches form, every checkout gets one order,
+// one entitlement and one receipt, and nothing is left half-written.
+func TestConcurrentPaidDeliveriesMakeOneOrderEach(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	store := e.Store(t, apptest.Unique("together"))
+	payloads := paidDeliveries(t, e, store, 40, 100)
+	events := func() int { return e.Count(t, "stripe_events WHERE id LIKE 'evt_bench_%'") }
+	before := events()
+	if failed := deliverAll(t, e, payloads, 8); failed != 0 {
+		t.Fatalf("%d deliveries not answered 200", failed)
+	}
+	for what, q := range map[string]string{
+		"orders":        "orders WHERE tenant_id = ?",
+		"paid orders":   "orders WHERE tenant_id = ? AND status = 'paid'",
+		"sessions":      "SELECT count(DISTINCT stripe_checkout_session_id) FROM orders WHERE tenant_id = ?",
+		"entitlements":  "entitlements WHERE tenant_id = ?",
+		"receipts owed": "receipts_outbox r JOIN orders o ON o.id = r.order_id WHERE o.tenant_id = ?",
+		"completed":     "checkouts WHERE tenant_id = ? AND status = 'completed'",
+		"ledger units":  "SELECT coalesce(sum(units), 0) FROM sales_ledger l JOIN products p ON p.id = l.product_id WHERE p.tenant_id = ?",
+	} {
+		if n := e.Count(t, q, store.ID); n != 40 {
+			t.Errorf("%s: %d, want 40", what, n)
+		}
+	}
+	if n := events() - before; n != 40 {
+		t.Errorf("events recorded: %d, want 40", n)
+	}
+}
