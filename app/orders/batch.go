@@ -3,11 +3,8 @@ package orders
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
-	"time"
 
-	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/payments"
 )
 
@@ -43,7 +40,7 @@ type paidCall struct {
 	taken   bool          // in a batch (under paidBatch.mu)
 	done    chan struct{} // closed when the batch is over
 	orderID int64         // the order written, 0 for a duplicate
-	err     error         // its lone statement's error; errFallback: the general path applies it
+	err     error         // a lone delivery's statement error; errFallback: the general path applies it
 	alone   bool          // the batch did not apply it: run paidFirst
 }
 
@@ -73,17 +70,10 @@ func (s *Service) paidFirstBatched(ctx context.Context, e *payments.Event, eff *
 			}
 		}
 	}
-	switch {
-	case c.alone:
+	if c.alone {
 		return s.paidFirst(ctx, e, eff)
-	case isFallback(c.err):
-		return false, nil
-	case c.err != nil:
-		return false, c.err
-	case c.orderID != 0:
-		eff.receipt, eff.sales = true, true
 	}
-	return true, nil
+	return settle(c.orderID, c.err, eff)
 }
 
 // take removes up to batchMax calls from the front of the queue.
@@ -99,12 +89,12 @@ func (b *paidBatch) take() []*paidCall {
 	return batch
 }
 
-// runBatch applies batch in one statement (a lone call in paidFirst's) and
-// releases its calls. A call
-// whose event or session repeats an earlier one's in the batch is left to run
-// alone afterwards (a duplicate then finds the event recorded); so is every
-// call when the statement fails, for any reason, a fallback included: the
-// statement undid itself, and each delivery then takes its own path.
+// runBatch applies batch in one statement (applyPaid) and releases its
+// calls. A call whose event or session repeats an earlier one's in the batch
+// is left to run alone afterwards (a duplicate then finds the event
+// recorded); so is every call of a batch of several when the statement fails,
+// for any reason, a fallback included: the statement undid itself, and each
+// delivery then takes its own path.
 func (s *Service) runBatch(ctx context.Context, batch []*paidCall) {
 	// Every call is alone until its result is in: whatever stops this
 	// function early (a panic included) leaves each delivery to its own path,
@@ -127,56 +117,27 @@ func (s *Service) runBatch(ctx context.Context, batch []*paidCall) {
 		events[c.e.ID], sessions[sess.ID] = true, true
 		run = append(run, c)
 	}
-	if len(run) == 1 {
-		c := run[0]
-		c.orderID, c.err = s.paidOne(ctx, c.e)
-		c.alone = false
-		return
-	}
-	// Checkouts are locked in session order, so two batches never wait on
-	// each other in a circle; events are recorded in id order (the statement
-	// sorts them) for the same reason.
-	slices.SortFunc(run, func(a, b *paidCall) int { return strings.Compare(a.e.Session.ID, b.e.Session.ID) })
-	n := len(run)
-	ids, types, accounts, sessionIDs, emails, pis, currencies := make([]string, n), make([]string, n), make([]string, n),
-		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	livemodes, created, amounts := make([]bool, n), make([]time.Time, n), make([]int64, n)
-	for k, c := range run {
-		e, sess := c.e, c.e.Session
-		ids[k], types[k], accounts[k], livemodes[k], created[k] = e.ID, e.Type, e.Account, e.Livemode, e.Created
-		sessionIDs[k], emails[k], pis[k], amounts[k], currencies[k] = sess.ID, sess.Email, sess.PaymentIntentID, sess.AmountTotal, sess.Currency
-	}
-	orders := make(map[string]int64, n)
-	rows, err := s.db.DB.QueryContext(ctx, `WITH i AS (
-			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[], $6::text[], $7::text[],
-				$8::text[], $9::bigint[], $10::text[]) AS t(event_id, type, account, livemode, created, session_id, email, pi, amount, currency)
-		), ev AS (
-			INSERT INTO stripe_events (id, type, account, livemode, created)
-			SELECT event_id, type, account, livemode, created FROM i ORDER BY event_id
-			ON CONFLICT (id) DO NOTHING RETURNING id
-		), ck AS (`+lockedCheckout+`), `+paidOrder+`
-		SELECT i.event_id, `+paidResult+`
-		FROM i LEFT JOIN ev ON ev.id = i.event_id LEFT JOIN o ON o.stripe_checkout_session_id = i.session_id`,
-		db.Prepared(ids, types, accounts, livemodes, created, sessionIDs, emails, pis, amounts, currencies)...)
-	if err == nil {
-		for rows.Next() {
-			var id string
-			var orderID int64
-			if err = rows.Scan(&id, &orderID); err != nil {
-				break
-			}
-			orders[id] = orderID
+	orders, err := s.applyPaid(ctx, eventsOf(run))
+	switch {
+	case len(run) == 1 && (err == nil || isFallback(err)):
+		// A lone delivery's answer is its own, a fallback included.
+		run[0].orderID, run[0].err, run[0].alone = orders[run[0].e.ID], err, false
+	case err != nil:
+		// The statement undid itself; each delivery takes its own path.
+		if !isFallback(err) {
+			s.log.Warn("webhook batch failed; its deliveries run alone", "deliveries", len(run), "err", err)
 		}
-		rows.Close()
-		if err == nil {
-			err = rows.Err()
+	default:
+		for _, c := range run {
+			c.orderID, c.alone = orders[c.e.ID], false
 		}
 	}
-	for _, c := range run {
-		orderID, ok := orders[c.e.ID]
-		c.orderID, c.alone = orderID, err != nil || !ok
+}
+
+func eventsOf(calls []*paidCall) []*payments.Event {
+	es := make([]*payments.Event, len(calls))
+	for i, c := range calls {
+		es[i] = c.e
 	}
-	if err != nil && !isFallback(err) {
-		s.log.Warn("webhook batch failed; its deliveries run alone", "deliveries", n, "err", err)
-	}
+	return es
 }

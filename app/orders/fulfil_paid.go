@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/payments"
@@ -43,7 +46,7 @@ const paidOrder = `o AS (
 		INSERT INTO receipts_outbox (order_id) SELECT id FROM o ON CONFLICT (order_id) DO NOTHING
 	)`
 
-// lockedCheckout selects, for paidFirst and paidBatch, the checkout a new
+// lockedCheckout selects, for applyPaid, the checkout a new
 // event (in the CTE ev) pays for, from the deliveries in i (session_id,
 // email, pi, amount, currency): by session id and only at the amount priced,
 // locked as findCheckout locks it, payment intent included, and only after
@@ -103,44 +106,75 @@ const errFallback = "CL001"
 // paidFirst applies the common delivery in one statement and one round trip,
 // as its own transaction: the first delivery of a paid session (wanted is
 // StatusPaid) whose checkout carries its session id and the amount paid, with
-// no refund or dispute waiting for it. It records the event; only if the event
-// is new does it lock the checkout and the payment intent as findCheckout
-// does, then write the order as insertPaid does. It reports true when it is
-// done: the order written, or the event a duplicate (nothing written). Any
-// other delivery (the session id not stored yet, an amount that differs, an
-// order the session already has, an adjustment waiting) makes the statement
-// raise errFallback, which undoes the event's row: it reports false, and the
+// no refund or dispute waiting for it. It reports true when it is done: the
+// order written, or the event a duplicate (nothing written). Any other
+// delivery (the session id not stored yet, an amount that differs, an order
+// the session already has, an adjustment waiting) makes the statement raise
+// errFallback, which undoes the event's row: it reports false, and the
 // general path applies the event in a transaction of its own.
 func (s *Service) paidFirst(ctx context.Context, e *payments.Event, eff *effect) (bool, error) {
-	orderID, err := s.paidOne(ctx, e)
-	if isFallback(err) {
+	orders, err := s.applyPaid(ctx, []*payments.Event{e})
+	return settle(orders[e.ID], err, eff)
+}
+
+// settle turns applyPaid's answer for one delivery into paidFirst's.
+func settle(orderID int64, err error, eff *effect) (bool, error) {
+	switch {
+	case isFallback(err):
 		return false, nil
-	}
-	if err != nil {
+	case err != nil:
 		return false, err
-	}
-	if orderID != 0 {
+	case orderID != 0:
 		eff.receipt, eff.sales = true, true
 	}
 	return true, nil
 }
 
-// paidOne runs paidFirst's statement: the order written, 0 for a duplicate,
-// or errFallback.
-func (s *Service) paidOne(ctx context.Context, e *payments.Event) (int64, error) {
-	sess := e.Session
-	var orderID int64
-	err := s.db.DB.QueryRowContext(ctx, `WITH i AS (
-			SELECT $1::text AS event_id, $6::text AS session_id, $7::text AS email, $8::text AS pi,
-				$9::bigint AS amount, $10::text AS currency
+// applyPaid runs the one statement for first paid deliveries, for one
+// delivery or a batch of them with distinct events and sessions, and returns
+// each event's order (0 for a duplicate: nothing written). It records the
+// events first, in id order; only new events then lock their checkouts, in
+// session order, and payment intents as findCheckout does, and write their
+// orders as insertPaid does. Two statements therefore never wait on each
+// other in a circle. A delivery that is not the common case makes the whole
+// statement raise errFallback and undo itself.
+func (s *Service) applyPaid(ctx context.Context, events []*payments.Event) (map[string]int64, error) {
+	events = slices.Clone(events)
+	slices.SortFunc(events, func(a, b *payments.Event) int { return strings.Compare(a.Session.ID, b.Session.ID) })
+	n := len(events)
+	ids, types, accounts, sessionIDs, emails, pis, currencies := make([]string, n), make([]string, n), make([]string, n),
+		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	livemodes, created, amounts := make([]bool, n), make([]time.Time, n), make([]int64, n)
+	for k, e := range events {
+		sess := e.Session
+		ids[k], types[k], accounts[k], livemodes[k], created[k] = e.ID, e.Type, e.Account, e.Livemode, e.Created
+		sessionIDs[k], emails[k], pis[k], amounts[k], currencies[k] = sess.ID, sess.Email, sess.PaymentIntentID, sess.AmountTotal, sess.Currency
+	}
+	rows, err := s.db.DB.QueryContext(ctx, `WITH i AS (
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[], $6::text[], $7::text[],
+				$8::text[], $9::bigint[], $10::text[]) AS t(event_id, type, account, livemode, created, session_id, email, pi, amount, currency)
 		), ev AS (
-			INSERT INTO stripe_events (id, type, account, livemode, created) VALUES ($1, $2, $3, $4, $5)
+			INSERT INTO stripe_events (id, type, account, livemode, created)
+			SELECT event_id, type, account, livemode, created FROM i ORDER BY event_id
 			ON CONFLICT (id) DO NOTHING RETURNING id
 		), ck AS (`+lockedCheckout+`), `+paidOrder+`
-		SELECT `+paidResult+` FROM i LEFT JOIN ev ON true LEFT JOIN o ON true`,
-		db.Prepared(e.ID, e.Type, e.Account, e.Livemode, e.Created, sess.ID, sess.Email, sess.PaymentIntentID,
-			sess.AmountTotal, sess.Currency)...).Scan(&orderID)
-	return orderID, err
+		SELECT i.event_id, `+paidResult+`
+		FROM i LEFT JOIN ev ON ev.id = i.event_id LEFT JOIN o ON o.stripe_checkout_session_id = i.session_id`,
+		db.Prepared(ids, types, accounts, livemodes, created, sessionIDs, emails, pis, amounts, currencies)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	orders := make(map[string]int64, n)
+	for rows.Next() {
+		var id string
+		var orderID int64
+		if err := rows.Scan(&id, &orderID); err != nil {
+			return nil, err
+		}
+		orders[id] = orderID
+	}
+	return orders, rows.Err()
 }
 
 // isFallback reports whether err is the statement's own errFallback.
