@@ -64,8 +64,8 @@ func (s *Service) adjust(ctx context.Context, tx bun.Tx, eventID, pi string, a a
 
 // applyPending applies the refunds and disputes that arrived before the order
 // (locked by the caller) and marks them applied.
-func (s *Service) applyPending(ctx context.Context, tx bun.Tx, orderID int64, pi any) error {
-	if pi == nil {
+func (s *Service) applyPending(ctx context.Context, tx bun.Tx, orderID int64, pi string) error {
+	if pi == "" {
 		return nil
 	}
 	var rows []struct {

@@ -56,12 +56,9 @@ func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event, eff
 		return err
 	}
 	want := wanted(e)
-	o := newOrder{ck: ck, sessionID: sess.ID, email: ck.Email}
+	o := newOrder{ck: ck, sessionID: sess.ID, email: ck.Email, pi: sess.PaymentIntentID}
 	if sess.Email != "" {
 		o.email = sess.Email
-	}
-	if sess.PaymentIntentID != "" {
-		o.pi = sess.PaymentIntentID
 	}
 	if want == StatusPaid {
 		// The common case, a first delivery that is paid, in one statement.
@@ -105,13 +102,7 @@ type newOrder struct {
 	ck        *checkoutRow
 	sessionID string
 	email     string
-	pi        any // the payment intent id, or nil
-}
-
-// piString is the payment intent id, or empty.
-func (o newOrder) piString() string {
-	pi, _ := o.pi.(string)
-	return pi
+	pi        string // the payment intent id, or empty
 }
 
 // insertPending writes the order as pending with its items, or, when the
@@ -121,7 +112,7 @@ func insertPending(ctx context.Context, tx bun.Tx, o newOrder) (int64, string, e
 	var orderID int64
 	err := tx.NewRaw(`INSERT INTO orders (tenant_id, checkout_id, user_id, email, stripe_checkout_session_id, stripe_payment_intent_id,
 			amount_total_cents, application_fee_cents, currency, status)
-		VALUES (?, ?, ?, lower(?), ?, ?, ?, ?, ?, 'pending')
+		VALUES (?, ?, ?, lower(?), ?, nullif(?, ''), ?, ?, ?, 'pending')
 		ON CONFLICT (stripe_checkout_session_id) DO NOTHING RETURNING id`,
 		ck.TenantID, ck.ID, ck.Buyer, o.email, o.sessionID, o.pi, ck.Amount, ck.Fee, ck.Currency).Scan(ctx, &orderID)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -83,7 +83,7 @@ func (s *Service) insertPaid(ctx context.Context, tx bun.Tx, o newOrder, eff *ef
 				$6::text AS session_id, $7::text AS pi
 		), `+paidOrder+`
 		SELECT o.id, claro_adjustment_pending($7) FROM o`,
-		db.Prepared(ck.ID, ck.TenantID, ck.Buyer, o.email, ck.Amount, o.sessionID, o.piString(), ck.Fee, ck.Currency)...).
+		db.Prepared(ck.ID, ck.TenantID, ck.Buyer, o.email, ck.Amount, o.sessionID, o.pi, ck.Fee, ck.Currency)...).
 		Scan(&orderID, &pending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
