@@ -40,7 +40,7 @@ test: assets tools
 ## bare Fiber ceiling; writes docs/bench.md), then the in-process page and webhook
 ## ingestion benchmarks, appended to docs/bench.md
 bench: assets
-	CLARO_LOAD=1 $(GO) test -count=1 -timeout 60m -run TestLoad -v ./app/loadtest/
+	CLARO_LOAD=1 $(GO) test -count=1 -timeout 60m -run TestLoad -v ./testkit/loadtest/
 	@mkdir -p bin
 	$(GO) test -count=1 -run '^$$' -bench Pages -benchtime 3s ./app/ > bin/bench-pages.txt; st=$$?; cat bin/bench-pages.txt; exit $$st
 	$(GO) test -count=1 -run '^$$' -bench WebhookIngestion -benchtime 6000x ./app/orders/ > bin/bench-webhooks.txt; st=$$?; cat bin/bench-webhooks.txt; exit $$st

@@ -8,16 +8,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/testkit/dbtest"
+
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
-var testDB *db.TestDatabase
+var testDB *dbtest.Database
 
-func TestMain(m *testing.M) { os.Exit(db.TestMain(m, &testDB)) }
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
 
 func TestNotFoundIsTheSameBytesWhateverTheCause(t *testing.T) {
 	e := apptest.New(t, testDB)

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/seed"
+	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 )

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/app"
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/devtools"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 // The local test-payment page "pays" without money: a production app refuses

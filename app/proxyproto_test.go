@@ -15,9 +15,9 @@ import (
 	proxyproto "github.com/pires/go-proxyproto"
 
 	"github.com/claro-market/claro/app"
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/localproc"
 	"github.com/claro-market/claro/tenants/edge"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 // proxyClient sends every request to addr, opening each connection with a

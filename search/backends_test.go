@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/search"
-	"github.com/claro-market/claro/search/meilitest"
+	"github.com/claro-market/claro/testkit/meilitest"
 )
 
 // backendMaker builds one backend for the contract suite, or returns nil

@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/browsertest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/browsertest"
 )
 
 // TestSearchFiltersSortsAndScrollsThreePagesWithoutDuplicatesInBrowser clicks

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/search"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 // newSearchApp is the real app (app.New), whose /search is the PostgreSQL

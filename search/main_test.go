@@ -11,16 +11,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claro-market/claro/testkit/dbtest"
+
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/cursor"
-	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/tenants"
 )
 
-var testDB *db.TestDatabase
+var testDB *dbtest.Database
 
-func TestMain(m *testing.M) { os.Exit(db.TestMain(m, &testDB)) }
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
 
 var seq atomic.Int64
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/search"
-	"github.com/claro-market/claro/search/meilitest"
+	"github.com/claro-market/claro/testkit/meilitest"
 )
 
 func TestMeiliStartUpAppliesSettingsAndFailsOnAFailedSettingsTask(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/claro-market/claro/tenants/internal/dnstest"
+	"github.com/claro-market/claro/testkit/dnstest"
 	"github.com/miekg/dns"
 )
 

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/app/accounts"
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 const password = "a long enough password"

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/accounts"
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 // activeDomainStore opens a store served on its own active custom domain.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/peertest"
+	"github.com/claro-market/claro/testkit/peertest"
 )
 
 // s3Install is how a machine gets the S3 server the tests run against.

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/browsertest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/browsertest"
 )
 
 // cardIDsScript lists the data-product-id of every card on the page, in order.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 func TestStorefrontPagesNeverRepeatOrSkipWhileProductsAreAdded(t *testing.T) {

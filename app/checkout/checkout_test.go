@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/moneytest"
 	"github.com/claro-market/claro/app/payments"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/moneytest"
 )
 
 func postCheckout(t *testing.T, b *apptest.Browser, host string, form url.Values) (*http.Response, string) {

@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/browsertest"
 	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/browsertest"
 )
 
 // TestCreatorSignsUpOpensAStoreAndPublishesAProductInBrowser walks a new

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 func addDomain(t *testing.T, f *fixture, b *apptest.Browser, slug, domain string) (*http.Response, string) {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 func productCount(t *testing.T, tenantID int64) int {

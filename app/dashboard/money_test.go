@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/moneytest"
 	"github.com/claro-market/claro/app/payments"
-	"github.com/claro-market/claro/app/payments/stripetest"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/moneytest"
+	"github.com/claro-market/claro/testkit/stripetest"
 )
 
 // moneyStore is a store created through the dashboard by its signed-in owner.

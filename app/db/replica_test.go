@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/db"
-	"github.com/claro-market/claro/app/peertest"
 	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/testkit/peertest"
 	"github.com/gofiber/fiber/v2"
 )
 

@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claro-market/claro/testkit/dbtest"
+
 	"github.com/claro-market/claro/app/db"
 	"github.com/uptrace/bun"
 )
 
-var testDB *db.TestDatabase
+var testDB *dbtest.Database
 
-func TestMain(m *testing.M) { os.Exit(db.TestMain(m, &testDB)) }
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
 
 func mkTenant(t *testing.T, slug string) int64 {
 	t.Helper()

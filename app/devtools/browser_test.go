@@ -5,11 +5,11 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/browsertest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/moneytest"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/browsertest"
+	"github.com/claro-market/claro/testkit/moneytest"
 )
 
 // TestBuyerPaysOnTheTestPaymentPageAndReadsThePurchaseInBrowser walks a buyer

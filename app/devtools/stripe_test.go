@@ -11,7 +11,7 @@ import (
 	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/devtools/stripeproxy"
 	"github.com/claro-market/claro/app/payments"
-	"github.com/claro-market/claro/app/peertest"
+	"github.com/claro-market/claro/testkit/peertest"
 )
 
 func startStripe(t *testing.T, dir string) *devtools.Stripe {

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/devtools"
-	"github.com/claro-market/claro/app/moneytest"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/moneytest"
 )
 
 func devPayments(c *config.Config) { c.DevTestPayments = true }

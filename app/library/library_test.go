@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/moneytest"
-	"github.com/claro-market/claro/app/payments/stripetest"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/moneytest"
+	"github.com/claro-market/claro/testkit/stripetest"
 )
 
 const pw = "a long enough password"

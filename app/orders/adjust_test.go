@@ -4,8 +4,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/payments/stripetest"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/stripetest"
 )
 
 func (s *sale) pay(t *testing.T) {

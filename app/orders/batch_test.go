@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/moneytest"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
-	"github.com/claro-market/claro/app/payments/stripetest"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/moneytest"
+	"github.com/claro-market/claro/testkit/stripetest"
 )
 
 // paidEvent is a verified, paid checkout.session.completed for ck.

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/moneytest"
-	"github.com/claro-market/claro/app/payments/stripetest"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/moneytest"
+	"github.com/claro-market/claro/testkit/stripetest"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 

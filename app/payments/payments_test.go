@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/payments"
-	"github.com/claro-market/claro/app/payments/stripetest"
+	"github.com/claro-market/claro/testkit/stripetest"
 )
 
 const whsec, connectWhsec = "whsec_platform_test", "whsec_connect_test"

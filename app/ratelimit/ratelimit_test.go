@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/peertest"
+	"github.com/claro-market/claro/testkit/peertest"
 )
 
 func redisURL(t *testing.T) string {

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/moneytest"
 	"github.com/claro-market/claro/app/receipts"
-	"github.com/claro-market/claro/app/receipts/mailpittest"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/mailpittest"
+	"github.com/claro-market/claro/testkit/moneytest"
 )
 
 // outboxRow is a receipts_outbox row as the tests read it.

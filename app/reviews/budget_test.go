@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/peertest"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/reviews"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/peertest"
 )
 
 // sharedRedis returns a Redis limiter under prefix, as one app instance

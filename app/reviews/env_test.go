@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app"
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/moneytest"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/reviews"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/moneytest"
 )
 
 const pw = "a long enough password"

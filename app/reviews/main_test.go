@@ -4,9 +4,9 @@ import (
 	"os"
 	"testing"
 
-	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/testkit/dbtest"
 )
 
-var testDB *db.TestDatabase
+var testDB *dbtest.Database
 
-func TestMain(m *testing.M) { os.Exit(db.TestMain(m, &testDB)) }
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }

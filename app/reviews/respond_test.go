@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 // creator signs up an account that is a member of the shop's store.

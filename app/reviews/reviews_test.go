@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/payments/stripetest"
 	"github.com/claro-market/claro/search"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/stripetest"
 )
 
 func TestNonBuyerIsRefusedWithAClearMessageAndNothingWritten(t *testing.T) {

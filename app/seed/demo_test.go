@@ -6,14 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claro-market/claro/testkit/dbtest"
+
 	"github.com/claro-market/claro/app/blob"
-	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/seed"
 )
 
 func TestDemoSeedsStoresProductsPurchasesAndReviews(t *testing.T) {
 	ctx := context.Background()
-	td, err := db.CreateTestDatabase(ctx) // its own database: demo and scale data share category slugs
+	td, err := dbtest.Create(ctx) // its own database: demo and scale data share category slugs
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,14 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/testkit/dbtest"
+
 	"github.com/claro-market/claro/app/seed"
 	"github.com/claro-market/claro/search"
 )
 
-var testDB *db.TestDatabase
+var testDB *dbtest.Database
 
-func TestMain(m *testing.M) { os.Exit(db.TestMain(m, &testDB)) }
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
 
 func TestScaleSeedsABelievableCatalogWithProgress(t *testing.T) {
 	ctx := context.Background()

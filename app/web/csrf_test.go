@@ -8,13 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/app/apptest"
-	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/testkit/dbtest"
+
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
-var testDB *db.TestDatabase
+var testDB *dbtest.Database
 
-func TestMain(m *testing.M) { os.Exit(db.TestMain(m, &testDB)) }
+func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
 
 func post(t *testing.T, b *apptest.Browser, host, path string, form url.Values, headers map[string]string) int {
 	t.Helper()

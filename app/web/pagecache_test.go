@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/testkit/apptest"
 )
 
 var metaToken = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)

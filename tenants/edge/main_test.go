@@ -7,10 +7,10 @@ import (
 	"os"
 	"testing"
 
-	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/testkit/dbtest"
 )
 
-var testDB *db.TestDatabase
+var testDB *dbtest.Database
 
 // holderEnv makes the test binary a lock holder instead of a test run: it
 // takes the named lock on the given database, says so, and waits to be
@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	if url := os.Getenv(holderEnv); url != "" {
 		os.Exit(holdLock(url, os.Getenv(holderEnv+"_NAME")))
 	}
-	os.Exit(db.TestMain(m, &testDB))
+	os.Exit(dbtest.Main(m, &testDB))
 }
 
 func holdLock(url, name string) int {

@@ -23,8 +23,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/peertest"
-	"github.com/claro-market/claro/tenants/internal/dnstest"
+	"github.com/claro-market/claro/testkit/dnstest"
+	"github.com/claro-market/claro/testkit/peertest"
 )
 
 // pebble is Let's Encrypt's test CA, started by the test with validation

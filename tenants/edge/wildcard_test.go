@@ -9,7 +9,7 @@ import (
 
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/tenants"
-	"github.com/claro-market/claro/tenants/internal/dnstest"
+	"github.com/claro-market/claro/testkit/dnstest"
 	"github.com/libdns/libdns"
 	"github.com/miekg/dns"
 )

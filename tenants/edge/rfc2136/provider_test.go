@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/claro-market/claro/tenants/internal/dnstest"
+	"github.com/claro-market/claro/testkit/dnstest"
 	"github.com/libdns/libdns"
 	"github.com/miekg/dns"
 )

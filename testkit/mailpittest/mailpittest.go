@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/localproc"
-	"github.com/claro-market/claro/app/peertest"
+	"github.com/claro-market/claro/testkit/peertest"
 )
 
 // Install is the command that installs the Mailpit release the tests use.

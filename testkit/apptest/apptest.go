@@ -20,10 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claro-market/claro/testkit/dbtest"
+
 	"github.com/claro-market/claro/app"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/tenants"
 )
 
@@ -33,7 +34,7 @@ const Root = "claro.test"
 // Env is one app over one test database.
 type Env struct {
 	App *app.App
-	DB  *db.TestDatabase
+	DB  *dbtest.Database
 }
 
 // Config returns the test configuration; change it before New with opts.
@@ -57,21 +58,21 @@ func Config(tb testing.TB) config.Config {
 }
 
 // New builds the app on td, discarding its log.
-func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env {
+func New(tb testing.TB, td *dbtest.Database, opts ...func(*config.Config)) *Env {
 	tb.Helper()
 	return NewLogged(tb, td, io.Discard, opts...)
 }
 
 // NewLogged builds the app on td with its log written to w (for tests that
 // assert on log lines).
-func NewLogged(tb testing.TB, td *db.TestDatabase, w io.Writer, opts ...func(*config.Config)) *Env {
+func NewLogged(tb testing.TB, td *dbtest.Database, w io.Writer, opts ...func(*config.Config)) *Env {
 	tb.Helper()
 	return NewWith(tb, td, w, app.Overrides{}, opts...)
 }
 
 // NewWith builds the app on td through app.NewWith with ov (limiters, review
 // limits, the draft client), its log written to w.
-func NewWith(tb testing.TB, td *db.TestDatabase, w io.Writer, ov app.Overrides, opts ...func(*config.Config)) *Env {
+func NewWith(tb testing.TB, td *dbtest.Database, w io.Writer, ov app.Overrides, opts ...func(*config.Config)) *Env {
 	tb.Helper()
 	cfg := Config(tb)
 	for _, o := range opts {

@@ -1,4 +1,6 @@
-package db
+// Package dbtest gives each test package its own fresh, migrated PostgreSQL
+// database and drops it afterwards, so packages never see each other's rows.
+package dbtest
 
 import (
 	"context"
@@ -11,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/claro-market/claro/app/db"
 )
 
 // AdminURL is the server the tests create their databases on: TEST_DATABASE_URL,
@@ -26,14 +30,14 @@ func AdminURL() string {
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9_]+`)
 
-// TestMain gives a test package its own fresh, migrated database on the running
+// Main gives a test package its own fresh, migrated database on the running
 // server, stores it in *out, runs the tests and drops the database afterwards.
 // Use it from the package's TestMain:
 //
-//	func TestMain(m *testing.M) { os.Exit(db.TestMain(m, &testDB)) }
-func TestMain(m *testing.M, out **TestDatabase) int {
+//	func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
+func Main(m *testing.M, out **Database) int {
 	ctx := context.Background()
-	td, err := CreateTestDatabase(ctx)
+	td, err := Create(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "test database:", err)
 		return 1
@@ -46,28 +50,28 @@ func TestMain(m *testing.M, out **TestDatabase) int {
 	return code
 }
 
-// TestDatabase is one package's private database.
-type TestDatabase struct {
-	*DB
+// Database is one package's private database.
+type Database struct {
+	*db.DB
 	Name  string
 	URL   string
 	admin string
 }
 
-// CreateTestDatabase creates and migrates a uniquely named database.
-func CreateTestDatabase(ctx context.Context) (*TestDatabase, error) {
+// Create creates and migrates a uniquely named database.
+func Create(ctx context.Context) (*Database, error) {
 	admin := AdminURL()
 	wd, _ := os.Getwd()
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
 	name := "claro_test_" + unsafeName.ReplaceAllString(strings.ToLower(filepath.Base(wd)), "_") + "_" + hex.EncodeToString(suffix)
 
-	adb, err := open(ctx, admin)
+	adb, err := db.Open(ctx, admin, "")
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w (is PostgreSQL running?)", redact(admin), err)
 	}
 	defer adb.Close()
-	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := adb.Primary.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(admin)
@@ -75,8 +79,8 @@ func CreateTestDatabase(ctx context.Context) (*TestDatabase, error) {
 		return nil, err
 	}
 	u.Path = "/" + name
-	td := &TestDatabase{Name: name, URL: u.String(), admin: admin}
-	d, err := Open(ctx, td.URL, "")
+	td := &Database{Name: name, URL: u.String(), admin: admin}
+	d, err := db.Open(ctx, td.URL, "")
 	if err != nil {
 		return nil, err
 	}
@@ -89,16 +93,16 @@ func CreateTestDatabase(ctx context.Context) (*TestDatabase, error) {
 }
 
 // Drop closes the pools and drops the database.
-func (td *TestDatabase) Drop(ctx context.Context) error {
+func (td *Database) Drop(ctx context.Context) error {
 	if td.DB != nil {
 		td.DB.Close()
 	}
-	adb, err := open(ctx, td.admin)
+	adb, err := db.Open(ctx, td.admin, "")
 	if err != nil {
 		return err
 	}
 	defer adb.Close()
-	_, err = adb.ExecContext(ctx, "DROP DATABASE IF EXISTS "+td.Name+" WITH (FORCE)")
+	_, err = adb.Primary.ExecContext(ctx, "DROP DATABASE IF EXISTS "+td.Name+" WITH (FORCE)")
 	return err
 }
 

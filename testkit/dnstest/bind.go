@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/peertest"
+	"github.com/claro-market/claro/testkit/peertest"
 	"github.com/miekg/dns"
 )
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/app/devtools/stripeproxy"
-	"github.com/claro-market/claro/app/peertest"
+	"github.com/claro-market/claro/testkit/peertest"
 )
 
 // SecretKey is the test-mode key tests configure; stripe-mock accepts any.

@@ -13,17 +13,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claro-market/claro/testkit/dbtest"
+
 	"github.com/claro-market/claro/app"
-	"github.com/claro-market/claro/app/apptest"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/localproc"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
-	"github.com/claro-market/claro/app/payments/stripetest"
 	"github.com/claro-market/claro/app/receipts"
 	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/stripetest"
 )
 
 // The webhook signing secrets tests sign with.
@@ -48,13 +49,13 @@ type Env struct {
 
 // New builds the real app (app.New) on td with stripe-mock as its Stripe;
 // opts change the configuration first.
-func New(tb testing.TB, td *db.TestDatabase, opts ...func(*config.Config)) *Env {
+func New(tb testing.TB, td *dbtest.Database, opts ...func(*config.Config)) *Env {
 	tb.Helper()
 	return NewWith(tb, td, app.Overrides{}, opts...)
 }
 
 // NewWith is New through app.NewWith with ov.
-func NewWith(tb testing.TB, td *db.TestDatabase, ov app.Overrides, opts ...func(*config.Config)) *Env {
+func NewWith(tb testing.TB, td *dbtest.Database, ov app.Overrides, opts ...func(*config.Config)) *Env {
 	tb.Helper()
 	mock := stripetest.Start(tb)
 	logs := &Logs{}

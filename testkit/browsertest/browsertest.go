@@ -29,7 +29,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/claro-market/claro/app/peertest"
+	"github.com/claro-market/claro/testkit/peertest"
 	"github.com/gofiber/fiber/v2"
 )
 

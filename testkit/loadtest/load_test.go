@@ -20,8 +20,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/claro-market/claro/app/db"
-	"github.com/claro-market/claro/app/peertest"
+	"github.com/claro-market/claro/testkit/dbtest"
+
+	"github.com/claro-market/claro/testkit/peertest"
 	"github.com/gofiber/fiber/v2"
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -214,7 +215,7 @@ func benchDatabase(t *testing.T) string {
 	if u := os.Getenv("CLARO_BENCH_DATABASE_URL"); u != "" {
 		return u
 	}
-	admin := db.AdminURL()
+	admin := dbtest.AdminURL()
 	adb, err := sql.Open("pgx", admin)
 	must(t, err)
 	defer adb.Close()
