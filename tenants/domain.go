@@ -24,14 +24,14 @@ const (
 	DomainFailed    = "failed"
 )
 
-// Reasons a domain is refused when a creator adds it. Their text is written
-// for the creator and may be shown as is.
+// Reasons a domain is refused when a creator adds it. The dashboard words
+// each for the creator; the text here is for logs.
 var (
-	ErrDomainInvalid  = errors.New("that is not a valid domain name (for example shop.example.com)")
-	ErrDomainIP       = errors.New("an IP address cannot be a store domain; use a domain name")
-	ErrDomainPlatform = errors.New("that name belongs to the platform; use a domain you own")
-	ErrDomainTaken    = errors.New("that domain is already used by another store")
-	ErrDomainLimit    = errors.New("this store already has a custom domain; remove it first")
+	ErrDomainInvalid  = errors.New("tenants: not a valid domain name")
+	ErrDomainIP       = errors.New("tenants: an IP address is not a domain")
+	ErrDomainPlatform = errors.New("tenants: domain belongs to the platform")
+	ErrDomainTaken    = errors.New("tenants: domain used by another store")
+	ErrDomainLimit    = errors.New("tenants: store already has a custom domain")
 )
 
 // Domain is a creator's own domain and where its verification stands.

@@ -149,7 +149,10 @@ func (c *Checker) advance(ctx context.Context, d *Domain, now time.Time) string 
 	}
 	if d.Status == DomainVerified && c.opt.Certs != nil {
 		if err := c.opt.Certs.Obtain(ctx, d.Names()); err != nil {
-			return certProblem + err.Error()
+			// The creator reads LastError on the dashboard: the CA's own
+			// words go to the log, the page gets a sentence.
+			c.opt.Log.Warn("domain certificate", "domain", d.Hostname, "tenant", d.TenantID, "err", err)
+			return certProblem + "not obtained yet; we keep trying"
 		}
 		d.Status = DomainCertReady
 	}

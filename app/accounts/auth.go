@@ -35,11 +35,7 @@ var ErrBadCredentials = errors.New("accounts: bad credentials")
 type ThrottledError struct{ RetryAfter time.Duration }
 
 func (e *ThrottledError) Error() string {
-	mins := int(e.RetryAfter.Round(time.Minute) / time.Minute)
-	if mins < 1 {
-		mins = 1
-	}
-	return fmt.Sprintf("Too many attempts. Try again in %d minute%s.", mins, map[bool]string{true: "", false: "s"}[mins == 1])
+	return fmt.Sprintf("accounts: throttled, retry after %s", e.RetryAfter)
 }
 
 // Auth signs people up, in and out.

@@ -3,6 +3,7 @@ package accounts
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -172,7 +173,7 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) throttled(c *fiber.Ctx, view string, page authPage, thr *ThrottledError) error {
-	page.Error = thr.Error()
+	page.Error = tryAgainIn(thr.RetryAfter)
 	page.Form.Password = ""
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(thr.RetryAfter.Seconds())+1))
 	c.Status(fiber.StatusTooManyRequests)
@@ -203,4 +204,13 @@ func nextOr(next, def string) string {
 		return next
 	}
 	return def
+}
+
+// tryAgainIn tells a throttled visitor how long to wait, in whole minutes.
+func tryAgainIn(wait time.Duration) string {
+	mins := int(wait.Round(time.Minute) / time.Minute)
+	if mins < 1 {
+		mins = 1
+	}
+	return fmt.Sprintf("Too many attempts. Try again in %d minute%s.", mins, map[bool]string{true: "", false: "s"}[mins == 1])
 }

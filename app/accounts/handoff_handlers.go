@@ -81,7 +81,7 @@ func (h *Handlers) redeemHandoff(c *fiber.Ctx) error {
 	noTrace(c)
 	userID, next, err := h.handoffs.Redeem(c.UserContext(), c.Query("token"), host)
 	if errors.Is(err, ErrHandoffInvalid) {
-		return fiber.NewError(fiber.StatusUnauthorized,
+		return web.Refuse(fiber.StatusUnauthorized,
 			"This sign-in link has expired or was already used. Go back to the store and choose Sign in again.")
 	}
 	if err != nil {

@@ -56,17 +56,42 @@ func (h *Handlers) checkout(c *fiber.Ctx) error {
 			crt.Remove(id)
 		}
 		h.cookies.Write(c, crt)
-		return h.refuse(c, crt, email, unavailable.Error())
-	case errors.Is(err, ErrEmpty), errors.Is(err, ErrCannotCharge), errors.Is(err, ErrMixedCurrency),
-		errors.Is(err, ErrNothingToPay):
-		return h.refuse(c, crt, email, err.Error())
-	case errors.Is(err, ErrStripe):
-		c.Status(fiber.StatusBadGateway)
-		return h.render(c, crt, email, ErrStripe.Error())
+		return h.refuse(c, crt, email, msgUnavailable)
 	case err != nil:
-		return err
+		r, ok := refusal(err)
+		if !ok {
+			return err
+		}
+		c.Status(r.Status)
+		return h.render(c, crt, email, r.Message)
 	}
 	return c.Redirect(sess.URL, fiber.StatusSeeOther)
+}
+
+const msgUnavailable = "Some products in your cart are no longer for sale and were removed. Check your cart and try again."
+
+// refusals word each reason a checkout is refused for the buyer, with the
+// status the cart page is re-rendered with.
+var refusals = []struct {
+	err error
+	web.Refusal
+}{
+	{ErrEmpty, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "Your cart is empty."}},
+	{ErrCannotCharge, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "This store is not taking payments right now."}},
+	{ErrMixedCurrency, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "Products priced in different currencies need separate checkouts."}},
+	{ErrNothingToPay, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "There is nothing to pay for in this cart."}},
+	{ErrStripe, web.Refusal{Status: fiber.StatusBadGateway, Message: "We could not start the payment. Please try again in a moment."}},
+}
+
+// refusal is the buyer's answer to a refused checkout, or false for any
+// other error, whose text must not reach the page.
+func refusal(err error) (web.Refusal, bool) {
+	for _, r := range refusals {
+		if errors.Is(err, r.err) {
+			return r.Refusal, true
+		}
+	}
+	return web.Refusal{}, false
 }
 
 // refuse re-renders the cart with the reason, as a 422.

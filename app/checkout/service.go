@@ -11,13 +11,14 @@ import (
 	"github.com/claro-market/claro/app/payments"
 )
 
-// Reasons a checkout is refused, each with a message for the buyer.
+// Reasons a checkout is refused. The handler words each for the buyer; the
+// text here is for logs.
 var (
-	ErrEmpty         = errors.New("Your cart is empty.")
-	ErrCannotCharge  = errors.New("This store is not taking payments right now.")
-	ErrMixedCurrency = errors.New("Products priced in different currencies need separate checkouts.")
-	ErrNothingToPay  = errors.New("There is nothing to pay for in this cart.")
-	ErrStripe        = errors.New("We could not start the payment. Please try again in a moment.")
+	ErrEmpty         = errors.New("checkout: cart is empty")
+	ErrCannotCharge  = errors.New("checkout: store cannot take payments")
+	ErrMixedCurrency = errors.New("checkout: products in different currencies")
+	ErrNothingToPay  = errors.New("checkout: nothing to pay")
+	ErrStripe        = errors.New("checkout: could not open the Stripe session")
 )
 
 // UnavailableError lists the cart's products that are no longer for sale in
@@ -25,7 +26,7 @@ var (
 type UnavailableError struct{ ProductIDs []int64 }
 
 func (e *UnavailableError) Error() string {
-	return "Some products in your cart are no longer for sale and were removed. Check your cart and try again."
+	return fmt.Sprintf("checkout: %d products no longer for sale", len(e.ProductIDs))
 }
 
 // Request is a buyer's checkout: the cart, who is paying, and where Stripe

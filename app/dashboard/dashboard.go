@@ -23,9 +23,9 @@ type Handlers struct {
 	tenants  *tenants.Store
 	resolver *tenants.Resolver
 	pages    *web.Pages
-	markdown *catalog.Renderer
-	blobs    blob.Store
-	money    money // the money path: Stripe onboarding, sales, refunds (WithMoney)
+	editor   *catalog.Editor // the creator side of the catalog: every product change
+	blobs    blob.Store      // store logos
+	money    money           // the money path: Stripe onboarding, sales, refunds (WithMoney)
 	domains  *tenants.DomainStore
 	rootHost string // ROOT_DOMAIN without its port: what custom domains point at
 }
@@ -38,7 +38,7 @@ func New(database *db.DB, resolver *tenants.Resolver, pages *web.Pages, blobs bl
 	}
 	return &Handlers{
 		db: database, tenants: tenants.NewStore(database.Primary), resolver: resolver,
-		pages: pages, markdown: catalog.NewRenderer(), blobs: blobs,
+		pages: pages, editor: catalog.NewEditor(database, blobs), blobs: blobs,
 		domains: tenants.NewDomainStore(database.Primary, root), rootHost: root,
 	}
 }
@@ -90,7 +90,7 @@ func (h *Handlers) member(c *fiber.Ctx) error {
 // owner lets only the store's owner through.
 func (h *Handlers) owner(c *fiber.Ctx) error {
 	if storeFrom(c).Role != tenants.RoleOwner {
-		return fiber.NewError(fiber.StatusForbidden, "Only the store's owner can do that.")
+		return web.Refuse(fiber.StatusForbidden, "Only the store's owner can do that.")
 	}
 	return c.Next()
 }

@@ -52,16 +52,13 @@ func (h *Handlers) addDomain(c *fiber.Ctx) error {
 	m := storeFrom(c)
 	input := strings.TrimSpace(c.FormValue("domain"))
 	_, err := h.domains.Add(c.UserContext(), m.ID, input)
-	var msg string
-	switch {
-	case errors.Is(err, tenants.ErrDomainInvalid), errors.Is(err, tenants.ErrDomainIP), errors.Is(err, tenants.ErrDomainPlatform),
-		errors.Is(err, tenants.ErrDomainTaken), errors.Is(err, tenants.ErrDomainLimit):
-		msg = sentence(err.Error())
-	case err != nil:
-		return err
-	default:
+	if err == nil {
 		h.resolver.Invalidate(m.ID)
 		return c.Redirect("/dashboard/s/"+m.Slug+"/domain?added=1", fiber.StatusSeeOther)
+	}
+	msg, ok := domainRefusal(err)
+	if !ok {
+		return err
 	}
 	page, err := h.newDomainPage(c)
 	if err != nil {
@@ -140,10 +137,25 @@ func describe(d *tenants.Domain) (headline, detail string) {
 	return d.Status, ""
 }
 
-// sentence turns a domain error's text into a sentence for the page.
-func sentence(s string) string {
-	if s == "" {
-		return s
+// domainRefusals word each reason a domain is refused for the creator.
+var domainRefusals = []struct {
+	err error
+	msg string
+}{
+	{tenants.ErrDomainInvalid, "That is not a valid domain name (for example shop.example.com)."},
+	{tenants.ErrDomainIP, "An IP address cannot be a store domain; use a domain name."},
+	{tenants.ErrDomainPlatform, "That name belongs to the platform; use a domain you own."},
+	{tenants.ErrDomainTaken, "That domain is already used by another store."},
+	{tenants.ErrDomainLimit, "This store already has a custom domain; remove it first."},
+}
+
+// domainRefusal is the creator's sentence for a refused domain, or false
+// for any other error, whose text must not reach the page.
+func domainRefusal(err error) (string, bool) {
+	for _, r := range domainRefusals {
+		if errors.Is(err, r.err) {
+			return r.msg, true
+		}
 	}
-	return strings.ToUpper(s[:1]) + s[1:] + "."
+	return "", false
 }

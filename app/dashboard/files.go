@@ -1,19 +1,12 @@
 package dashboard
 
 import (
-	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"io"
-	"mime/multipart"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/claro-market/claro/app/blob"
-	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -25,30 +18,14 @@ func IsUpload(c *fiber.Ctx) bool {
 	return c.Method() == fiber.MethodPost && strings.HasPrefix(p, "/dashboard/s/") && strings.HasSuffix(p, "/files")
 }
 
-// saveImage checks an uploaded image (type by its bytes, size) and stores it
-// under a content-addressed key. A refused image returns a message for the form.
-func (h *Handlers) saveImage(c *fiber.Ctx, fh *multipart.FileHeader) (key, msg string, err error) {
-	f, err := fh.Open()
-	if err != nil {
-		return "", "", err
-	}
-	defer f.Close()
-	body, err := io.ReadAll(io.LimitReader(f, blob.DefaultMaxImage+1))
-	if err != nil {
-		return "", "", err
-	}
-	ext, ctype, err := blob.DefaultLimits().CheckImage(body, int64(len(body)))
+// uploadRefusal is the 422 of a refused upload, in the uploader's words, or
+// err itself when it is not a refusal.
+func uploadRefusal(err error) error {
 	var up *blob.UploadError
 	if errors.As(err, &up) {
-		return "", up.Message, nil
-	} else if err != nil {
-		return "", "", err
+		return web.Refuse(fiber.StatusUnprocessableEntity, up.Message)
 	}
-	key = blob.ContentKey("img", body, ext)
-	if err := h.blobs.Put(c.UserContext(), key, bytes.NewReader(body), int64(len(body)), ctype); err != nil {
-		return "", "", err
-	}
-	return key, "", nil
+	return err
 }
 
 func (h *Handlers) uploadCover(c *fiber.Ctx) error {
@@ -56,23 +33,17 @@ func (h *Handlers) uploadCover(c *fiber.Ctx) error {
 	if err != nil {
 		return web.BadRequest("Choose an image to upload.")
 	}
-	key, msg, err := h.saveImage(c, fh)
+	id, err := productID(c)
 	if err != nil {
 		return err
 	}
-	if msg != "" {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, msg)
-	}
-	err = h.inStore(c, func(cs *catalog.Store) error {
-		p, err := h.productFromURL(c, cs)
-		if err != nil {
-			return err
-		}
-		p.CoverKey = &key
-		return cs.Update(c.UserContext(), storeFrom(c).ID, p)
-	})
+	src, err := fh.Open()
 	if err != nil {
 		return err
+	}
+	defer src.Close()
+	if err := h.editor.SetCover(c.UserContext(), storeFrom(c).ID, id, src); err != nil {
+		return uploadRefusal(err)
 	}
 	return c.Redirect("/dashboard/s/"+storeFrom(c).Slug+"/products/"+c.Params("id")+"/edit?saved=1", fiber.StatusSeeOther)
 }
@@ -84,64 +55,33 @@ func (h *Handlers) uploadFile(c *fiber.Ctx) error {
 	}
 	name := cleanFileName(fh.Filename)
 	if name == "" {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "That file name cannot be used. Rename the file and try again.")
+		return web.Refuse(fiber.StatusUnprocessableEntity, "That file name cannot be used. Rename the file and try again.")
 	}
-	m := storeFrom(c)
-	// The product must be this store's before anything is stored.
-	var p *catalog.Product
-	if err := h.inStore(c, func(cs *catalog.Store) (err error) { p, err = h.productFromURL(c, cs); return err }); err != nil {
+	id, err := productID(c)
+	if err != nil {
 		return err
 	}
-	suffix := make([]byte, 8)
-	_, _ = rand.Read(suffix)
-	key := "files/" + strconv.FormatInt(m.ID, 10) + "/" + strconv.FormatInt(p.ID, 10) + "-" + hex.EncodeToString(suffix) + path.Ext(name)
 	src, err := fh.Open()
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	header, whole, err := blob.ReadHeader(src)
-	if err != nil {
-		return err
+	if _, err := h.editor.AttachFile(c.UserContext(), storeFrom(c).ID, id, name, src, fh.Size); err != nil {
+		return uploadRefusal(err)
 	}
-	ctype, err := blob.DefaultLimits().CheckFile(header, fh.Size)
-	var up *blob.UploadError
-	if errors.As(err, &up) {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, up.Message)
-	} else if err != nil {
-		return err
-	}
-	if err := h.blobs.Put(c.UserContext(), key, whole, fh.Size, ctype); err != nil {
-		return err
-	}
-	err = h.inStore(c, func(cs *catalog.Store) error {
-		return cs.AddFile(c.UserContext(), m.ID, &catalog.File{ProductID: p.ID, Name: name, BlobKey: key, SizeBytes: fh.Size, ContentType: ctype})
-	})
-	if err != nil {
-		_ = h.blobs.Delete(context.Background(), key)
-		return err
-	}
-	return c.Redirect("/dashboard/s/"+m.Slug+"/products/"+c.Params("id")+"/edit?saved=1", fiber.StatusSeeOther)
+	return c.Redirect("/dashboard/s/"+storeFrom(c).Slug+"/products/"+c.Params("id")+"/edit?saved=1", fiber.StatusSeeOther)
 }
 
 func (h *Handlers) deleteFile(c *fiber.Ctx) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
 	fileID, err := strconv.ParseInt(c.Params("file"), 10, 64)
 	if err != nil {
-		return catalog.ErrNotFound
+		return web.ErrNotFound
 	}
-	var key string
-	err = h.inStore(c, func(cs *catalog.Store) error {
-		p, err := h.productFromURL(c, cs)
-		if err != nil {
-			return err
-		}
-		key, err = cs.DeleteFile(c.UserContext(), storeFrom(c).ID, p.ID, fileID)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := h.blobs.Delete(c.UserContext(), key); err != nil && !errors.Is(err, blob.ErrNotFound) {
+	if err := h.editor.DeleteFile(c.UserContext(), storeFrom(c).ID, id, fileID); err != nil {
 		return err
 	}
 	if web.IsHTMX(c) {

@@ -26,7 +26,7 @@ func (h *Handlers) WithMoney(pay *payments.Client, svc *orders.Service) *Handler
 	return h
 }
 
-var errNoPayments = fiber.NewError(fiber.StatusServiceUnavailable, "Payments are not configured on this server.")
+var errNoPayments = web.Refuse(fiber.StatusServiceUnavailable, "Payments are not configured on this server.")
 
 type paymentsPage struct {
 	storePage

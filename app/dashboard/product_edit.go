@@ -1,16 +1,13 @@
 package dashboard
 
 import (
-	"context"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 )
 
 type productPage struct {
@@ -22,25 +19,18 @@ type productPage struct {
 	Currencies []string
 }
 
-// inStore runs fn with a catalog store inside the store's tenant transaction.
-func (h *Handlers) inStore(c *fiber.Ctx, fn func(cs *catalog.Store) error) error {
-	return h.db.InTenant(c.UserContext(), storeFrom(c).ID, func(_ context.Context, tx bun.Tx) error {
-		return fn(catalog.NewStore(tx))
-	})
-}
-
-// productFromURL loads the product named by :id within the store.
-func (h *Handlers) productFromURL(c *fiber.Ctx, cs *catalog.Store) (*catalog.Product, error) {
+// productID is the product named by :id; a malformed id is the 404 page.
+func productID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return nil, catalog.ErrNotFound
+		return 0, catalog.ErrNotFound
 	}
-	return cs.ByID(c.UserContext(), storeFrom(c).ID, id)
+	return id, nil
 }
 
 func (h *Handlers) productPage(c *fiber.Ctx, title string) (productPage, error) {
 	page := productPage{storePage: h.newStorePage(c, title), Currencies: Currencies}
-	cats, err := catalog.NewStore(h.db.Replica).Categories(c.UserContext())
+	cats, err := h.editor.Categories(c.UserContext())
 	page.Categories = cats
 	return page, err
 }
@@ -63,18 +53,9 @@ func (h *Handlers) createProduct(c *fiber.Ctx) error {
 	if !f.Validate() {
 		return h.invalidProduct(c, page, f)
 	}
-	p := &catalog.Product{}
-	f.apply(p)
-	if p.ContentHTML, err = h.markdown.Render(p.ContentMD); err != nil {
-		return err
-	}
-	if p.Visibility != catalog.Draft {
-		now := time.Now()
-		p.PublishedAt = &now
-	}
-	err = h.inStore(c, func(cs *catalog.Store) error { return cs.CreateChecked(c.UserContext(), storeFrom(c).ID, p) })
+	p, err := h.editor.Create(c.UserContext(), storeFrom(c).ID, f.changes())
 	if errors.Is(err, catalog.ErrSlugTaken) {
-		f.Errors["slug"] = "Another product of this store uses that slug."
+		f.Errors["slug"] = msgSlugTaken
 		return h.invalidProduct(c, page, f)
 	}
 	if err != nil {
@@ -83,19 +64,18 @@ func (h *Handlers) createProduct(c *fiber.Ctx) error {
 	return c.Redirect(page.Base+"/products/"+strconv.FormatInt(p.ID, 10)+"/edit?created=1", fiber.StatusSeeOther)
 }
 
+const msgSlugTaken = "Another product of this store uses that slug."
+
 func (h *Handlers) editProduct(c *fiber.Ctx) error {
 	page, err := h.productPage(c, "Edit product")
 	if err != nil {
 		return err
 	}
-	err = h.inStore(c, func(cs *catalog.Store) error {
-		if page.Product, err = h.productFromURL(c, cs); err != nil {
-			return err
-		}
-		page.Files, err = cs.Files(c.UserContext(), storeFrom(c).ID, page.Product.ID)
-		return err
-	})
+	id, err := productID(c)
 	if err != nil {
+		return err
+	}
+	if page.Product, page.Files, err = h.editor.Product(c.UserContext(), storeFrom(c).ID, id); err != nil {
 		return err
 	}
 	page.Form = formOf(page.Product)
@@ -107,63 +87,46 @@ func (h *Handlers) editProduct(c *fiber.Ctx) error {
 	return web.Render(c, "dashboard/product_form", page)
 }
 
+// updateProduct saves the editor's form; an invalid one re-renders with the
+// creator's values beside the stored product and its files.
 func (h *Handlers) updateProduct(c *fiber.Ctx) error {
 	page, err := h.productPage(c, "Edit product")
 	if err != nil {
 		return err
 	}
-	f := readProductForm(c)
-	valid := f.Validate()
-	err = h.inStore(c, func(cs *catalog.Store) error {
-		p, err := h.productFromURL(c, cs)
-		if err != nil {
-			return err
-		}
-		page.Product = p
-		if page.Files, err = cs.Files(c.UserContext(), storeFrom(c).ID, p.ID); err != nil || !valid {
-			return err
-		}
-		wasDraft := p.Visibility == catalog.Draft
-		f.apply(p)
-		if p.ContentHTML, err = h.markdown.Render(p.ContentMD); err != nil {
-			return err
-		}
-		if wasDraft && p.Visibility != catalog.Draft && p.PublishedAt == nil {
-			now := time.Now()
-			p.PublishedAt = &now
-		}
-		return cs.Update(c.UserContext(), storeFrom(c).ID, p)
-	})
-	switch {
-	case errors.Is(err, catalog.ErrSlugTaken):
-		f.Errors["slug"] = "Another product of this store uses that slug."
-		return h.invalidProduct(c, page, f)
-	case err != nil:
+	id, err := productID(c)
+	if err != nil {
 		return err
-	case !valid:
+	}
+	ctx, store := c.UserContext(), storeFrom(c).ID
+	if page.Product, page.Files, err = h.editor.Product(ctx, store, id); err != nil {
+		return err
+	}
+	f := readProductForm(c)
+	if !f.Validate() {
 		return h.invalidProduct(c, page, f)
+	}
+	_, err = h.editor.Update(ctx, store, id, f.changes())
+	if errors.Is(err, catalog.ErrSlugTaken) {
+		f.Errors["slug"] = msgSlugTaken
+		return h.invalidProduct(c, page, f)
+	}
+	if err != nil {
+		return err
 	}
 	return c.Redirect(page.Base+"/products/"+c.Params("id")+"/edit?saved=1", fiber.StatusSeeOther)
 }
 
 // setVisibility is the inline (htmx) visibility switch of the product list.
 func (h *Handlers) setVisibility(c *fiber.Ctx) error {
-	vis := c.FormValue("visibility")
-	if vis != catalog.Public && vis != catalog.Private && vis != catalog.Draft {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.editor.Publish(c.UserContext(), storeFrom(c).ID, id, c.FormValue("visibility"))
+	if errors.Is(err, catalog.ErrVisibility) {
 		return web.BadRequest("Choose public, unlisted or draft.")
 	}
-	var p *catalog.Product
-	err := h.inStore(c, func(cs *catalog.Store) (err error) {
-		if p, err = h.productFromURL(c, cs); err != nil {
-			return err
-		}
-		p.Visibility = vis
-		if vis != catalog.Draft && p.PublishedAt == nil {
-			now := time.Now()
-			p.PublishedAt = &now
-		}
-		return cs.Update(c.UserContext(), storeFrom(c).ID, p)
-	})
 	if err != nil {
 		return err
 	}
@@ -172,6 +135,20 @@ func (h *Handlers) setVisibility(c *fiber.Ctx) error {
 		return web.Fragment(c, "partials/dash_product_row", row)
 	}
 	return c.Redirect(row.Base, fiber.StatusSeeOther)
+}
+
+func (h *Handlers) deleteProduct(c *fiber.Ctx) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.editor.Delete(c.UserContext(), storeFrom(c).ID, id); err != nil {
+		return err
+	}
+	if web.IsHTMX(c) {
+		return c.SendString("") // the row disappears
+	}
+	return c.Redirect("/dashboard/s/"+storeFrom(c).Slug, fiber.StatusSeeOther)
 }
 
 // productRow is one row of the dashboard's product table.
@@ -203,23 +180,6 @@ func discoveryNote(p *catalog.Product, t *tenants.Tenant) (string, bool) {
 		return "Not in marketplace search until your store can take payments (Payments).", false
 	}
 	return "In marketplace search and on your store.", true
-}
-
-func (h *Handlers) deleteProduct(c *fiber.Ctx) error {
-	err := h.inStore(c, func(cs *catalog.Store) error {
-		p, err := h.productFromURL(c, cs)
-		if err != nil {
-			return err
-		}
-		return cs.SoftDelete(c.UserContext(), storeFrom(c).ID, p.ID)
-	})
-	if err != nil {
-		return err
-	}
-	if web.IsHTMX(c) {
-		return c.SendString("") // the row disappears
-	}
-	return c.Redirect("/dashboard/s/"+storeFrom(c).Slug, fiber.StatusSeeOther)
 }
 
 func readProductForm(c *fiber.Ctx) ProductForm {

@@ -126,11 +126,11 @@ func (f *ProductForm) Validate() bool {
 	return len(f.Errors) == 0
 }
 
-// apply copies the validated form onto p (content rendered by the caller).
-func (f *ProductForm) apply(p *catalog.Product) {
-	p.Title, p.Slug, p.Description = f.Title, f.Slug, f.Description
-	p.PriceCents, p.Currency, p.Visibility = f.priceCents, f.Currency, f.Visibility
-	p.CategoryID, p.Tags, p.ContentMD = f.category, append([]string{}, f.tags...), f.Content
+// changes are the validated form's fields as the catalog editor takes them.
+func (f *ProductForm) changes() catalog.Changes {
+	return catalog.Changes{Title: f.Title, Slug: f.Slug, Description: f.Description,
+		PriceCents: f.priceCents, Currency: f.Currency, Visibility: f.Visibility,
+		CategoryID: f.category, Tags: append([]string{}, f.tags...), ContentMD: f.Content}
 }
 
 // formOf fills a form from a stored product.

@@ -3,11 +3,12 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"mime/multipart"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
@@ -110,11 +111,7 @@ type storeOverviewPage struct {
 
 func (h *Handlers) showStore(c *fiber.Ctx) error {
 	page := storeOverviewPage{storePage: h.newStorePage(c, storeFrom(c).Name)}
-	var products []catalog.Product
-	err := h.inStore(c, func(cs *catalog.Store) (err error) {
-		products, err = cs.ListForTenant(c.UserContext(), page.Membership.ID)
-		return err
-	})
+	products, err := h.editor.List(c.UserContext(), page.Membership.ID)
 	if err != nil {
 		return err
 	}
@@ -148,15 +145,15 @@ func (h *Handlers) saveSettings(c *fiber.Ctx) error {
 	}
 	logo := m.LogoKey
 	if fh, err := c.FormFile("logo"); err == nil && fh.Size > 0 {
-		key, msg, err := h.saveImage(c, fh)
-		if err != nil {
-			return err
-		}
-		if msg != "" {
-			f.Errors["logo"] = msg
+		key, err := h.putImage(c, fh)
+		var up *blob.UploadError
+		if errors.As(err, &up) {
+			f.Errors["logo"] = up.Message
 			page.Form = f
 			c.Status(fiber.StatusUnprocessableEntity)
 			return web.Render(c, "dashboard/store_settings", page)
+		} else if err != nil {
+			return err
 		}
 		logo = &key
 	}
@@ -168,4 +165,15 @@ func (h *Handlers) saveSettings(c *fiber.Ctx) error {
 	}
 	h.resolver.Invalidate(m.ID)
 	return c.Redirect(page.Base+"/settings?saved=1", fiber.StatusSeeOther)
+}
+
+// putImage stores an uploaded logo; a refused image is a *blob.UploadError.
+func (h *Handlers) putImage(c *fiber.Ctx, fh *multipart.FileHeader) (string, error) {
+	src, err := fh.Open()
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	key, _, err := blob.PutImage(c.UserContext(), h.blobs, blob.DefaultLimits(), src)
+	return key, err
 }

@@ -46,7 +46,7 @@ func (h *Handlers) receive(c *fiber.Ctx, ep payments.Endpoint) error {
 	// Stripe always sends a Content-Length; a chunked or unbounded body is
 	// refused like an oversized one, before a byte of it is read.
 	if n := c.Request().Header.ContentLength(); n > MaxWebhookBody || n < 0 {
-		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "Webhook body too large.")
+		return web.Refuse(fiber.StatusRequestEntityTooLarge, "Webhook body too large.")
 	}
 	body := bytes.Clone(c.Body()) // Fiber reuses its buffers; the event outlives this call's view of them
 	sig := strings.Clone(c.Get("Stripe-Signature"))
@@ -54,10 +54,10 @@ func (h *Handlers) receive(c *fiber.Ctx, ep payments.Endpoint) error {
 	var verr *payments.VersionError
 	switch {
 	case errors.As(err, &verr):
-		return fiber.NewError(fiber.StatusBadRequest, "Event API version "+verr.Got+" refused; this endpoint is pinned to "+verr.Want+".")
+		return web.Refuse(fiber.StatusBadRequest, "Event API version "+verr.Got+" refused; this endpoint is pinned to "+verr.Want+".")
 	case errors.Is(err, payments.ErrSignature):
 		h.log.Warn("stripe webhook refused: bad signature", "request_id", web.RequestID(c), "endpoint", int(ep), "err", err)
-		return fiber.NewError(fiber.StatusBadRequest, "Invalid signature.")
+		return web.Refuse(fiber.StatusBadRequest, "Invalid signature.")
 	case err != nil:
 		return err
 	}

@@ -13,15 +13,15 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 )
 
-// The draft helper's refusals, with the sentence the buyer sees. Nothing is
+// The draft helper's refusals; Message words them for the buyer. Nothing is
 // ever written on either: a draft only fills in the buyer's form.
 var (
 	// ErrDraftUnavailable: the model could not be reached in time, was
 	// overloaded, or refused the call.
-	ErrDraftUnavailable = errors.New("The draft helper is not available right now. Write your review yourself, or try again in a minute.")
+	ErrDraftUnavailable = errors.New("reviews: draft helper unavailable")
 	// ErrDraftUnusable: the model answered, but not with a draft that passes
 	// our checks (shape, bounds, plain text).
-	ErrDraftUnusable = errors.New("The draft helper's suggestion could not be used. Write your review yourself, or try again.")
+	ErrDraftUnusable = errors.New("reviews: draft unusable")
 )
 
 // DraftTool is the one tool the model must call; its input is the draft.

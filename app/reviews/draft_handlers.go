@@ -23,7 +23,7 @@ func (h *Handlers) draft(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		page.Error = ErrNotBuyer.Error()
+		page.Error = Message(ErrNotBuyer)
 		return h.render(c, &page, fiber.StatusForbidden)
 	}
 	words, err := CheckWords(page.Words)
@@ -39,10 +39,10 @@ func (h *Handlers) draft(c *fiber.Ctx) error {
 	form, err := h.drafts.Draft(ctx, p.Title, words)
 	switch {
 	case errors.Is(err, ErrDraftUnavailable):
-		page.Error = ErrDraftUnavailable.Error()
+		page.Error = Message(ErrDraftUnavailable)
 		return h.render(c, &page, fiber.StatusServiceUnavailable)
 	case err != nil:
-		page.Error = ErrDraftUnusable.Error()
+		page.Error = Message(ErrDraftUnusable)
 		return h.render(c, &page, fiber.StatusBadGateway)
 	}
 	page.Form = form

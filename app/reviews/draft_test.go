@@ -81,7 +81,8 @@ func TestEveryBadDraftAnswerIsRefusedWithAMessageAndNothingWritten(t *testing.T)
 	s := e.shop(t)
 	long := strings.Repeat("word ", reviews.MaxDraftBody/5+1)
 	overloaded := raw(529, `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`, "retry-after-ms", "1")
-	unusable, unavailable := html.EscapeString(reviews.ErrDraftUnusable.Error()), html.EscapeString(reviews.ErrDraftUnavailable.Error())
+	unusable, unavailable := html.EscapeString("The draft helper's suggestion could not be used. Write your review yourself, or try again."),
+		html.EscapeString("The draft helper is not available right now. Write your review yourself, or try again in a minute.")
 	for name, c := range map[string]struct {
 		reply    http.HandlerFunc
 		status   int

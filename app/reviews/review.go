@@ -22,14 +22,14 @@ const (
 	PageSize = 10
 )
 
-// Domain errors, checked with errors.Is. Each carries the sentence the buyer
-// or creator sees; handlers show Message(err).
+// Domain errors, checked with errors.Is. Their text is for logs; handlers
+// show Message(err), the sentence the buyer or creator reads.
 var (
 	// ErrNotBuyer: the user holds no live entitlement to the product (never
 	// bought it, or the purchase was refunded or disputed).
-	ErrNotBuyer = errors.New("Only buyers of this product can review it. If your purchase was refunded, your review is hidden.")
+	ErrNotBuyer = errors.New("reviews: not a buyer of the product")
 	// ErrNotMember: only the store's own members may answer a review.
-	ErrNotMember = errors.New("Only the store's team can respond to reviews.")
+	ErrNotMember = errors.New("reviews: not a member of the store")
 	// ErrNotFound is a review that does not exist here; it wraps sql.ErrNoRows
 	// so the web layer answers it with the one 404 page.
 	ErrNotFound = fmt.Errorf("reviews: not found: %w", sql.ErrNoRows)
@@ -103,12 +103,23 @@ type Viewer struct {
 	Own      *Review // their review, visible or hidden, if any
 }
 
+// messages word each domain error for the person who hit it.
+var messages = []struct {
+	err error
+	msg string
+}{
+	{ErrNotBuyer, "Only buyers of this product can review it. If your purchase was refunded, your review is hidden."},
+	{ErrNotMember, "Only the store's team can respond to reviews."},
+	{ErrDraftUnavailable, "The draft helper is not available right now. Write your review yourself, or try again in a minute."},
+	{ErrDraftUnusable, "The draft helper's suggestion could not be used. Write your review yourself, or try again."},
+}
+
 // Message is the user-facing sentence of a domain error, or "" for any
 // other error (which must not reach users).
 func Message(err error) string {
-	for _, e := range []error{ErrNotBuyer, ErrNotMember} {
-		if errors.Is(err, e) {
-			return e.Error()
+	for _, m := range messages {
+		if errors.Is(err, m.err) {
+			return m.msg
 		}
 	}
 	var fe *FormError

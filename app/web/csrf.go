@@ -97,14 +97,14 @@ func (x *CSRF) Middleware(c *fiber.Ctx) error {
 		}
 	}
 	if !sameOrigin(c.Get(fiber.HeaderOrigin), host) || !sameOrigin(c.Get(fiber.HeaderReferer), host) {
-		return fiber.NewError(fiber.StatusForbidden, "This request came from another site and was refused.")
+		return Refuse(fiber.StatusForbidden, "This request came from another site and was refused.")
 	}
 	sent := c.Get(CSRFHeader)
 	if sent == "" {
 		sent = c.FormValue(CSRFField)
 	}
 	if !hmac.Equal([]byte(sent), []byte(token)) {
-		return fiber.NewError(fiber.StatusForbidden, "Your form expired or came from another page. Reload the page and try again.")
+		return Refuse(fiber.StatusForbidden, "Your form expired or came from another page. Reload the page and try again.")
 	}
 	return c.Next()
 }

@@ -8,14 +8,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/gofiber/fiber/v2/utils"
 )
 
 // ErrNotFound answers with the one 404 page. Domain sentinels wrap
 // sql.ErrNoRows instead, which is answered the same way.
 var ErrNotFound = fiber.ErrNotFound
-
-// BadRequest is a 400 whose message is written for the user and shown to them.
-func BadRequest(msg string) error { return fiber.NewError(fiber.StatusBadRequest, msg) }
 
 // ErrorPages holds the rendered 404 page (the same bytes whatever the cause, so
 // nothing can be learned from it) and renders other errors.
@@ -57,21 +55,29 @@ func (e *ErrorPages) NotFound(c *fiber.Ctx) error {
 }
 
 // Handle is Fiber's ErrorHandler: it picks the status, the page and the log
-// line. Internal error text never reaches the user; the request id does.
+// line. Only a Refusal's message is shown; any other error gets the generic
+// sentence of its status and the request id, and a 5xx gets a log line too.
 func (e *ErrorPages) Handle(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
+	if r, ok := AsRefusal(err); ok {
+		if r.Status == fiber.StatusNotFound {
+			return e.NotFound(c)
+		}
+		return e.render(c, r.Status, r.Message)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return e.NotFound(c)
-	case errors.As(err, &fe):
+	case errors.As(err, &fe) && fe.Code < 500:
+		// Fiber's own refusals (405, 413, a malformed request): their text is
+		// Fiber's, so the page says only what the status means.
 		if fe.Code == fiber.StatusNotFound {
 			return e.NotFound(c)
 		}
-		if fe.Code >= 500 {
-			e.log.Error("request failed", "request_id", RequestID(c), "path", c.Path(), "err", err)
-			return e.render(c, fe.Code, "Something went wrong on our side.")
-		}
-		return e.render(c, fe.Code, fe.Message)
+		return e.render(c, fe.Code, utils.StatusMessage(fe.Code))
+	case errors.As(err, &fe):
+		e.log.Error("request failed", "request_id", RequestID(c), "path", c.Path(), "err", err)
+		return e.render(c, fe.Code, "Something went wrong on our side.")
 	default:
 		e.log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		return e.render(c, fiber.StatusInternalServerError, "Something went wrong on our side. We have been told.")

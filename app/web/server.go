@@ -72,7 +72,7 @@ func BodyCap(limit int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		n := c.Request().Header.ContentLength()
 		if n > limit || (n == -1 && limit < MaxUpload) { // -1: chunked, length unknown
-			return fiber.NewError(fiber.StatusRequestEntityTooLarge, "That request is too large.")
+			return Refuse(fiber.StatusRequestEntityTooLarge, "That request is too large.")
 		}
 		return c.Next()
 	}
