@@ -75,7 +75,7 @@ type Pages struct{ Links Links }
 // canonical URL is on the store's canonical host (its custom domain once
 // active), whichever host served it.
 func (p *Pages) New(c *fiber.Ctx, title string) Page {
-	site := tenants.From(c)
+	site := Site(c)
 	page := Page{Title: title, Site: site, Store: site.Tenant, Links: p.Links, CSRF: CSRFToken(c), User: CurrentUser(c)}
 	if site.Kind == tenants.KindStore && site.Tenant != nil {
 		page.Canonical = p.Links.StoreOf(site.Tenant) + c.Path()
