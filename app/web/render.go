@@ -106,3 +106,14 @@ func Fragment(c *fiber.Ctx, name string, data any) error {
 	c.Set(fiber.HeaderVary, "HX-Request")
 	return c.Render(name, data)
 }
+
+// View is one template an area renders and a value of the type it passes
+// it. Each area lists its views (its Views function) so that one test renders
+// every template under views/ with the data it really gets: a typo in a rare
+// partial then fails in tests, never for a user.
+type View struct {
+	Name string
+	Data any
+	// Page is set for a full page, rendered inside BaseLayout.
+	Page bool
+}
