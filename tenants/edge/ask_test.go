@@ -2,7 +2,9 @@ package edge
 
 import (
 	"net/http/httptest"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
@@ -11,9 +13,12 @@ import (
 // The endpoint answers the policy's table; that it is served on the
 // marketplace host only is the app's route table's rule, tested in app.
 func TestAskEndpointAnswersThePolicyTable(t *testing.T) {
-	createStore(t, "alice-ask")
-	addDomain(t, "verified-ask", "shop.verified-ask.example", "verified")
-	addDomain(t, "pending-ask", "shop.pending-ask.example", "pending")
+	// Names of their own on every run, so the test passes repeated.
+	n := strconv.FormatInt(time.Now().UnixNano(), 36)
+	alice, verified, pending := "alice-ask-"+n, "shop.verified-ask-"+n+".example", "shop.pending-ask-"+n+".example"
+	createStore(t, alice)
+	addDomain(t, "verified-ask-"+n, verified, "verified")
+	addDomain(t, "pending-ask-"+n, pending, "pending")
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/internal/tls/allowed", Ask(tenants.NewPolicy(tenants.NewStore(testDB.Primary), testRoot, tenants.PolicyOptions{})))
 	cases := []struct {
@@ -22,11 +27,11 @@ func TestAskEndpointAnswersThePolicyTable(t *testing.T) {
 	}{
 		{"claro.test", 200},
 		{"www.claro.test", 200},
-		{"alice-ask.claro.test", 200},
-		{"shop.verified-ask.example", 200},
-		{"shop.pending-ask.example", 404},
-		{"nobody-ask.claro.test", 404},
-		{"a.alice-ask.claro.test", 404},
+		{alice + ".claro.test", 200},
+		{verified, 200},
+		{pending, 404},
+		{"nobody-ask-" + n + ".claro.test", 404},
+		{"a." + alice + ".claro.test", 404},
 		{"claro.test.evil.com", 404},
 		{"203.0.113.7", 404},
 		{"", 404},
