@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -26,7 +25,6 @@ import (
 	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/seed"
 	"github.com/claro-market/claro/search"
-	"github.com/claro-market/claro/tenants"
 	"github.com/claro-market/claro/tenants/edge"
 )
 
@@ -106,12 +104,10 @@ func serve(ctx context.Context) error {
 	return listen(ctx, a)
 }
 
+// listen serves a until ctx ends, with its background loops (app.Background)
+// started once: TLS terminated here with CertMagic when TLS=certmagic, else
+// plain HTTP behind Fly's HTTP handler or Caddy.
 func listen(ctx context.Context, a *app.App) error {
-	checks := tenants.CheckerOptions{
-		Target:   a.Config.RootHost(),
-		OnChange: func(id int64) { a.Resolver.Invalidate(id); a.Policy.Invalidate() },
-		Log:      a.Log,
-	}
 	if a.Config.TLS == "certmagic" {
 		opt := edge.OptionsFrom(a.Config, a.Log)
 		opt.Policy, opt.Storage = a.Policy, edge.NewStorage(a.DB.Primary.DB)
@@ -119,14 +115,12 @@ func listen(ctx context.Context, a *app.App) error {
 		if err != nil {
 			return err
 		}
-		checks.Certs = srv // a domain goes active once its certificate is in storage
-		go tenants.NewChecker(a.Domains, net.DefaultResolver, checks).Run(ctx, time.Minute)
+		a.Certs = srv // a domain goes active once its certificate is in storage
 		a.Background(ctx)
 		return srv.Serve(ctx, a.Fiber)
 	}
-	go tenants.NewChecker(a.Domains, net.DefaultResolver, checks).Run(ctx, time.Minute)
-	errc := make(chan error, 1)
 	a.Background(ctx)
+	errc := make(chan error, 1)
 	ln, err := edge.Listen(a.Config.ListenAddr, a.Config.ProxyProtocol)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ func HostCookieName(secure bool) string {
 // customHost reports whether the request is for a store on its custom domain
 // (not ROOT_DOMAIN or a subdomain of it), and that host.
 func (h *Handlers) customHost(c *fiber.Ctx) (string, bool) {
-	site := tenants.From(c)
+	site := web.Site(c)
 	if site.Kind != tenants.KindStore || site.Host == h.domain || strings.HasSuffix(site.Host, "."+h.domain) {
 		return "", false
 	}

@@ -3,7 +3,7 @@ package cart
 import (
 	"time"
 
-	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/app/web"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -32,7 +32,7 @@ func (k *Cookies) Name() string {
 // that fails its signature or names another store is ErrInvalid, together
 // with an empty cart, and the caller clears it.
 func (k *Cookies) Read(c *fiber.Ctx) (Cart, error) {
-	t := tenants.From(c).Tenant
+	t := web.Site(c).Tenant
 	empty := Cart{TenantID: t.ID}
 	raw := c.Cookies(k.Name())
 	if raw == "" {

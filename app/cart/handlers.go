@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/claro-market/claro/app/web"
-	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -63,7 +62,7 @@ type addedFragment struct {
 
 // NewPage prices the cart and fills the page; checkout re-renders it with an error.
 func (h *Handlers) NewPage(c *fiber.Ctx, cart Cart) (Page, error) {
-	priced, err := h.store.Price(c.UserContext(), tenants.From(c).Tenant.ID, cart)
+	priced, err := h.store.Price(c.UserContext(), web.Site(c).Tenant.ID, cart)
 	if err != nil {
 		return Page{}, err
 	}
@@ -101,7 +100,7 @@ func (h *Handlers) count(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) add(c *fiber.Ctx) error {
-	t := tenants.From(c).Tenant
+	t := web.Site(c).Tenant
 	if !t.ChargesEnabled {
 		return web.BadRequest("This store is not taking payments yet.")
 	}

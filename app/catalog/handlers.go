@@ -5,7 +5,6 @@ import (
 
 	"github.com/claro-market/claro/app/cursor"
 	"github.com/claro-market/claro/app/web"
-	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -74,7 +73,7 @@ type storefrontPage struct {
 }
 
 func (h *Handlers) storefrontHome(c *fiber.Ctx) error {
-	t := tenants.From(c).Tenant
+	t := web.Site(c).Tenant
 	scope := "storefront:" + strconv.FormatInt(t.ID, 10)
 	var after *Position
 	if raw := c.Query("cursor"); raw != "" {
@@ -113,7 +112,7 @@ type productPage struct {
 }
 
 func (h *Handlers) product(c *fiber.Ctx) error {
-	t := tenants.From(c).Tenant
+	t := web.Site(c).Tenant
 	ctx := c.UserContext()
 	p, err := h.store.VisibleBySlug(ctx, t.ID, c.Params("slug"))
 	if err != nil {

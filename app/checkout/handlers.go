@@ -7,7 +7,6 @@ import (
 
 	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/web"
-	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -32,7 +31,7 @@ func (h *Handlers) Routes(r fiber.Router) {
 }
 
 func (h *Handlers) checkout(c *fiber.Ctx) error {
-	t := tenants.From(c).Tenant
+	t := web.Site(c).Tenant
 	crt, cerr := h.cookies.Read(c)
 	if cerr != nil {
 		h.cookies.Clear(c)
@@ -124,7 +123,7 @@ func (h *Handlers) success(c *fiber.Ctx) error {
 	h.cookies.Clear(c)
 	page := successPage{Page: h.pages.New(c, "Thank you")}
 	if id := c.Query("session_id"); id != "" && len(id) < 256 {
-		ck, err := h.service.store.BySession(c.UserContext(), tenants.From(c).Tenant.ID, id)
+		ck, err := h.service.store.BySession(c.UserContext(), web.Site(c).Tenant.ID, id)
 		switch {
 		case errors.Is(err, ErrNotFound):
 		case err != nil:

@@ -8,7 +8,6 @@ import (
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/cursor"
 	"github.com/claro-market/claro/app/web"
-	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -73,7 +72,7 @@ func (reviewsPage) Ratings() []string { return []string{"5", "4", "3", "2", "1"}
 
 // product loads the storefront's product named in the URL, or the 404.
 func (h *Handlers) product(c *fiber.Ctx) (*catalog.Product, error) {
-	return h.products.VisibleBySlug(c.UserContext(), tenants.From(c).Tenant.ID, c.Params("slug"))
+	return h.products.VisibleBySlug(c.UserContext(), web.Site(c).Tenant.ID, c.Params("slug"))
 }
 
 func userID(c *fiber.Ctx) int64 {
@@ -114,7 +113,7 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 // write notifies catalog_changed (migration 0010), which drops it.
 func (h *Handlers) cacheable(c *fiber.Ctx) {
 	if userID(c) == 0 {
-		web.Cacheable(c, tenants.From(c).Tenant.ID)
+		web.Cacheable(c, web.Site(c).Tenant.ID)
 	}
 }
 

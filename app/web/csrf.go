@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -83,7 +82,7 @@ func (x *CSRF) Middleware(c *fiber.Ctx) error {
 		}
 		binding = "visitor:" + binding
 	}
-	host := tenants.From(c).Host // normalised: lower case, no port
+	host := Site(c).Host // normalised: lower case, no port
 	token := x.Token(binding, host)
 	c.Locals(csrfTokenKey{}, token)
 

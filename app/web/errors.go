@@ -89,3 +89,14 @@ func RequestID(c *fiber.Ctx) string {
 	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
 	return id
 }
+
+// Views are the templates web itself renders: the error pages (the 404 page
+// takes no data) and the headers the base layout includes with the page.
+func Views() []View {
+	return []View{
+		{Name: "errors/404"},
+		{Name: "errors/error", Data: errorPage{}},
+		{Name: "partials/market_header", Data: Page{}},
+		{Name: "partials/store_header", Data: Page{}},
+	}
+}

@@ -8,18 +8,15 @@ import (
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 )
 
-// Use installs the middleware every request passes, in order: request id,
-// recover, access log, tenant resolution.
-func Use(app *fiber.App, log *slog.Logger, res *tenants.Resolver, errs *ErrorPages, port string) {
-	app.Use(requestid.New())
-	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+// Recover turns a handler's panic into the error page (500, with the
+// request id) and one log line with the stack, instead of a dropped
+// connection.
+func Recover(log *slog.Logger) fiber.Handler {
+	return recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		log.Error("panic", "request_id", RequestID(c), "panic", e)
-	}}))
-	app.Use(AccessLog(log))
-	app.Use(Tenant(res, errs, port))
+	}})
 }
 
 // AccessLog writes one structured line per request.
@@ -62,14 +59,27 @@ func Tenant(res *tenants.Resolver, errs *ErrorPages, port string) fiber.Handler 
 		if site.Kind == tenants.KindRedirect {
 			return c.Redirect(c.Protocol()+"://"+site.RedirectHost+port+string(c.Request().URI().RequestURI()), fiber.StatusMovedPermanently)
 		}
-		tenants.WithSite(c, site)
+		c.Locals(siteKey{}, site)
 		return c.Next()
 	}
 }
 
+type siteKey struct{}
+
+// Site is the site the request was resolved to: the typed accessor handlers
+// read the tenant through, never raw Locals. Handlers only run after the
+// Tenant middleware, so a missing site is a wiring bug and panics loudly.
+func Site(c *fiber.Ctx) tenants.Site {
+	s, ok := c.Locals(siteKey{}).(tenants.Site)
+	if !ok {
+		panic("web.Site: no site on the request; is the Tenant middleware installed?")
+	}
+	return s
+}
+
 // OnlyMarketplace guards a route that exists only on ROOT_DOMAIN.
 func OnlyMarketplace(c *fiber.Ctx) error {
-	if tenants.From(c).Kind != tenants.KindMarketplace {
+	if Site(c).Kind != tenants.KindMarketplace {
 		return ErrNotFound
 	}
 	return c.Next()
@@ -77,7 +87,7 @@ func OnlyMarketplace(c *fiber.Ctx) error {
 
 // OnlyStore guards a route that exists only on storefront hosts.
 func OnlyStore(c *fiber.Ctx) error {
-	if tenants.From(c).Kind != tenants.KindStore {
+	if Site(c).Kind != tenants.KindStore {
 		return ErrNotFound
 	}
 	return c.Next()
@@ -87,7 +97,7 @@ func OnlyStore(c *fiber.Ctx) error {
 // storefronts (only "/" needs it).
 func BySite(market, store fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if tenants.From(c).Kind == tenants.KindStore {
+		if Site(c).Kind == tenants.KindStore {
 			return store(c)
 		}
 		return market(c)

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -99,7 +98,7 @@ func cacheKey(c *fiber.Ctx) string {
 	if IsHTMX(c) {
 		hx = "1"
 	}
-	return tenants.From(c).Host + "\x00" + hx + "\x00" + string(c.Request().URI().RequestURI())
+	return Site(c).Host + "\x00" + hx + "\x00" + string(c.Request().URI().RequestURI())
 }
 
 // Middleware serves and fills the cache. It runs after the session and CSRF

@@ -75,7 +75,7 @@ type Pages struct{ Links Links }
 // canonical URL is on the store's canonical host (its custom domain once
 // active), whichever host served it.
 func (p *Pages) New(c *fiber.Ctx, title string) Page {
-	site := tenants.From(c)
+	site := Site(c)
 	page := Page{Title: title, Site: site, Store: site.Tenant, Links: p.Links, CSRF: CSRFToken(c), User: CurrentUser(c)}
 	if site.Kind == tenants.KindStore && site.Tenant != nil {
 		page.Canonical = p.Links.StoreOf(site.Tenant) + c.Path()
@@ -105,4 +105,15 @@ func Render(c *fiber.Ctx, name string, data any) error {
 func Fragment(c *fiber.Ctx, name string, data any) error {
 	c.Set(fiber.HeaderVary, "HX-Request")
 	return c.Render(name, data)
+}
+
+// View is one template an area renders and a value of the type it passes
+// it. Each area lists its views (its Views function) so that one test renders
+// every template under views/ with the data it really gets: a typo in a rare
+// partial then fails in tests, never for a user.
+type View struct {
+	Name string
+	Data any
+	// Page is set for a full page, rendered inside BaseLayout.
+	Page bool
 }

@@ -1,0 +1,22 @@
+package dashboard
+
+import "github.com/claro-market/claro/app/web"
+
+// Views lists the templates this area renders, each with a zero value of the
+// type its handler passes, so app's template test renders every one of them.
+func Views() []web.View {
+	return []web.View{
+		{Name: "dashboard/index", Data: indexPage{}, Page: true},
+		{Name: "dashboard/store_new", Data: storeFormPage{}, Page: true},
+		{Name: "dashboard/store", Data: storeOverviewPage{}, Page: true},
+		{Name: "dashboard/store_settings", Data: settingsPage{}, Page: true},
+		{Name: "dashboard/domains", Data: domainPage{}, Page: true},
+		{Name: "dashboard/payments", Data: paymentsPage{}, Page: true},
+		{Name: "dashboard/members", Data: membersPage{}, Page: true},
+		{Name: "dashboard/sales", Data: salesPage{}, Page: true},
+		{Name: "dashboard/product_form", Data: productPage{}, Page: true},
+		{Name: "partials/dash_nav", Data: storePage{}},
+		{Name: "partials/dash_product_row", Data: productRow{}},
+		{Name: "partials/field_error", Data: ""},
+	}
+}

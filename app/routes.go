@@ -1,0 +1,102 @@
+package app
+
+import (
+	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/blob"
+	"github.com/claro-market/claro/app/cart"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/checkout"
+	"github.com/claro-market/claro/app/dashboard"
+	"github.com/claro-market/claro/app/devtools"
+	"github.com/claro-market/claro/app/library"
+	"github.com/claro-market/claro/app/orders"
+	"github.com/claro-market/claro/app/reviews"
+	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/search"
+	"github.com/claro-market/claro/tenants/edge"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+)
+
+// stack is what NewWith built for the routes: the pieces of the middleware
+// chain that need building, and every area's handlers.
+type stack struct {
+	assets   *web.Assets
+	csrf     *web.CSRF
+	download *blob.Signer
+
+	accounts     *accounts.Handlers
+	catalog      *catalog.Handlers
+	search       *search.Handlers
+	reviews      *reviews.Handlers
+	cart         *cart.Handlers
+	checkout     *checkout.Handlers
+	webhooks     *orders.Handlers
+	testPayments *devtools.TestPaymentHandlers // nil unless DEV_TEST_PAYMENTS
+	library      *library.Handlers
+	dashboard    *dashboard.Handlers
+}
+
+// routes states the whole middleware chain, in the order a request passes
+// it, and then every area's routes. Fiber runs middleware and routes in the
+// order they are registered, so a line's position is part of its meaning: a
+// route registered above a layer never passes through it.
+func (a *App) routes(s stack) {
+	f, cfg := a.Fiber, a.Config
+	region := web.RegionOptions{Region: cfg.FlyRegion, Primary: cfg.PrimaryRegion,
+		Forward: cfg.PrimaryForwardURL(), ProxyHeader: cfg.ProxyProtocol}
+
+	// Probes answer on any Host and touch no middleware: platform health
+	// checks send no store's Host, and must not be refused by the tenant
+	// lookup or counted in the access log.
+	f.Get("/healthz", live)
+	f.Get("/readyz", a.ready)
+
+	f.Use(requestid.New())                                  // first: every later log line and error page quotes the id
+	f.Use(web.Recover(a.Log))                               // a panic anywhere below becomes the 500 page, logged with its id
+	f.Use(web.AccessLog(a.Log))                             // outside tenant resolution, so refused hosts are logged too
+	f.Use(web.Tenant(a.Resolver, a.Errors, cfg.RootPort())) // Host -> site (or 404, or www's 301); below here web.Site(c) holds
+	f.Use(web.Regional(region))                             // writes outside the primary region go there; after tenant, so unknown hosts never cross the ocean
+	if cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != "" {
+		f.Use(web.NewReadYourWrites(a.DB, cfg.RootHost(), cfg.Scheme() == "https").Middleware) // before any read: picks this request's pool
+	}
+
+	// Routes before the body cap, the session and CSRF, on purpose: they
+	// read no body, no session and no form, and must set no cookie.
+	web.MarketRoutes(f).Get("/internal/tls/allowed", edge.Ask(a.Policy)) // Caddy's on-demand TLS ask: cookie-free, marketplace host only
+	f.Get("/static/*", s.assets.Handler)                                 // fingerprinted assets, cached for a year by anyone
+	f.Get("/media/*", blob.MediaHandler(a.Blobs))                        // public product images, cacheable by anyone
+
+	f.Use(web.BodyCaps(dashboard.IsUpload)) // refuse an oversize body before anything reads it; only uploads may be large
+	f.Use(s.accounts.Middleware)            // the session: who is signed in (web.CurrentUser), before CSRF binds tokens to it
+	f.Use(s.csrf.Middleware)                // every unsafe method carries this host's token; webhooks are signed instead
+	if a.Pages != nil {
+		f.Use(a.Pages.Middleware) // last: serves and stores only anonymous pages, its CSRF token cut out and written back
+	}
+
+	s.accounts.Routes(f)
+	s.catalog.Routes(f)
+	s.search.Routes(f)
+	s.reviews.Routes(f)
+	s.cart.Routes(f)
+	s.checkout.Routes(f)
+	s.webhooks.Routes(f)
+	if s.testPayments != nil {
+		s.testPayments.Routes(f)
+	}
+	s.library.Routes(f)
+	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser))
+	s.dashboard.Routes(f)
+
+	// Anything no route took is the one 404 page.
+	f.Use(func(c *fiber.Ctx) error { return a.Errors.NotFound(c) })
+}
+
+// signedInUser is the downloader's user id, 0 for a visitor: a download link
+// is signed for one buyer.
+func signedInUser(c *fiber.Ctx) int64 {
+	if u := web.CurrentUser(c); u != nil {
+		return u.UserID
+	}
+	return 0
+}
