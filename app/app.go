@@ -284,7 +284,7 @@ func (a *App) Listening() <-chan struct{} { return a.listening }
 // awaited: a failed settings task stops start-up), else PostgreSQL.
 func newIndex(cfg config.Config, database *db.DB, cursors *cursor.Codec) (search.Index, error) {
 	if cfg.MeiliURL == "" {
-		return search.NewPostgres(database.Replica, cursors), nil
+		return search.NewPostgres(database, cursors), nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -21,27 +21,27 @@ import (
 // CLARO_BENCH_DATABASE_URL measures an already seeded database instead.
 func TestScaleLatency(t *testing.T) {
 	ctx := context.Background()
-	bdb := testDB.Primary
+	pools := testDB.DB
 	if url := os.Getenv("CLARO_BENCH_DATABASE_URL"); url != "" {
 		d, err := db.Open(ctx, url, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer d.Close()
-		bdb = d.Primary
+		pools = d
 	} else if n, _ := strconv.Atoi(os.Getenv("CLARO_BENCH_N")); n > 0 {
 		start := time.Now()
-		if err := seed.Scale(ctx, bdb, n, io.Discard); err != nil {
+		if err := seed.Scale(ctx, pools.Primary, n, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := bdb.ExecContext(ctx, "TRUNCATE search_outbox; ANALYZE"); err != nil {
+		if _, err := pools.Primary.ExecContext(ctx, "TRUNCATE search_outbox; ANALYZE"); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("seeded %d products in %s", n, time.Since(start).Round(time.Millisecond))
 	} else {
 		t.Skip("set CLARO_BENCH_N (e.g. 100000) to seed a catalog and measure")
 	}
-	idx := search.NewPostgres(bdb, codec())
+	idx := search.NewPostgres(pools, codec())
 
 	measure := func(name string, q search.Query) time.Duration {
 		var ds []time.Duration
@@ -87,23 +87,23 @@ func TestScaleLatency(t *testing.T) {
 //	go test -run '^$' -bench SearchPostgres -benchtime 300x ./search/
 func BenchmarkSearchPostgres(b *testing.B) {
 	ctx := context.Background()
-	bdb := testDB.Primary
+	pools := testDB.DB
 	if url := os.Getenv("CLARO_BENCH_DATABASE_URL"); url != "" {
 		d, err := db.Open(ctx, url, "")
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer d.Close()
-		bdb = d.Primary
+		pools = d
 	} else {
-		if err := seed.Scale(ctx, bdb, 2000, io.Discard); err != nil {
+		if err := seed.Scale(ctx, pools.Primary, 2000, io.Discard); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := bdb.ExecContext(ctx, "ANALYZE"); err != nil {
+		if _, err := pools.Primary.ExecContext(ctx, "ANALYZE"); err != nil {
 			b.Fatal(err)
 		}
 	}
-	idx := search.NewPostgres(bdb, codec())
+	idx := search.NewPostgres(pools, codec())
 	filtered := query(b, "q", "presets", "category", "photography-presets", "max_price", "2000")
 	filtered.Facets = true
 	newest := query(b, "sort", "newest")

@@ -17,7 +17,7 @@ func TestPostgresTypoModeOnlyForWordsDiscoveryDoesNotKnow(t *testing.T) {
 	paints, cards := newCategory(t, nil), newCategory(t, nil)
 	brush := newProduct(t, st, "Watercolor Brush Pack", withCategory(paints))
 	lookalike := newProduct(t, st, "Watercolour Cards", withCategory(cards))
-	idx := search.NewPostgres(testDB.Primary, codec())
+	idx := search.NewPostgres(testDB.DB, codec())
 	for _, tc := range []struct {
 		kv   []string
 		want []int64
