@@ -57,7 +57,7 @@ type App struct {
 	Worker *search.Worker
 	// Sales folds the sales ledger the order service writes into the
 	// products' sales counts and trending scores (serve and dev run it).
-	Sales *search.Sales
+	Sales *catalog.Sales
 	// Policy says which hosts may have a TLS certificate; Domains holds the
 	// stores' custom domains and their verification state.
 	Policy  *tenants.Policy
@@ -221,7 +221,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if err != nil {
 		return nil, err
 	}
-	a.Sales = search.NewSales(database.Primary, log)
+	a.Sales = catalog.NewSales(database.Primary, log)
 	orderService := orders.NewService(database.Primary, resolver, log, pay.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake)
 	a.Payments, a.Orders = pay, orderService
