@@ -285,7 +285,7 @@ func reindexCmd(ctx context.Context, stdout io.Writer) error {
 	}
 	defer database.Close()
 	codec := cursor.NewCodec(cfg.SessionSecret) // reindex makes no cursors
-	var idx search.Index = search.NewPostgres(database.Primary, codec)
+	var idx search.Index = search.NewPostgres(database, codec)
 	if cfg.MeiliURL != "" {
 		if idx, err = search.NewMeili(ctx, search.MeiliConfig{URL: cfg.MeiliURL, APIKey: cfg.MeiliAPIKey}, codec); err != nil {
 			return err

@@ -50,7 +50,7 @@ type App struct {
 	Worker *search.Worker
 	// Sales folds the sales ledger the order service writes into the
 	// products' sales counts and trending scores (Background runs it).
-	Sales *search.Sales
+	Sales *catalog.Sales
 	// Policy says which hosts may have a TLS certificate; Domains holds the
 	// stores' custom domains and their verification state.
 	Policy  *tenants.Policy
@@ -133,7 +133,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		Policy:   tenants.NewPolicy(tenantStore, cfg.RootHost(), tenants.PolicyOptions{Wildcard: cfg.ACMEDNS != ""}),
 		Domains:  tenants.NewDomainStore(database.Primary, cfg.RootHost()),
 		Search:   index, Worker: search.NewWorker(database.Primary, index, log),
-		Sales:    search.NewSales(database.Primary, log),
+		Sales:    catalog.NewSales(database.Primary, log),
 		Payments: payments.New(payments.ConfigFrom(cfg, log)),
 	}
 	if a.Receipts, err = receipts.New(cfg, database.Primary, log); err != nil {
@@ -219,7 +219,7 @@ func newLimiter(cfg config.Config) (ratelimit.Limiter, error) {
 // awaited: a failed settings task stops start-up), else PostgreSQL.
 func newIndex(cfg config.Config, database *db.DB, cursors *cursor.Codec) (search.Index, error) {
 	if cfg.MeiliURL == "" {
-		return search.NewPostgres(database.Replica, cursors), nil
+		return search.NewPostgres(database, cursors), nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -23,7 +23,7 @@ type backendMaker struct {
 func backendMakers() []backendMaker {
 	return []backendMaker{
 		{name: "postgres", make: func(t *testing.T) *backend {
-			idx := search.NewPostgres(testDB.Primary, codec())
+			idx := search.NewPostgres(testDB.DB, codec())
 			return &backend{name: "postgres", index: idx, worker: search.NewWorker(testDB.Primary, idx, quietLog())}
 		}},
 		{name: "meilisearch-replay", make: func(t *testing.T) *backend {

@@ -21,27 +21,27 @@ import (
 // CLARO_BENCH_DATABASE_URL measures an already seeded database instead.
 func TestScaleLatency(t *testing.T) {
 	ctx := context.Background()
-	bdb := testDB.Primary
+	pools := testDB.DB
 	if url := os.Getenv("CLARO_BENCH_DATABASE_URL"); url != "" {
 		d, err := db.Open(ctx, url, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer d.Close()
-		bdb = d.Primary
+		pools = d
 	} else if n, _ := strconv.Atoi(os.Getenv("CLARO_BENCH_N")); n > 0 {
 		start := time.Now()
-		if err := seed.Scale(ctx, bdb, n, io.Discard); err != nil {
+		if err := seed.Scale(ctx, pools.Primary, n, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := bdb.ExecContext(ctx, "TRUNCATE search_outbox; ANALYZE"); err != nil {
+		if _, err := pools.Primary.ExecContext(ctx, "TRUNCATE search_outbox; ANALYZE"); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("seeded %d products in %s", n, time.Since(start).Round(time.Millisecond))
 	} else {
 		t.Skip("set CLARO_BENCH_N (e.g. 100000) to seed a catalog and measure")
 	}
-	idx := search.NewPostgres(bdb, codec())
+	idx := search.NewPostgres(pools, codec())
 
 	measure := func(name string, q search.Query) time.Duration {
 		var ds []time.Duration
@@ -75,5 +75,57 @@ func TestScaleLatency(t *testing.T) {
 		}
 		p200 := measure(s+" page 200", q)
 		t.Logf("%s: page 200 / page 1 = %.2f", s, float64(p200)/float64(p1))
+	}
+}
+
+// BenchmarkSearchPostgres times the PostgreSQL backend's main query shapes,
+// in process and prepared as the app runs them: text with filters and
+// facets, a browse sort with facets, a next page by cursor, and typo mode.
+// It measures CLARO_BENCH_DATABASE_URL when set (an already seeded catalog),
+// else a catalog of 2,000 products it seeds into the test database.
+//
+//	go test -run '^$' -bench SearchPostgres -benchtime 300x ./search/
+func BenchmarkSearchPostgres(b *testing.B) {
+	ctx := context.Background()
+	pools := testDB.DB
+	if url := os.Getenv("CLARO_BENCH_DATABASE_URL"); url != "" {
+		d, err := db.Open(ctx, url, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer d.Close()
+		pools = d
+	} else {
+		if err := seed.Scale(ctx, pools.Primary, 2000, io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pools.Primary.ExecContext(ctx, "ANALYZE"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	idx := search.NewPostgres(pools, codec())
+	filtered := query(b, "q", "presets", "category", "photography-presets", "max_price", "2000")
+	filtered.Facets = true
+	newest := query(b, "sort", "newest")
+	newest.Facets = true
+	page2 := query(b, "sort", "bestsellers")
+	first, err := idx.Search(ctx, page2)
+	if err != nil || first.Next == "" {
+		b.Fatalf("no second page to time: %v", err)
+	}
+	page2.Cursor = first.Next
+	typo := query(b, "q", "cinematc")
+	typo.Facets = true
+	for _, c := range []struct {
+		name string
+		q    search.Query
+	}{{"text+filters+facets", filtered}, {"newest+facets", newest}, {"bestsellers-page2", page2}, {"typo+facets", typo}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := idx.Search(ctx, c.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/search"
 )
 
@@ -144,7 +145,7 @@ func contractSorts(t *testing.T, b *backend) {
 	}{{p2.ID, base}, {p2.ID, base}, {p2.ID, base}, {p4.ID, base.Add(30 * 24 * time.Hour)}, {p4.ID, base.Add(30 * 24 * time.Hour)}, {p1.ID, base.Add(10 * 24 * time.Hour)}} {
 		recordSale(t, s.id, s.at)
 	}
-	if _, err := search.NewSales(testDB.Primary, quietLog()).Apply(ctx); err != nil {
+	if _, err := catalog.NewSales(testDB.Primary, quietLog()).Apply(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// Ratings: p3 has many good ones, p1 a single 5 (the prior keeps it below p3).

@@ -3,8 +3,6 @@ package search
 import (
 	"context"
 	"errors"
-	"math"
-	"time"
 
 	"github.com/claro-market/claro/app/cursor"
 )
@@ -87,20 +85,6 @@ const MaxFacetValues = 100
 // TrendingFloor stands for "never sold" (a trending score of -∞) in indexes
 // that only hold finite numbers.
 const TrendingFloor = -1e9
-
-// trendingHalfLife is how long a sale takes to count half as much.
-const trendingHalfLife = 72 * time.Hour
-
-// trendingEpochUnix (2025-01-01 UTC) is t = 0 of the trending scale; any
-// fixed instant works since scores of every age compare (ARCHITECTURE.md).
-const trendingEpochUnix = 1735689600
-
-// SaleWeight is λ·t for a sale at time at: the log of its weight on the
-// trending scale. A product's score is ln Σ e^(SaleWeight(t_sale)).
-func SaleWeight(at time.Time) float64 {
-	lambda := math.Ln2 / trendingHalfLife.Hours()
-	return lambda * at.Sub(time.Unix(trendingEpochUnix, 0)).Hours()
-}
 
 // Bayesian prior for top_rated: an unrated product counts as BayesPriorWeight
 // ratings of BayesPriorMean, so one 5-star review does not top the chart. The

@@ -118,3 +118,10 @@ func query(t testing.TB, kv ...string) search.Query {
 	}
 	return q
 }
+
+// recordSale writes one sale of productID at time at to the sales ledger, as
+// the order service's statements do; catalog.Sales applies it.
+func recordSale(t testing.TB, productID int64, at time.Time) {
+	t.Helper()
+	exec(t, `INSERT INTO sales_ledger (product_id, units, sold_at) VALUES (?, 1, ?)`, productID, at)
+}

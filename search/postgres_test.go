@@ -5,7 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/search"
+	"github.com/claro-market/claro/testkit/dbtest"
 )
 
 // Typo mode is for misspellings: a word some discoverable product uses is
@@ -17,7 +19,7 @@ func TestPostgresTypoModeOnlyForWordsDiscoveryDoesNotKnow(t *testing.T) {
 	paints, cards := newCategory(t, nil), newCategory(t, nil)
 	brush := newProduct(t, st, "Watercolor Brush Pack", withCategory(paints))
 	lookalike := newProduct(t, st, "Watercolour Cards", withCategory(cards))
-	idx := search.NewPostgres(testDB.Primary, codec())
+	idx := search.NewPostgres(testDB.DB, codec())
 	for _, tc := range []struct {
 		kv   []string
 		want []int64
@@ -41,6 +43,40 @@ func TestPostgresTypoModeOnlyForWordsDiscoveryDoesNotKnow(t *testing.T) {
 			if facets && (res.Facets == nil || res.Facets.Total != len(tc.want)) {
 				t.Errorf("%v: facets %+v, want a total of %d", tc.kv, res.Facets, len(tc.want))
 			}
+		}
+	}
+}
+
+// A search reads the pool its request may read: the replica, unless the
+// request carries the read-your-writes mark, and then the primary. The
+// "replica" here is a second database that has none of the primary's
+// products, so which one answered is plain from the hits.
+func TestPostgresSearchReadsThePrimaryWhenTheRequestMustSeeItsWrites(t *testing.T) {
+	ctx := context.Background()
+	stale, err := dbtest.Create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stale.Drop(context.Background()) })
+	word := unique("readyourwrites")
+	p := newProduct(t, newStore(t), "Just saved "+word)
+	idx := search.NewPostgres(&db.DB{Primary: testDB.Primary, Replica: stale.Primary}, codec())
+	for _, facets := range []bool{true, false} {
+		q := query(t, "q", word)
+		q.Facets = facets
+		res, err := idx.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != 0 {
+			t.Fatalf("facets %v: an unmarked request read the primary: %v", facets, ids(res.Hits))
+		}
+		res, err = idx.Search(db.WithPrimaryReads(ctx), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(res.Hits); !slices.Equal(got, []int64{p.ID}) {
+			t.Fatalf("facets %v: a request that must see its writes got %v, want [%d]", facets, got, p.ID)
 		}
 	}
 }

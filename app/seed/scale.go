@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/search"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -144,7 +145,7 @@ func (r *scaleRows) add(i int, tenant int64, k scaleKind, cats map[string]int64,
 	trending := math.Inf(-1)
 	if sales > 0 { // as if every sale happened at the last one: close enough to rank
 		last := created.Add(time.Duration(rng.Float64() * float64(now.Sub(created))))
-		trending = search.SaleWeight(last) + math.Log(float64(sales))
+		trending = catalog.SaleWeight(last) + math.Log(float64(sales))
 	}
 	vis := "public"
 	switch u := rng.Float64(); {

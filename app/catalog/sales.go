@@ -1,10 +1,9 @@
-package search
+package catalog
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -19,9 +18,9 @@ const salesLock = 0x636c61726f0801 // "claro", issue 8
 
 // Sales folds the sales ledger (migration 0012), where the order service
 // writes each sale's units (app/orders), into products.sales_count and
-// trending_score: a batch of ledger rows is deleted and applied in one UPDATE,
+// trending_score, the counters the catalog owns and every listing sorts by: a batch of ledger rows is deleted and applied in one UPDATE,
 // in one transaction, so a sale is counted exactly once. Nothing is ever
-// recounted: the score stays ln Σ e^(λ·t_sale) (see SaleWeight), so scores of
+// recounted: the score stays ln Σ e^(λ·t_sale) (see SaleWeight, trending.go), so scores of
 // every age compare and sorting by trending is an index scan. A refund's
 // negative units lower sales_count (never below 0); the trending score keeps
 // the sale, which fades like any other, since a log-sum cannot subtract one
@@ -108,7 +107,7 @@ func (s *Sales) Apply(ctx context.Context) (int, error) {
 			return tx.NewRaw(applySalesSQL, batch, trendingLambda(), float64(trendingEpochUnix)).Scan(ctx, &n)
 		})
 		if err != nil {
-			return total, fmt.Errorf("search: apply sales: %w", err)
+			return total, fmt.Errorf("catalog: apply sales: %w", err)
 		}
 		total += n
 		if n < batch {
@@ -123,32 +122,3 @@ func (s *Sales) Pending(ctx context.Context) (int, error) {
 	err := s.db.NewRaw(`SELECT count(*) FROM sales_ledger`).Scan(ctx, &n)
 	return n, err
 }
-
-// trendingLambda is λ of SaleWeight, per hour.
-func trendingLambda() float64 { return math.Ln2 / trendingHalfLife.Hours() }
-
-// applySalesSQL takes the oldest ledger rows (limit), sums units per product
-// and log-sum-exps the positive rows' weights (ln units + λ·t, exactly
-// SaleWeight, shifted by the batch maximum so exp never overflows and
-// skipping terms e^-50 below it, as claro_logaddexp does), and applies both
-// to each product in one UPDATE. It returns the number of rows taken.
-const applySalesSQL = `WITH batch AS (
-		DELETE FROM sales_ledger WHERE id IN (SELECT id FROM sales_ledger ORDER BY id LIMIT ?)
-		RETURNING product_id, units, sold_at
-	), w AS (
-		SELECT product_id, units,
-			CASE WHEN units > 0 THEN ln(units) + ?::float8 * (extract(epoch FROM sold_at)::float8 - ?::float8) / 3600 END AS weight
-		FROM batch
-	), agg AS (
-		SELECT product_id, sum(units)::bigint AS units, max(weight) AS top FROM w GROUP BY product_id
-	), score AS (
-		SELECT w.product_id, a.top + ln(sum(CASE WHEN w.weight - a.top < -50 THEN 0 ELSE exp(w.weight - a.top) END)) AS s
-		FROM w JOIN agg a ON a.product_id = w.product_id WHERE w.weight IS NOT NULL GROUP BY w.product_id, a.top
-	), applied AS (
-		UPDATE products p SET sales_count = greatest(p.sales_count + a.units, 0),
-			trending_score = coalesce(claro_logaddexp(p.trending_score, s.s), p.trending_score)
-		FROM agg a LEFT JOIN score s ON s.product_id = a.product_id
-		WHERE p.id = a.product_id
-		RETURNING 1
-	)
-	SELECT count(*) FROM batch`
