@@ -118,7 +118,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		return nil, err
 	}
 	links := web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain,
-		Domains: tenants.NewDirectory(tenants.NewStore(database.Replica))}
+		Domains: tenants.NewDirectory(tenants.NewReadStore(database))}
 	engine, err := newEngine(assets, links)
 	if err != nil {
 		return nil, err
@@ -128,7 +128,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		return nil, fmt.Errorf("app: error pages: %w", err)
 	}
 
-	tenantStore := tenants.NewStore(database.Replica)
+	tenantStore := tenants.NewReadStore(database)
 	resolver := tenants.NewResolver(tenantStore, cfg.RootHost())
 	policy := tenants.NewPolicy(tenantStore, cfg.RootHost(), tenants.PolicyOptions{Wildcard: cfg.ACMEDNS != ""})
 	f := web.New(web.Options{
@@ -145,12 +145,20 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	f.Get("/readyz", a.ready)
 
-	web.Use(f, log, resolver, errs, cfg.RootPort())
+	// Read-your-writes: the read pool is chosen before the host is resolved
+	// (Reads), and a write's position recorded where it was written (Records).
+	var readPool []fiber.Handler
+	rw := web.NewReadYourWrites(database, cfg.RootHost(), cfg.Scheme() == "https")
+	replicated := cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != ""
+	if replicated {
+		readPool = append(readPool, rw.Reads)
+	}
+	web.Use(f, log, resolver, errs, cfg.RootPort(), readPool...)
 	// In a region that is not the primary, writes go to the primary region.
 	f.Use(web.Regional(web.RegionOptions{Region: cfg.FlyRegion, Primary: cfg.PrimaryRegion,
 		Forward: cfg.PrimaryForwardURL(), ProxyHeader: cfg.ProxyProtocol}))
-	if cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != "" {
-		f.Use(web.NewReadYourWrites(database, cfg.RootHost(), cfg.Scheme() == "https").Middleware)
+	if replicated {
+		f.Use(rw.Records)
 	}
 	edge.NewAskHandler(policy).Routes(f)
 	f.Get("/static/*", assets.Handler)
@@ -190,8 +198,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		return nil, err
 	}
 	a.Search, a.Worker = index, search.NewWorker(database.Primary, index, log)
-	catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors).Routes(f)
-	search.NewHandlers(index, catalog.NewStore(database.Replica), pages).Routes(f)
+	catalog.NewHandlers(catalog.NewReadStore(database), pages, cursors).Routes(f)
+	search.NewHandlers(index, catalog.NewReadStore(database), pages).Routes(f)
 	writes, drafts := reviews.DefaultWrites(), reviews.DefaultDrafts()
 	if o.ReviewWrites.Window > 0 {
 		writes = o.ReviewWrites
@@ -201,7 +209,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	}
 	reviewHandlers := reviews.NewHandlers(
 		reviews.NewService(reviews.NewStore(database)),
-		catalog.NewStore(database.Replica), pages, cursors,
+		catalog.NewReadStore(database), pages, cursors,
 		reviews.NewBudget(limiter, writes, drafts))
 	switch {
 	case o.Drafts != nil:
@@ -213,7 +221,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	reviewHandlers.Routes(f)
 	pay := payments.New(payments.ConfigFrom(cfg, log))
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
-	carts := cart.NewHandlers(cartCookies, cart.NewStore(database.Replica), pages)
+	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages)
 	carts.Routes(f)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), pay, cfg.PlatformFeeBPS, log)
 	checkout.NewHandlers(checkouts, cartCookies, carts, pages).Routes(f)

@@ -67,7 +67,7 @@ func (d *Directory) reload() {
 		Slug   string `bun:"slug"`
 		Domain string `bun:"custom_domain"`
 	}
-	err := d.store.db.NewRaw(`SELECT slug, custom_domain FROM tenants
+	err := d.store.pool(ctx).NewRaw(`SELECT slug, custom_domain FROM tenants
 		WHERE custom_domain IS NOT NULL AND status = ?`, StatusActive).Scan(ctx, &rows)
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -127,7 +127,7 @@ func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) e
 // hostname or its apex/www partner), or ErrNotFound.
 func (s *Store) ActiveDomain(ctx context.Context, name string) (*Domain, error) {
 	d := new(Domain)
-	err := s.db.NewSelect().Model(d).
+	err := s.pool(ctx).NewSelect().Model(d).
 		Join("JOIN domain_names AS n ON n.domain_id = domain.id").
 		Where("n.name = ?", name).Where("domain.status = ?", DomainActive).
 		Scan(ctx)
@@ -137,7 +137,7 @@ func (s *Store) ActiveDomain(ctx context.Context, name string) (*Domain, error) 
 // CertifiedDomain reports whether name belongs to a verified (or later)
 // custom domain of an active store: the custom-domain half of the TLS policy.
 func (s *Store) CertifiedDomain(ctx context.Context, name string) (bool, error) {
-	return s.db.NewSelect().Table("domain_names").
+	return s.pool(ctx).NewSelect().Table("domain_names").
 		Join("JOIN domains AS d ON d.id = domain_names.domain_id").
 		Join("JOIN tenants AS t ON t.id = d.tenant_id").
 		Where("domain_names.name = ?", name).
@@ -149,5 +149,5 @@ func (s *Store) CertifiedDomain(ctx context.Context, name string) (bool, error) 
 // ActiveSlug reports whether an active store has this slug: the subdomain half
 // of the TLS policy.
 func (s *Store) ActiveSlug(ctx context.Context, slug string) (bool, error) {
-	return s.db.NewSelect().Table("tenants").Where("slug = ? AND status = ?", slug, StatusActive).Exists(ctx)
+	return s.pool(ctx).NewSelect().Table("tenants").Where("slug = ? AND status = ?", slug, StatusActive).Exists(ctx)
 }

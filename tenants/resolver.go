@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/claro-market/claro/app/db"
 )
 
 // SiteKind says what a host serves.
@@ -82,6 +84,12 @@ func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
 	}
 
 	now := r.now()
+	if db.ReadsPrimary(ctx) {
+		// The writer has changed something the replica (and so the cache,
+		// which holds what the replica said) may not have yet: ask the
+		// primary, and leave the cache to the change listener.
+		return r.lookup(ctx, host, sub)
+	}
 	r.mu.RLock()
 	e, hit := r.cache[host]
 	r.mu.RUnlock()

@@ -40,7 +40,7 @@ func (h *Handlers) productFromURL(c *fiber.Ctx, cs *catalog.Store) (*catalog.Pro
 
 func (h *Handlers) productPage(c *fiber.Ctx, title string) (productPage, error) {
 	page := productPage{storePage: h.newStorePage(c, title), Currencies: Currencies}
-	cats, err := catalog.NewStore(h.db.Replica).Categories(c.UserContext())
+	cats, err := catalog.NewReadStore(h.db).Categories(c.UserContext())
 	page.Categories = cats
 	return page, err
 }

@@ -123,7 +123,7 @@ func TestWriterReadsThePrimaryUntilThePausedReplicaReplaysTheirWrite(t *testing.
 	rw := web.NewReadYourWrites(d, "claro.test", false)
 	rw.MaxWait = 0 // do not wait for the paused replica: read the primary at once
 	app := fiber.New()
-	app.Use(rw.Middleware)
+	app.Use(rw.Reads, rw.Records)
 	app.Post("/buy", func(c *fiber.Ctx) error {
 		_, err := d.Primary.ExecContext(c.UserContext(), "INSERT INTO purchases VALUES (1)")
 		return err

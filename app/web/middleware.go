@@ -12,13 +12,18 @@ import (
 )
 
 // Use installs the middleware every request passes, in order: request id,
-// recover, access log, tenant resolution.
-func Use(app *fiber.App, log *slog.Logger, res *tenants.Resolver, errs *ErrorPages, port string) {
+// recover, access log, beforeTenant (the read-pool choice,
+// ReadYourWrites.Reads: the host lookup reads the replica too, so the choice
+// must be made before it), tenant resolution.
+func Use(app *fiber.App, log *slog.Logger, res *tenants.Resolver, errs *ErrorPages, port string, beforeTenant ...fiber.Handler) {
 	app.Use(requestid.New())
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		log.Error("panic", "request_id", RequestID(c), "panic", e)
 	}}))
 	app.Use(AccessLog(log))
+	for _, h := range beforeTenant {
+		app.Use(h)
+	}
 	app.Use(Tenant(res, errs, port))
 }
 
