@@ -108,9 +108,8 @@ func serve(ctx context.Context) error {
 
 func listen(ctx context.Context, a *app.App) error {
 	checks := tenants.CheckerOptions{
-		Target:   a.Config.RootHost(),
-		OnChange: func(id int64) { a.Resolver.Invalidate(id); a.Policy.Invalidate() },
-		Log:      a.Log,
+		Target: a.Config.RootHost(),
+		Log:    a.Log, // caches learn of domain changes from the change listener (db.Changes)
 	}
 	if a.Config.TLS == "certmagic" {
 		opt := edge.OptionsFrom(a.Config, a.Log)

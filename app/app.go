@@ -10,9 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -69,9 +67,9 @@ type App struct {
 	// Payments is the Stripe client; Orders turns webhook events into orders.
 	Payments *payments.Client
 	Orders   *orders.Service
-
-	listening     chan struct{}
-	listeningOnce sync.Once
+	// Changes is the one way the caches above (pages, hosts, TLS answers,
+	// custom-domain links) learn of a change: the catalog_changed listener.
+	Changes *db.Changes
 }
 
 // New builds the app on an open database. It fails when a template does not
@@ -117,8 +115,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if err != nil {
 		return nil, err
 	}
-	links := web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain,
-		Domains: tenants.NewDirectory(tenants.NewReadStore(database))}
+	directory := tenants.NewDirectory(tenants.NewReadStore(database))
+	links := web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain, Domains: directory}
 	engine, err := newEngine(assets, links)
 	if err != nil {
 		return nil, err
@@ -139,8 +137,11 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		Errors:         errs,
 	})
 
-	a := &App{Config: cfg, DB: database, Fiber: f, Resolver: resolver, Errors: errs, Blobs: blobs, Log: log, listening: make(chan struct{}),
-		Policy: policy, Domains: tenants.NewDomainStore(database.Primary, cfg.RootHost())}
+	a := &App{Config: cfg, DB: database, Fiber: f, Resolver: resolver, Errors: errs, Blobs: blobs, Log: log,
+		Policy: policy, Domains: tenants.NewDomainStore(database.Primary, cfg.RootHost()), Changes: db.NewChanges(database, log)}
+	a.Changes.OnChange(resolver.Invalidate)
+	a.Changes.OnChange(func(int64) { policy.Invalidate() })
+	a.Changes.OnChange(func(int64) { directory.Invalidate() })
 	// Health checks answer on any host: platform probes do not send a store's Host.
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	f.Get("/readyz", a.ready)
@@ -160,6 +161,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if replicated {
 		f.Use(rw.Records)
 	}
+	f.Use(web.SyncCaches(a.Changes))
 	edge.NewAskHandler(policy).Routes(f)
 	f.Get("/static/*", assets.Handler)
 	f.Get("/media/*", blob.MediaHandler(blobs))
@@ -188,6 +190,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	f.Use(web.NewCSRF(secret, secure, "/webhooks/").Middleware)
 	if cfg.PageCache {
 		a.Pages = web.NewPageCache(5000, 32<<20)
+		a.Changes.OnChange(a.Pages.OnChange)
 		f.Use(a.Pages.Middleware)
 	}
 	acct.Routes(f)
@@ -230,7 +233,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		return nil, err
 	}
 	a.Sales = search.NewSales(database.Primary, log)
-	orderService := orders.NewService(database.Primary, resolver, log, pay.Livemode()).
+	orderService := orders.NewService(database.Primary, log, pay.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake)
 	a.Payments, a.Orders = pay, orderService
 	webhooks := orders.NewHandlers(pay.Webhooks(), orderService, log)
@@ -253,7 +256,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		}
 		return 0
 	}))
-	dashboard.New(database, resolver, pages, blobs).WithMoney(pay, orderService).WithDomains(a.Domains).Routes(f)
+	dashboard.New(database, pages, blobs).WithMoney(pay, orderService).WithDomains(a.Domains).Routes(f)
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })
@@ -262,31 +265,18 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 
 // Background runs what the app does besides answering requests, until ctx
 // ends: the receipts sender, the search outbox worker, the sales ledger's
-// applier, and the catalog-change listener that keeps every instance's page
-// cache and host cache precise.
+// applier, and the change listener that keeps every instance's caches
+// precise.
 func (a *App) Background(ctx context.Context) {
 	go a.Receipts.Run(ctx)
 	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
 	go a.Sales.Run(ctx)
-	go a.DB.Listen(ctx, db.CatalogChannel, a.Log, func(payload string) { //nolint:errcheck
-		if payload == "" {
-			a.listeningOnce.Do(func() { close(a.listening) })
-		}
-		if a.Pages != nil {
-			a.Pages.OnCatalogChange(payload)
-		}
-		if id, err := strconv.ParseInt(payload, 10, 64); err == nil && id > 0 {
-			a.Resolver.Invalidate(id)
-		} else {
-			a.Resolver.InvalidateAll()
-		}
-		a.Policy.Invalidate()
-	})
+	go a.Changes.Run(ctx) //nolint:errcheck // returns nil when ctx ends
 }
 
-// Listening is closed once the catalog-change listener is in place: from
-// then on every committed change reaches this instance's caches.
-func (a *App) Listening() <-chan struct{} { return a.listening }
+// Listening is closed once the change listener is in place: from then on
+// every committed change reaches this instance's caches.
+func (a *App) Listening() <-chan struct{} { return a.Changes.Listening() }
 
 // newIndex is Meilisearch when MEILI_URL is set (its settings applied and
 // awaited: a failed settings task stops start-up), else PostgreSQL.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 )
@@ -97,8 +99,9 @@ func (s *DomainStore) claimDue(ctx context.Context, limit int, lease time.Durati
 	return ds, err
 }
 
-// save writes a check's outcome and keeps tenants.custom_domain naming the
-// store's domain exactly while it is active, in one transaction.
+// save writes a check's outcome, keeps tenants.custom_domain naming the
+// store's domain exactly while it is active, and announces the change, in one
+// transaction.
 func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) error {
 	if d.LastTXT == nil {
 		d.LastTXT = []string{}
@@ -119,6 +122,12 @@ func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) e
 		_, err = tx.ExecContext(ctx, `UPDATE tenants SET custom_domain = CASE WHEN ? THEN ? END, updated_at = now()
 			WHERE id = ? AND custom_domain IS DISTINCT FROM CASE WHEN ? THEN ? END`,
 			d.Status == DomainActive, d.Hostname, d.TenantID, d.Status == DomainActive, d.Hostname)
+		if err != nil {
+			return err
+		}
+		// The domains table has no trigger of its own: announce the store so
+		// every instance's host and TLS answers are dropped (db.Changes).
+		_, err = tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", db.CatalogChannel, strconv.FormatInt(d.TenantID, 10))
 		return err
 	})
 }

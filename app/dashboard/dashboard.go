@@ -21,7 +21,6 @@ import (
 type Handlers struct {
 	db       *db.DB
 	tenants  *tenants.Store
-	resolver *tenants.Resolver
 	pages    *web.Pages
 	markdown *catalog.Renderer
 	blobs    blob.Store
@@ -31,13 +30,15 @@ type Handlers struct {
 }
 
 // New returns the dashboard handlers.
-func New(database *db.DB, resolver *tenants.Resolver, pages *web.Pages, blobs blob.Store) *Handlers {
+// A store's changes reach the host cache through the change listener
+// (db.Changes), so the dashboard drops no cache after its writes.
+func New(database *db.DB, pages *web.Pages, blobs blob.Store) *Handlers {
 	root := pages.Links.Root
 	if h, _, err := net.SplitHostPort(root); err == nil {
 		root = h
 	}
 	return &Handlers{
-		db: database, tenants: tenants.NewStore(database.Primary), resolver: resolver,
+		db: database, tenants: tenants.NewStore(database.Primary),
 		pages: pages, markdown: catalog.NewRenderer(), blobs: blobs,
 		domains: tenants.NewDomainStore(database.Primary, root), rootHost: root,
 	}

@@ -60,7 +60,6 @@ func (h *Handlers) addDomain(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	default:
-		h.resolver.Invalidate(m.ID)
 		return c.Redirect("/dashboard/s/"+m.Slug+"/domain?added=1", fiber.StatusSeeOther)
 	}
 	page, err := h.newDomainPage(c)
@@ -81,7 +80,6 @@ func (h *Handlers) removeDomain(c *fiber.Ctx) error {
 	if err := h.domains.Remove(c.UserContext(), m.ID, d.ID); err != nil {
 		return err
 	}
-	h.resolver.Invalidate(m.ID)
 	return c.Redirect("/dashboard/s/"+m.Slug+"/domain?removed=1", fiber.StatusSeeOther)
 }
 

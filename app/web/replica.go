@@ -83,6 +83,20 @@ func (r *ReadYourWrites) cookieDomain(c *fiber.Ctx) string {
 	return ""
 }
 
+// SyncCaches holds the answer to a request that wrote until this instance's
+// caches have heard of its change (db.Changes.Sync), so the writer's next
+// request here meets no stale cached page or host answer. The wait is
+// bounded; a failure leaves the change to the listener as usual.
+func SyncCaches(changes *db.Changes) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		err := c.Next()
+		if IsWrite(c.Method()) && err == nil && c.Response().StatusCode() < 500 {
+			_ = changes.Sync(c.UserContext())
+		}
+		return err
+	}
+}
+
 func (r *ReadYourWrites) clear(c *fiber.Ctx) {
 	c.Cookie(&fiber.Cookie{Name: LSNCookie, Value: "", Path: "/", Domain: r.cookieDomain(c), MaxAge: -1,
 		Expires: time.Unix(1, 0), HTTPOnly: true, Secure: r.secure, SameSite: fiber.CookieSameSiteLaxMode})

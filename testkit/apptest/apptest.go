@@ -82,7 +82,35 @@ func NewWith(tb testing.TB, td *dbtest.Database, w io.Writer, ov app.Overrides, 
 	if err != nil {
 		tb.Fatal(err)
 	}
+	listen(tb, a)
 	return &Env{App: a, DB: td}
+}
+
+// listen runs the app's change listener for the test, as serve does: it is
+// the only way the caches learn of a change.
+func listen(tb testing.TB, a *app.App) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = a.Changes.Run(ctx)
+	}()
+	tb.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-a.Changes.Listening():
+	case <-time.After(30 * time.Second):
+		tb.Fatal("the change listener never started")
+	}
+}
+
+// settle waits until the app's caches have heard of every change committed
+// so far, as a request that writes does before it is answered.
+func (e *Env) settle(tb testing.TB) {
+	tb.Helper()
+	if err := e.App.Changes.Sync(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // SendPartial serves the app on a loopback socket and sends it head (the
@@ -168,6 +196,7 @@ func (e *Env) Store(tb testing.TB, slug string, mods ...func(*tenants.Tenant)) *
 	if err := tenants.NewStore(e.DB.Primary).Create(context.Background(), t); err != nil {
 		tb.Fatal(err)
 	}
+	e.settle(tb)
 	return t
 }
 
@@ -181,6 +210,7 @@ func (e *Env) Product(tb testing.TB, t *tenants.Tenant, slug, visibility string,
 	if err := catalog.NewStore(e.DB.Primary).Create(context.Background(), t.ID, p); err != nil {
 		tb.Fatal(err)
 	}
+	e.settle(tb)
 	return p
 }
 
