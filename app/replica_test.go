@@ -41,9 +41,22 @@ func newReplicated(t *testing.T) *replicated {
 	}
 	cfg := apptest.Config(t)
 	cfg.DatabaseReplicaURL = replicaURL // installs the read-your-writes middleware
+	cfg.PageCache = true                // as in production: anonymous pages are cached
 	a, err := app.New(cfg, d, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = a.Changes.Run(lctx)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-a.Changes.Listening():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the change listener never started")
 	}
 	r := &replicated{e: &apptest.Env{App: a, DB: &dbtest.Database{DB: d}}, d: d}
 	r.catchUp(t)
@@ -132,12 +145,29 @@ func TestACreatorSeesTheirProductEditOnTheStorefrontWhileTheReplicaIsBehind(t *t
 		}
 	}
 
-	// Once the replica replays the edit, the visitor sees it too.
+	// A page no one has asked for yet is rendered now, from the paused
+	// replica: still the old row.
+	misses := e.App.Pages.Misses.Load()
+	if _, body := reader.Get(t, host, productPath+"?from=replica"); !strings.Contains(body, "Field Notes") ||
+		strings.Contains(body, "Second Edition") || e.App.Pages.Misses.Load() == misses {
+		t.Errorf("a visitor's uncached product page while the replica is paused: rendered %v, new title %v",
+			e.App.Pages.Misses.Load() != misses, strings.Contains(body, "Second Edition"))
+	}
+
+	// Once the replica replays the edit, the change listener drops the
+	// visitor's cached pages (it waited for the replay, so the refill reads
+	// the new row) and the visitor sees the edit too.
 	r.replay(t, "pg_wal_replay_resume")
 	r.catchUp(t)
 	for _, path := range []string{"/", productPath} {
-		if _, body := reader.Get(t, host, path); !strings.Contains(body, "Second Edition") {
-			t.Errorf("a visitor's %s after replay does not show the edit", path)
+		for i := 0; ; i++ {
+			if _, body := reader.Get(t, host, path); strings.Contains(body, "Second Edition") {
+				break
+			}
+			if i == 300 {
+				t.Fatalf("a visitor's %s never showed the edit after replay", path)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 }
