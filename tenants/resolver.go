@@ -36,7 +36,7 @@ type Site struct {
 // Resolver maps Host headers to sites. Answers, including "no such host", are
 // cached so a hot storefront never costs a database round trip. An answer is
 // kept until the change listener (db.Changes) says its store changed
-// (Invalidate) or that anything may have (InvalidateAll); nothing else drops
+// (Invalidate) or that anything may have (Invalidate(0)); nothing else drops
 // one, neither a write path nor a timer.
 type Resolver struct {
 	store    *Store
