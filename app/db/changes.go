@@ -213,6 +213,7 @@ func (c *Changes) Sync(ctx context.Context) error {
 	select {
 	case <-ch:
 	case <-t.C:
+		c.log.Warn("listen: sync not heard in time; answering anyway", "wait", syncWait)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
