@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/claro-market/claro/app/accounts"
@@ -67,9 +66,9 @@ type App struct {
 	// Payments is the Stripe client; Orders turns webhook events into orders.
 	Payments *payments.Client
 	Orders   *orders.Service
-
-	listening     chan struct{}
-	listeningOnce sync.Once
+	// Changes is the one way the caches above (pages, hosts, TLS answers,
+	// custom-domain links) learn of a change: the catalog_changed listener.
+	Changes *db.Changes
 }
 
 // New builds the app on an open database. It fails when a template does not
@@ -112,8 +111,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if err != nil {
 		return nil, err
 	}
-	links := web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain,
-		Domains: tenants.NewDirectory(tenants.NewStore(database.Replica))}
+	directory := tenants.NewDirectory(tenants.NewReadStore(database))
+	links := web.Links{Scheme: cfg.Scheme(), Root: cfg.RootDomain, Domains: directory}
 	assets, f, errs, err := newWeb(cfg, log, links)
 	if err != nil {
 		return nil, err
@@ -127,8 +126,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if err != nil {
 		return nil, err
 	}
-	tenantStore := tenants.NewStore(database.Replica)
-	a := &App{Config: cfg, DB: database, Fiber: f, Errors: errs, Blobs: blobs, Log: log, listening: make(chan struct{}),
+	tenantStore := tenants.NewReadStore(database)
+	a := &App{Config: cfg, DB: database, Fiber: f, Errors: errs, Blobs: blobs, Log: log, Changes: db.NewChanges(database, log),
 		Resolver: tenants.NewResolver(tenantStore, cfg.RootHost()),
 		Policy:   tenants.NewPolicy(tenantStore, cfg.RootHost(), tenants.PolicyOptions{Wildcard: cfg.ACMEDNS != ""}),
 		Domains:  tenants.NewDomainStore(database.Primary, cfg.RootHost()),
@@ -139,10 +138,14 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if a.Receipts, err = receipts.New(cfg, database.Primary, log); err != nil {
 		return nil, err
 	}
-	a.Orders = orders.NewService(database.Primary, a.Resolver, log, a.Payments.Livemode()).
+	a.Orders = orders.NewService(database.Primary, log, a.Payments.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake)
+	a.Changes.OnChange(a.Resolver.Invalidate)
+	a.Changes.OnChange(func(int64) { a.Policy.Invalidate() })
+	a.Changes.OnChange(func(int64) { directory.Invalidate() })
 	if cfg.PageCache {
 		a.Pages = web.NewPageCache(5000, 32<<20)
+		a.Changes.OnChange(a.Pages.OnChange)
 	}
 
 	sessions := accounts.NewSessions(database.Primary)
@@ -152,18 +155,18 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	}
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
-	carts := cart.NewHandlers(cartCookies, cart.NewStore(database.Replica), pages)
+	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log)
 	r := stack{
 		assets: assets, csrf: web.NewCSRF(secret, secure, "/webhooks/"), download: signer,
 		accounts: accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure),
-		catalog:  catalog.NewHandlers(catalog.NewStore(database.Replica), pages, cursors),
-		search:   search.NewHandlers(index, catalog.NewStore(database.Replica), pages),
+		catalog:  catalog.NewHandlers(catalog.NewReadStore(database), pages, cursors),
+		search:   search.NewHandlers(index, catalog.NewReadStore(database), pages),
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages), webhooks: webhooks,
 		library:   library.NewHandlers(library.NewStore(database.Primary), pages, signer),
-		dashboard: dashboard.New(database, a.Resolver, pages, blobs).WithMoney(a.Payments, a.Orders).WithDomains(a.Domains),
+		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Orders).WithDomains(a.Domains),
 	}
 	if cfg.DevTestPayments {
 		testPay, err := devtools.NewTestPayments(cfg, database.Primary, a.Payments.Webhooks(), webhooks)
@@ -237,7 +240,7 @@ func newReviews(cfg config.Config, o Overrides, database *db.DB, limiter ratelim
 		drafts = o.ReviewDrafts
 	}
 	h := reviews.NewHandlers(reviews.NewService(reviews.NewStore(database)),
-		catalog.NewStore(database.Replica), pages, cursors, reviews.NewBudget(limiter, writes, drafts))
+		catalog.NewReadStore(database), pages, cursors, reviews.NewBudget(limiter, writes, drafts))
 	switch {
 	case o.Drafts != nil:
 		h.WithDrafts(reviews.NewDrafter(*o.Drafts))

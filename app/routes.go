@@ -1,6 +1,8 @@
 package app
 
 import (
+	"strings"
+
 	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/cart"
@@ -52,14 +54,21 @@ func (a *App) routes(s stack) {
 	f.Get("/healthz", live)
 	f.Get("/readyz", a.ready)
 
-	f.Use(requestid.New())                                  // first: every later log line and error page quotes the id
-	f.Use(web.Recover(a.Log))                               // a panic anywhere below becomes the 500 page, logged with its id
-	f.Use(web.AccessLog(a.Log))                             // outside tenant resolution, so refused hosts are logged too
+	rw := web.NewReadYourWrites(a.DB, cfg.RootHost(), cfg.Scheme() == "https")
+	replicated := cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != ""
+
+	f.Use(requestid.New())      // first: every later log line and error page quotes the id
+	f.Use(web.Recover(a.Log))   // a panic anywhere below becomes the 500 page, logged with its id
+	f.Use(web.AccessLog(a.Log)) // outside tenant resolution, so refused hosts are logged too
+	if replicated {
+		f.Use(rw.Reads) // before the host lookup, which reads the replica too: a writer's request reads the primary
+	}
 	f.Use(web.Tenant(a.Resolver, a.Errors, cfg.RootPort())) // Host -> site (or 404, or www's 301); below here web.Site(c) holds
 	f.Use(web.Regional(region))                             // writes outside the primary region go there; after tenant, so unknown hosts never cross the ocean
-	if cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != "" {
-		f.Use(web.NewReadYourWrites(a.DB, cfg.RootHost(), cfg.Scheme() == "https").Middleware) // before any read: picks this request's pool
+	if replicated {
+		f.Use(rw.Records) // after Regional: a write forwarded to the primary region records its position there
 	}
+	f.Use(web.SyncCaches(a.Changes, changesCaches)) // a dashboard or Connect write answers once this instance's caches heard of it
 
 	// Routes before the body cap, the session and CSRF, on purpose: they
 	// read no body, no session and no form, and must set no cookie.
@@ -99,4 +108,13 @@ func signedInUser(c *fiber.Ctx) int64 {
 		return u.UserID
 	}
 	return 0
+}
+
+// changesCaches says which writes change what the caches hold (a store, its
+// products, its domain, whether it can take payments), so their answer waits
+// for this instance's caches to hear of the change: the dashboard and
+// Connect's account events. Carts, checkouts and sign-ins change nothing
+// cached and never wait.
+func changesCaches(path string) bool {
+	return strings.HasPrefix(path, "/dashboard/") || path == "/webhooks/stripe/connect"
 }

@@ -10,16 +10,16 @@ import (
 // links to a store (product cards in a listing, the library's "from <store>")
 // point at its canonical host without a database round trip per link. It
 // keeps every active custom domain in memory (there are few: one per store
-// at most) and reloads them when the copy is older than a TTL, or at once
-// after Invalidate.
+// at most) and reloads them after Invalidate, which the change listener
+// (db.Changes) calls when a store changes.
 type Directory struct {
 	store *Store
-	ttl   time.Duration
+	retry time.Duration // after a failed reload, how soon to try again
 	now   func() time.Time
 
 	mu       sync.Mutex
 	bySlug   map[string]string
-	loadedAt time.Time
+	failedAt time.Time // when the last reload failed; zero after a good one
 	loading  bool
 }
 
@@ -27,20 +27,21 @@ type Directory struct {
 // that just went active is linked to once the replica has it; until then its
 // subdomain answers 301 to it anyway).
 func NewDirectory(store *Store) *Directory {
-	return &Directory{store: store, ttl: 30 * time.Second, now: time.Now}
+	return &Directory{store: store, retry: 15 * time.Second, now: time.Now}
 }
 
 // CustomDomain returns the active custom domain of the store with slug, or ""
-// when it is served on its subdomain only. The first call loads the table;
-// later calls answer from memory and refresh it in the background when it is
-// stale, so a page render never waits on the database after start-up.
+// when it is served on its subdomain only. The first call after start-up or
+// Invalidate loads the table; later calls answer from memory (after a failed
+// load they retry in the background), so a page render rarely waits on the
+// database.
 func (d *Directory) CustomDomain(slug string) string {
 	d.mu.Lock()
 	if d.bySlug == nil {
 		d.mu.Unlock()
 		d.reload()
 		d.mu.Lock()
-	} else if !d.loading && d.now().Sub(d.loadedAt) > d.ttl {
+	} else if !d.loading && !d.failedAt.IsZero() && d.now().Sub(d.failedAt) > d.retry {
 		d.loading = true
 		go d.reload()
 	}
@@ -49,8 +50,7 @@ func (d *Directory) CustomDomain(slug string) string {
 	return host
 }
 
-// Invalidate makes the next lookup reload before it answers (call it when a
-// domain changes status; that is rare).
+// Invalidate makes the next lookup reload before it answers.
 func (d *Directory) Invalidate() {
 	d.mu.Lock()
 	d.bySlug = nil
@@ -67,18 +67,21 @@ func (d *Directory) reload() {
 		Slug   string `bun:"slug"`
 		Domain string `bun:"custom_domain"`
 	}
-	err := d.store.db.NewRaw(`SELECT slug, custom_domain FROM tenants
+	err := d.store.pool(ctx).NewRaw(`SELECT slug, custom_domain FROM tenants
 		WHERE custom_domain IS NOT NULL AND status = ?`, StatusActive).Scan(ctx, &rows)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.loading = false
-	if err != nil && d.bySlug != nil {
-		d.loadedAt = d.now().Add(-d.ttl / 2) // try again soon
+	if err != nil {
+		d.failedAt = d.now()
+		if d.bySlug == nil {
+			d.bySlug = map[string]string{}
+		}
 		return
 	}
 	m := make(map[string]string, len(rows))
 	for _, r := range rows {
 		m[r.Slug] = r.Domain
 	}
-	d.bySlug, d.loadedAt = m, d.now()
+	d.bySlug, d.failedAt = m, time.Time{}
 }

@@ -40,8 +40,8 @@ type CheckerOptions struct {
 	// Recheck is how often a healthy domain is checked again (default 1 hour);
 	// failing ones back off from Retry (default 1 minute) up to Recheck.
 	Recheck, Retry time.Duration
-	// OnChange is told the store whose domain changed status, so caches
-	// (Resolver.Invalidate, Policy.Invalidate) can drop it.
+	// OnChange, when set, is told the store whose domain changed status
+	// (after the change is committed and announced to the caches).
 	OnChange func(tenantID int64)
 	Log      *slog.Logger
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 )
@@ -97,8 +99,9 @@ func (s *DomainStore) claimDue(ctx context.Context, limit int, lease time.Durati
 	return ds, err
 }
 
-// save writes a check's outcome and keeps tenants.custom_domain naming the
-// store's domain exactly while it is active, in one transaction.
+// save writes a check's outcome, keeps tenants.custom_domain naming the
+// store's domain exactly while it is active, and announces the change, in one
+// transaction.
 func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) error {
 	if d.LastTXT == nil {
 		d.LastTXT = []string{}
@@ -119,6 +122,12 @@ func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) e
 		_, err = tx.ExecContext(ctx, `UPDATE tenants SET custom_domain = CASE WHEN ? THEN ? END, updated_at = now()
 			WHERE id = ? AND custom_domain IS DISTINCT FROM CASE WHEN ? THEN ? END`,
 			d.Status == DomainActive, d.Hostname, d.TenantID, d.Status == DomainActive, d.Hostname)
+		if err != nil {
+			return err
+		}
+		// The domains table has no trigger of its own: announce the store so
+		// every instance's host and TLS answers are dropped (db.Changes).
+		_, err = tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", db.CatalogChannel, strconv.FormatInt(d.TenantID, 10))
 		return err
 	})
 }
@@ -127,7 +136,7 @@ func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) e
 // hostname or its apex/www partner), or ErrNotFound.
 func (s *Store) ActiveDomain(ctx context.Context, name string) (*Domain, error) {
 	d := new(Domain)
-	err := s.db.NewSelect().Model(d).
+	err := s.pool(ctx).NewSelect().Model(d).
 		Join("JOIN domain_names AS n ON n.domain_id = domain.id").
 		Where("n.name = ?", name).Where("domain.status = ?", DomainActive).
 		Scan(ctx)
@@ -137,7 +146,7 @@ func (s *Store) ActiveDomain(ctx context.Context, name string) (*Domain, error) 
 // CertifiedDomain reports whether name belongs to a verified (or later)
 // custom domain of an active store: the custom-domain half of the TLS policy.
 func (s *Store) CertifiedDomain(ctx context.Context, name string) (bool, error) {
-	return s.db.NewSelect().Table("domain_names").
+	return s.pool(ctx).NewSelect().Table("domain_names").
 		Join("JOIN domains AS d ON d.id = domain_names.domain_id").
 		Join("JOIN tenants AS t ON t.id = d.tenant_id").
 		Where("domain_names.name = ?", name).
@@ -149,5 +158,5 @@ func (s *Store) CertifiedDomain(ctx context.Context, name string) (bool, error) 
 // ActiveSlug reports whether an active store has this slug: the subdomain half
 // of the TLS policy.
 func (s *Store) ActiveSlug(ctx context.Context, slug string) (bool, error) {
-	return s.db.NewSelect().Table("tenants").Where("slug = ? AND status = ?", slug, StatusActive).Exists(ctx)
+	return s.pool(ctx).NewSelect().Table("tenants").Where("slug = ? AND status = ?", slug, StatusActive).Exists(ctx)
 }

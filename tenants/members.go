@@ -43,7 +43,7 @@ type Member struct {
 // ErrNotFound, exactly as if the store did not exist.
 func (s *Store) ForMember(ctx context.Context, userID int64, slug string) (*Membership, error) {
 	m := new(Membership)
-	err := s.db.NewRaw(`SELECT `+tenantColumns+`, m.role FROM tenants t JOIN tenant_members m ON m.tenant_id = t.id
+	err := s.pool(ctx).NewRaw(`SELECT `+tenantColumns+`, m.role FROM tenants t JOIN tenant_members m ON m.tenant_id = t.id
 		WHERE t.slug = ? AND m.user_id = ?`, slug, userID).Scan(ctx, m)
 	return m, notFound(err)
 }
@@ -51,7 +51,7 @@ func (s *Store) ForMember(ctx context.Context, userID int64, slug string) (*Memb
 // ListForMember returns every store userID belongs to.
 func (s *Store) ListForMember(ctx context.Context, userID int64) ([]Membership, error) {
 	var ms []Membership
-	err := s.db.NewRaw(`SELECT `+tenantColumns+`, m.role FROM tenants t JOIN tenant_members m ON m.tenant_id = t.id
+	err := s.pool(ctx).NewRaw(`SELECT `+tenantColumns+`, m.role FROM tenants t JOIN tenant_members m ON m.tenant_id = t.id
 		WHERE m.user_id = ? ORDER BY t.name`, userID).Scan(ctx, &ms)
 	return ms, err
 }
@@ -74,7 +74,7 @@ func (s *Store) CreateWithOwner(ctx context.Context, db *bun.DB, t *Tenant, user
 
 // UpdateSettings saves the store's name, description, accent colour and logo.
 func (s *Store) UpdateSettings(ctx context.Context, tenantID int64, name, description, accent string, logoKey *string) error {
-	res, err := s.db.NewRaw(`UPDATE tenants SET name = ?, description = ?, accent_color = ?, logo_key = ?, updated_at = now()
+	res, err := s.pool(ctx).NewRaw(`UPDATE tenants SET name = ?, description = ?, accent_color = ?, logo_key = ?, updated_at = now()
 		WHERE id = ?`, name, description, accent, logoKey, tenantID).Exec(ctx)
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func (s *Store) UpdateSettings(ctx context.Context, tenantID int64, name, descri
 // Members lists the accounts with access to the store.
 func (s *Store) Members(ctx context.Context, tenantID int64) ([]Member, error) {
 	var ms []Member
-	err := s.db.NewRaw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM tenant_members m
+	err := s.pool(ctx).NewRaw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM tenant_members m
 		JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? ORDER BY m.created_at`, tenantID).Scan(ctx, &ms)
 	return ms, err
 }
@@ -96,7 +96,7 @@ func (s *Store) Members(ctx context.Context, tenantID int64) ([]Member, error) {
 // AddAdmin gives an existing account admin access to the store; adding an
 // existing member changes nothing.
 func (s *Store) AddAdmin(ctx context.Context, tenantID, userID int64) error {
-	_, err := s.db.NewRaw(`INSERT INTO tenant_members (tenant_id, user_id, role) VALUES (?, ?, 'admin')
+	_, err := s.pool(ctx).NewRaw(`INSERT INTO tenant_members (tenant_id, user_id, role) VALUES (?, ?, 'admin')
 		ON CONFLICT (tenant_id, user_id) DO NOTHING`, tenantID, userID).Exec(ctx)
 	return err
 }
@@ -104,7 +104,7 @@ func (s *Store) AddAdmin(ctx context.Context, tenantID, userID int64) error {
 // UserIDByEmail finds the account an owner wants to invite.
 func (s *Store) UserIDByEmail(ctx context.Context, email string) (int64, error) {
 	var id int64
-	err := s.db.NewRaw(`SELECT id FROM users WHERE email = ?`, email).Scan(ctx, &id)
+	err := s.pool(ctx).NewRaw(`SELECT id FROM users WHERE email = ?`, email).Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}

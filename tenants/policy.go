@@ -31,10 +31,9 @@ type PolicyOptions struct {
 	// not cached (default 20/s, burst 40). Over budget, names are refused.
 	LookupsPerSecond float64
 	Burst            int
-	// TTL and NegativeTTL are how long allowed and refused answers are kept
-	// (default 5 minutes and 1 minute); MaxItems bounds the cache (50,000).
-	TTL, NegativeTTL time.Duration
-	MaxItems         int
+	// MaxItems bounds the cache (50,000). Answers are kept until the change
+	// listener (db.Changes) calls Invalidate.
+	MaxItems int
 }
 
 // Policy answers one question, for CertMagic's on-demand DecisionFunc and for
@@ -58,10 +57,7 @@ type Policy struct {
 	lookups atomic.Int64
 }
 
-type policyEntry struct {
-	allowed bool
-	expires time.Time
-}
+type policyEntry struct{ allowed bool }
 
 // NewPolicy returns the policy for hosts under rootHost (ROOT_DOMAIN without
 // its port). store may read the replica: a name verified a moment ago is
@@ -72,12 +68,6 @@ func NewPolicy(store *Store, rootHost string, opt PolicyOptions) *Policy {
 	}
 	if opt.Burst <= 0 {
 		opt.Burst = 40
-	}
-	if opt.TTL <= 0 {
-		opt.TTL = 5 * time.Minute
-	}
-	if opt.NegativeTTL <= 0 {
-		opt.NegativeTTL = time.Minute
 	}
 	if opt.MaxItems <= 0 {
 		opt.MaxItems = 50_000
@@ -138,8 +128,9 @@ func (p *Policy) Allow(ctx context.Context, name string) error {
 	return nil
 }
 
-// Invalidate forgets every cached answer; call it when a store's status or a
-// domain's status changes. Changes are rare, so forgetting all is cheap.
+// Invalidate forgets every cached answer. The change listener calls it on
+// every announced change (a store's status, a domain's status, ...): changes
+// are rare next to handshakes, so forgetting all is cheap.
 func (p *Policy) Invalidate() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -154,23 +145,19 @@ func (p *Policy) cached(host string) (allowed, hit bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e, ok := p.cache[host]
-	if !ok || !p.now().Before(e.expires) {
+	if !ok {
 		return false, false
 	}
 	return e.allowed, true
 }
 
 func (p *Policy) put(host string, allowed bool) {
-	ttl := p.opt.NegativeTTL
-	if allowed {
-		ttl = p.opt.TTL
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.cache) >= p.opt.MaxItems {
 		p.cache = make(map[string]policyEntry, p.opt.MaxItems/2) // bounded: start over
 	}
-	p.cache[host] = policyEntry{allowed: allowed, expires: p.now().Add(ttl)}
+	p.cache[host] = policyEntry{allowed: allowed}
 }
 
 // take spends one lookup from the token bucket.

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/claro-market/claro/app/db"
 )
 
 // SiteKind says what a host serves.
@@ -33,15 +34,14 @@ type Site struct {
 }
 
 // Resolver maps Host headers to sites. Answers, including "no such host", are
-// cached so a hot storefront never costs a database round trip; Invalidate
-// drops a store's entries when it changes.
+// cached so a hot storefront never costs a database round trip. An answer is
+// kept until the change listener (db.Changes) says its store changed
+// (Invalidate) or that anything may have (Invalidate(0)); nothing else drops
+// one, neither a write path nor a timer.
 type Resolver struct {
 	store    *Store
 	root     string
-	ttl      time.Duration
-	negTTL   time.Duration
 	maxItems int
-	now      func() time.Time
 
 	mu    sync.RWMutex
 	cache map[string]cacheEntry
@@ -50,7 +50,6 @@ type Resolver struct {
 type cacheEntry struct {
 	site    Site
 	missing bool
-	expires time.Time
 }
 
 // NewResolver returns a resolver for hosts under rootHost (ROOT_DOMAIN without
@@ -59,10 +58,7 @@ func NewResolver(store *Store, rootHost string) *Resolver {
 	return &Resolver{
 		store:    store,
 		root:     strings.ToLower(rootHost),
-		ttl:      time.Minute,
-		negTTL:   10 * time.Second,
 		maxItems: 50_000,
-		now:      time.Now,
 		cache:    make(map[string]cacheEntry),
 	}
 }
@@ -81,11 +77,16 @@ func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
 		return Site{Kind: KindRedirect, Host: host, RedirectHost: r.root}, nil
 	}
 
-	now := r.now()
+	if db.ReadsPrimary(ctx) {
+		// The writer has changed something the replica (and so the cache,
+		// which holds what the replica said) may not have yet: ask the
+		// primary, and leave the cache to the change listener.
+		return r.lookup(ctx, host, sub)
+	}
 	r.mu.RLock()
 	e, hit := r.cache[host]
 	r.mu.RUnlock()
-	if hit && now.Before(e.expires) {
+	if hit {
 		if e.missing {
 			return Site{}, ErrNotFound
 		}
@@ -95,12 +96,12 @@ func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
 	site, err := r.lookup(ctx, host, sub)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		r.put(host, cacheEntry{missing: true, expires: now.Add(r.negTTL)})
+		r.put(host, cacheEntry{missing: true})
 		return Site{}, ErrNotFound
 	case err != nil:
 		return Site{}, err
 	}
-	r.put(host, cacheEntry{site: site, expires: now.Add(r.ttl)})
+	r.put(host, cacheEntry{site: site})
 	return site, nil
 }
 
@@ -176,22 +177,19 @@ func (r *Resolver) put(host string, e cacheEntry) {
 }
 
 // Invalidate drops every cached answer about the store with this id, and every
-// cached "not found" (a new slug or domain may now exist). Call it after any
-// change to a store's slug, domain or status.
+// cached "not found" (a new slug or domain may now exist); 0 drops every
+// answer (any store may have changed). The change listener (db.Changes)
+// calls it for each store a committed write announces.
 func (r *Resolver) Invalidate(tenantID int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if tenantID == 0 {
+		r.cache = make(map[string]cacheEntry)
+		return
+	}
 	for h, e := range r.cache {
 		if e.missing || (e.site.Tenant != nil && e.site.Tenant.ID == tenantID) {
 			delete(r.cache, h)
 		}
 	}
-}
-
-// InvalidateAll drops every cached answer (a missed change notification may
-// have been about any store).
-func (r *Resolver) InvalidateAll() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.cache = make(map[string]cacheEntry)
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/uptrace/bun"
 )
 
@@ -46,29 +47,34 @@ type Tenant struct {
 func (t *Tenant) Active() bool { return t.Status == StatusActive }
 
 // Store reads and writes tenants.
-type Store struct{ db bun.IDB }
+type Store struct{ pool db.Pool }
 
-// NewStore returns a Store over db (the primary or the replica).
-func NewStore(db bun.IDB) *Store { return &Store{db: db} }
+// NewStore returns a Store over h: the primary, or a transaction.
+func NewStore(h bun.IDB) *Store { return &Store{pool: db.Fixed(h)} }
+
+// NewReadStore returns a Store for resolving hosts and linking to stores: the
+// replica, or the primary for a request whose writer has not seen their write
+// replayed yet (db.ReadPool), chosen per request.
+func NewReadStore(d *db.DB) *Store { return &Store{pool: d.Reads()} }
 
 // BySlug returns the store with that slug, whatever its status.
 func (s *Store) BySlug(ctx context.Context, slug string) (*Tenant, error) {
 	t := new(Tenant)
-	err := s.db.NewSelect().Model(t).Where("slug = ?", slug).Scan(ctx)
+	err := s.pool(ctx).NewSelect().Model(t).Where("slug = ?", slug).Scan(ctx)
 	return t, notFound(err)
 }
 
 // ByCustomDomain returns the store holding that custom domain.
 func (s *Store) ByCustomDomain(ctx context.Context, domain string) (*Tenant, error) {
 	t := new(Tenant)
-	err := s.db.NewSelect().Model(t).Where("custom_domain = ?", domain).Scan(ctx)
+	err := s.pool(ctx).NewSelect().Model(t).Where("custom_domain = ?", domain).Scan(ctx)
 	return t, notFound(err)
 }
 
 // ByID returns the store with that id.
 func (s *Store) ByID(ctx context.Context, id int64) (*Tenant, error) {
 	t := new(Tenant)
-	err := s.db.NewSelect().Model(t).Where("id = ?", id).Scan(ctx)
+	err := s.pool(ctx).NewSelect().Model(t).Where("id = ?", id).Scan(ctx)
 	return t, notFound(err)
 }
 
@@ -80,7 +86,7 @@ func (s *Store) Create(ctx context.Context, t *Tenant) error {
 	if t.AccentColor == "" {
 		t.AccentColor = "#4f46e5"
 	}
-	_, err := s.db.NewInsert().Model(t).Returning("id, status, created_at, updated_at").Exec(ctx)
+	_, err := s.pool(ctx).NewInsert().Model(t).Returning("id, status, created_at, updated_at").Exec(ctx)
 	return err
 }
 

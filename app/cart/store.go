@@ -3,6 +3,7 @@ package cart
 import (
 	"context"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/uptrace/bun"
 )
 
@@ -43,11 +44,16 @@ func (p *Priced) Count() int {
 }
 
 // Store prices carts.
-type Store struct{ db bun.IDB }
+type Store struct{ pool db.Pool }
 
-// NewStore returns a cart store over db: the replica for showing the cart, the
-// primary where the price will be charged.
-func NewStore(db bun.IDB) *Store { return &Store{db: db} }
+// NewStore returns a cart store over h: the primary, where the price will be
+// charged.
+func NewStore(h bun.IDB) *Store { return &Store{pool: db.Fixed(h)} }
+
+// NewReadStore returns a cart store for showing the cart: the replica, or the
+// primary for a visitor whose write it has not replayed yet (db.ReadPool),
+// chosen per request.
+func NewReadStore(d *db.DB) *Store { return &Store{pool: d.Reads()} }
 
 // Price reads every product of the cart within the store tenantID: only
 // public or unlisted, live products of that store count. The cookie's word is
@@ -58,7 +64,7 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 		return out, nil
 	}
 	var rows []Line
-	err := s.db.NewRaw(`SELECT id, slug, title, price_cents, currency, cover_key FROM products
+	err := s.pool(ctx).NewRaw(`SELECT id, slug, title, price_cents, currency, cover_key FROM products
 		WHERE tenant_id = ? AND id IN (?) AND deleted_at IS NULL AND visibility IN ('public', 'private')`,
 		tenantID, bun.In(c.IDs())).Scan(ctx, &rows)
 	if err != nil {

@@ -19,7 +19,7 @@ var ErrSlugTaken = errors.New("catalog: slug taken")
 // ListForTenant returns every live product of a store, drafts included, newest first.
 func (s *Store) ListForTenant(ctx context.Context, tenantID int64) ([]Product, error) {
 	var ps []Product
-	err := s.db.NewSelect().Model(&ps).
+	err := s.pool(ctx).NewSelect().Model(&ps).
 		Where("tenant_id = ?", tenantID).Where("deleted_at IS NULL").
 		OrderExpr("created_at DESC, id DESC").Scan(ctx)
 	return ps, err
@@ -28,7 +28,7 @@ func (s *Store) ListForTenant(ctx context.Context, tenantID int64) ([]Product, e
 // ByID returns a live product of the store; another store's product is ErrNotFound.
 func (s *Store) ByID(ctx context.Context, tenantID, id int64) (*Product, error) {
 	p := new(Product)
-	err := s.db.NewSelect().Model(p).
+	err := s.pool(ctx).NewSelect().Model(p).
 		Where("tenant_id = ?", tenantID).Where("id = ?", id).Where("deleted_at IS NULL").Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -38,7 +38,7 @@ func (s *Store) ByID(ctx context.Context, tenantID, id int64) (*Product, error) 
 
 // Update saves a product's editable fields within the store.
 func (s *Store) Update(ctx context.Context, tenantID int64, p *Product) error {
-	res, err := s.db.NewUpdate().Model(p).
+	res, err := s.pool(ctx).NewUpdate().Model(p).
 		Column("slug", "title", "description", "price_cents", "currency", "visibility", "category_id",
 			"tags", "cover_key", "content_md", "content_html", "published_at").
 		Set("updated_at = now()").
@@ -49,7 +49,7 @@ func (s *Store) Update(ctx context.Context, tenantID int64, p *Product) error {
 
 // SoftDelete removes a product from every listing; orders keep pointing at it.
 func (s *Store) SoftDelete(ctx context.Context, tenantID, id int64) error {
-	res, err := s.db.NewRaw(`UPDATE products SET deleted_at = now(), updated_at = now(), slug = slug || '-deleted-' || id
+	res, err := s.pool(ctx).NewRaw(`UPDATE products SET deleted_at = now(), updated_at = now(), slug = slug || '-deleted-' || id
 		WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL`, tenantID, id).Exec(ctx)
 	return affectedOne(res, err)
 }
@@ -57,7 +57,7 @@ func (s *Store) SoftDelete(ctx context.Context, tenantID, id int64) error {
 // DeleteFile removes a file of a product of the store and returns its blob key.
 func (s *Store) DeleteFile(ctx context.Context, tenantID, productID, fileID int64) (string, error) {
 	var key string
-	err := s.db.NewRaw(`DELETE FROM product_files WHERE tenant_id = ? AND product_id = ? AND id = ? RETURNING blob_key`,
+	err := s.pool(ctx).NewRaw(`DELETE FROM product_files WHERE tenant_id = ? AND product_id = ? AND id = ? RETURNING blob_key`,
 		tenantID, productID, fileID).Scan(ctx, &key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound

@@ -7,14 +7,20 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/uptrace/bun"
 )
 
 // Store reads and writes the catalog.
-type Store struct{ db bun.IDB }
+type Store struct{ pool db.Pool }
 
-// NewStore returns a catalog store over db.
-func NewStore(db bun.IDB) *Store { return &Store{db: db} }
+// NewStore returns a catalog store over h: the primary, or a transaction.
+func NewStore(h bun.IDB) *Store { return &Store{pool: db.Fixed(h)} }
+
+// NewReadStore returns a catalog store for pages: it reads the replica, or
+// the primary for a writer whose change the replica has not replayed yet
+// (db.ReadPool), chosen per request.
+func NewReadStore(d *db.DB) *Store { return &Store{pool: d.Reads()} }
 
 // cardColumns are the columns of a Card, with the product table aliased p and
 // the tenant table t.
@@ -33,7 +39,7 @@ const DiscoverableSQL = discoverable
 // Categories returns the category tree's nodes in display order.
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 	var cs []Category
-	err := s.db.NewSelect().Model(&cs).OrderExpr("parent_id NULLS FIRST, position, name").Scan(ctx)
+	err := s.pool(ctx).NewSelect().Model(&cs).OrderExpr("parent_id NULLS FIRST, position, name").Scan(ctx)
 	return cs, err
 }
 
@@ -41,7 +47,7 @@ func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 // global discovery may show.
 func (s *Store) NewestDiscoverable(ctx context.Context, limit int) ([]Card, error) {
 	cards := make([]Card, 0, limit)
-	err := s.db.NewRaw(`SELECT `+cardColumns+`
+	err := s.pool(ctx).NewRaw(`SELECT `+cardColumns+`
 		FROM products p JOIN tenants t ON t.id = p.tenant_id
 		WHERE `+discoverable+`
 		ORDER BY p.created_at DESC, p.id DESC LIMIT ?`, limit).Scan(ctx, &cards)
@@ -62,7 +68,7 @@ func (s *Store) TopDiscoverable(ctx context.Context, order string, limit int) ([
 		return nil, fmt.Errorf("catalog: unknown order %q", order)
 	}
 	cards := make([]Card, 0, limit)
-	err := s.db.NewRaw(`SELECT `+cardColumns+`
+	err := s.pool(ctx).NewRaw(`SELECT `+cardColumns+`
 		FROM products p JOIN tenants t ON t.id = p.tenant_id
 		WHERE `+discoverable+`
 		ORDER BY `+order+` LIMIT ?`, limit).Scan(ctx, &cards)
@@ -95,7 +101,7 @@ func (s *Store) StorefrontPage(ctx context.Context, tenantID int64, after *Posit
 	q += ` ORDER BY p.created_at DESC, p.id DESC LIMIT ?`
 	args = append(args, limit)
 	cards := make([]Card, 0, limit)
-	err := s.db.NewRaw(q, args...).Scan(ctx, &cards)
+	err := s.pool(ctx).NewRaw(q, args...).Scan(ctx, &cards)
 	return cards, err
 }
 
@@ -103,7 +109,7 @@ func (s *Store) StorefrontPage(ctx context.Context, tenantID int64, after *Posit
 // private, not deleted. Drafts and other stores' products are ErrNotFound.
 func (s *Store) VisibleBySlug(ctx context.Context, tenantID int64, slug string) (*Product, error) {
 	p := new(Product)
-	err := s.db.NewSelect().Model(p).
+	err := s.pool(ctx).NewSelect().Model(p).
 		Where("tenant_id = ?", tenantID).
 		Where("slug = ?", slug).
 		Where("deleted_at IS NULL").
@@ -118,7 +124,7 @@ func (s *Store) VisibleBySlug(ctx context.Context, tenantID int64, slug string) 
 // Category returns one category.
 func (s *Store) Category(ctx context.Context, id int64) (*Category, error) {
 	c := new(Category)
-	err := s.db.NewSelect().Model(c).Where("id = ?", id).Scan(ctx)
+	err := s.pool(ctx).NewSelect().Model(c).Where("id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -128,7 +134,7 @@ func (s *Store) Category(ctx context.Context, id int64) (*Category, error) {
 // Files lists a product's downloadable files within the store.
 func (s *Store) Files(ctx context.Context, tenantID, productID int64) ([]File, error) {
 	var fs []File
-	err := s.db.NewSelect().Model(&fs).
+	err := s.pool(ctx).NewSelect().Model(&fs).
 		Where("tenant_id = ?", tenantID).Where("product_id = ?", productID).
 		Order("id").Scan(ctx)
 	return fs, err
@@ -136,7 +142,7 @@ func (s *Store) Files(ctx context.Context, tenantID, productID int64) ([]File, e
 
 // CreateCategory inserts a category (seeding and tests).
 func (s *Store) CreateCategory(ctx context.Context, c *Category) error {
-	_, err := s.db.NewInsert().Model(c).Returning("id").Exec(ctx)
+	_, err := s.pool(ctx).NewInsert().Model(c).Returning("id").Exec(ctx)
 	return err
 }
 
@@ -150,13 +156,13 @@ func (s *Store) Create(ctx context.Context, tenantID int64, p *Product) error {
 	if p.Currency == "" {
 		p.Currency = "usd"
 	}
-	_, err := s.db.NewInsert().Model(p).Returning("id, created_at, updated_at").Exec(ctx)
+	_, err := s.pool(ctx).NewInsert().Model(p).Returning("id, created_at, updated_at").Exec(ctx)
 	return err
 }
 
 // AddFile attaches a file to a product of store tenantID.
 func (s *Store) AddFile(ctx context.Context, tenantID int64, f *File) error {
 	f.TenantID = tenantID
-	_, err := s.db.NewInsert().Model(f).Returning("id, created_at").Exec(ctx)
+	_, err := s.pool(ctx).NewInsert().Model(f).Returning("id, created_at").Exec(ctx)
 	return err
 }

@@ -21,7 +21,6 @@ import (
 type Handlers struct {
 	db       *db.DB
 	tenants  *tenants.Store
-	resolver *tenants.Resolver
 	pages    *web.Pages
 	editor   *catalog.Editor // the creator side of the catalog: every product change
 	blobs    blob.Store      // store logos
@@ -31,13 +30,13 @@ type Handlers struct {
 }
 
 // New returns the dashboard handlers.
-func New(database *db.DB, resolver *tenants.Resolver, pages *web.Pages, blobs blob.Store) *Handlers {
+func New(database *db.DB, pages *web.Pages, blobs blob.Store) *Handlers {
 	root := pages.Links.Root
 	if h, _, err := net.SplitHostPort(root); err == nil {
 		root = h
 	}
 	return &Handlers{
-		db: database, tenants: tenants.NewStore(database.Primary), resolver: resolver,
+		db: database, tenants: tenants.NewStore(database.Primary),
 		pages: pages, editor: catalog.NewEditor(database, blobs), blobs: blobs,
 		domains: tenants.NewDomainStore(database.Primary, root), rootHost: root,
 	}

@@ -53,7 +53,6 @@ func (h *Handlers) addDomain(c *fiber.Ctx) error {
 	input := strings.TrimSpace(c.FormValue("domain"))
 	_, err := h.domains.Add(c.UserContext(), m.ID, input)
 	if err == nil {
-		h.resolver.Invalidate(m.ID)
 		return c.Redirect("/dashboard/s/"+m.Slug+"/domain?added=1", fiber.StatusSeeOther)
 	}
 	msg, ok := domainRefusal(err)
@@ -78,7 +77,6 @@ func (h *Handlers) removeDomain(c *fiber.Ctx) error {
 	if err := h.domains.Remove(c.UserContext(), m.ID, d.ID); err != nil {
 		return err
 	}
-	h.resolver.Invalidate(m.ID)
 	return c.Redirect("/dashboard/s/"+m.Slug+"/domain?removed=1", fiber.StatusSeeOther)
 }
 

@@ -103,7 +103,6 @@ func (h *Handlers) onboard(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		h.resolver.Invalidate(m.ID)
 	}
 	url, err := h.money.pay.AccountLink(ctx, acct, base+"?expired=1", base+"?from=stripe")
 	if err != nil {

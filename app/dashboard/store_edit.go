@@ -95,7 +95,6 @@ func (h *Handlers) createStore(c *fiber.Ctx) error {
 		case err != nil:
 			return err
 		default:
-			h.resolver.Invalidate(t.ID)
 			return c.Redirect("/dashboard/s/"+t.Slug, fiber.StatusSeeOther)
 		}
 	}
@@ -163,7 +162,6 @@ func (h *Handlers) saveSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.resolver.Invalidate(m.ID)
 	return c.Redirect(page.Base+"/settings?saved=1", fiber.StatusSeeOther)
 }
 

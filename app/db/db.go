@@ -1,6 +1,22 @@
 // Package db opens Claro's PostgreSQL connections through Bun: the primary for
 // every write and for reads that must see their own writes, and a regional read
 // replica for everything else when DATABASE_REPLICA_URL is set.
+//
+// Two rules hold everywhere, and live here:
+//
+// One read-pool rule. A store that may read the replica holds d.Reads() (a
+// Pool) and picks its pool per request through ReadPool: the replica, unless
+// the request carries the read-your-writes mark (WithPrimaryReads, set by
+// web.ReadYourWrites while the visitor's last write is not replayed yet).
+// Nothing is bound to d.Replica at start-up. What must see its own writes
+// (sessions, certificate storage, the webhook path, the library's
+// entitlements) holds the primary or a transaction (Fixed).
+//
+// One cache-invalidation story. Every cache learns of a change only from
+// Changes, the listener on CatalogChannel: writes announce themselves in
+// their own transaction, a batch is handed on once the replica has it, and a
+// request that wrote waits (Sync) until this instance's caches have heard.
+// No write path drops a cache itself and no cache expires on a timer.
 package db
 
 import (

@@ -4,42 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 )
 
-// CatalogChannel is where migration 0009's triggers announce changed stores.
+// CatalogChannel is where every change a cache may hold is announced (see
+// Changes): migration 0009's triggers, the domain checker, and Sync's tokens.
 const CatalogChannel = "catalog_changed"
-
-// Listen LISTENs on channel on a dedicated primary connection and calls fn with
-// each notification's payload until ctx ends. Each time LISTEN is in place
-// (at start and after a reconnect, when notifications may have been missed)
-// it calls fn with "", meaning "anything may have changed". It returns nil
-// when ctx ends.
-func (d *DB) Listen(ctx context.Context, channel string, log *slog.Logger, fn func(payload string)) error {
-	for attempt := 0; ; attempt++ {
-		err := d.listenOnce(ctx, channel, fn)
-		if ctx.Err() != nil {
-			return nil
-		}
-		log.Warn("listen: connection lost; reconnecting", "channel", channel, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(min(time.Duration(1<<min(attempt, 5))*100*time.Millisecond, 5*time.Second)):
-		}
-	}
-}
-
-func (d *DB) listenOnce(ctx context.Context, channel string, fn func(string)) error {
-	return ListenConn(ctx, d.Primary, channel, func(payload string) time.Duration {
-		fn(payload)
-		return 0
-	})
-}
 
 // ListenConn holds one connection of pool for LISTEN channel until ctx ends
 // (nil) or the connection fails (the error). It calls step with "" once LISTEN

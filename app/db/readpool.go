@@ -34,6 +34,20 @@ func (d *DB) ReadPool(ctx context.Context) *bun.DB {
 	return d.Replica
 }
 
+// Pool is where a store sends its queries, chosen per request: a store that
+// may read the replica holds d.Reads() and so honours the read-your-writes
+// mark of each request; a store on the primary or inside a transaction holds
+// Fixed(h). Binding a store to d.Replica at start-up would serve a writer the
+// row they just changed as it was before.
+type Pool func(ctx context.Context) bun.IDB
+
+// Fixed is the Pool that always answers h: the primary, or a transaction.
+func Fixed(h bun.IDB) Pool { return func(context.Context) bun.IDB { return h } }
+
+// Reads is the Pool of ReadPool: the replica, or the primary for a request
+// whose writer has not seen their write replayed yet.
+func (d *DB) Reads() Pool { return func(ctx context.Context) bun.IDB { return d.ReadPool(ctx) } }
+
 // HasReplica reports whether reads go to a separate replica at all.
 func (d *DB) HasReplica() bool { return d.Replica != d.Primary }
 

@@ -2,104 +2,21 @@ package db_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/web"
-	"github.com/claro-market/claro/testkit/peertest"
+	"github.com/claro-market/claro/testkit/dbtest"
 	"github.com/gofiber/fiber/v2"
 )
 
-// pgBin is the newest installed PostgreSQL's programs (Debian keeps them
-// out of PATH, under /usr/lib/postgresql/<major>/bin).
-func pgBin() string {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	slices.SortFunc(dirs, func(a, b string) int {
-		na, _ := strconv.Atoi(filepath.Base(filepath.Dir(a)))
-		nb, _ := strconv.Atoi(filepath.Base(filepath.Dir(b)))
-		return na - nb
-	})
-	if len(dirs) == 0 {
-		return ""
-	}
-	return dirs[len(dirs)-1]
-}
-
-// asPostgres runs a PostgreSQL program as the postgres system user
-// (PostgreSQL refuses to run as root).
-func asPostgres(t *testing.T, name string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(pgBin(), name)}, args...)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-}
-
-// startStreamingPair starts a private primary and a streaming replica made
-// with pg_basebackup, and returns their URLs.
-func startStreamingPair(t *testing.T) (primaryURL, replicaURL string) {
-	t.Helper()
-	if _, err := os.Stat(filepath.Join(pgBin(), "initdb")); err != nil || os.Geteuid() != 0 {
-		peertest.Missing(t, "a streaming replica needs PostgreSQL's server programs (/usr/lib/postgresql/*/bin) and root (to run them as postgres)")
-	}
-	pg, err := user.Lookup("postgres")
-	if err != nil {
-		t.Fatal(err)
-	}
-	uid, _ := strconv.Atoi(pg.Uid)
-	gid, _ := strconv.Atoi(pg.Gid)
-	dir, err := os.MkdirTemp("", "claro-replica-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chown(dir, uid, gid); err != nil {
-		t.Fatal(err)
-	}
-	pdir, rdir := filepath.Join(dir, "primary"), filepath.Join(dir, "replica")
-	pport, rport := peertest.FreePort(t), peertest.FreePort(t)
-
-	asPostgres(t, "initdb", "-D", pdir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nwal_level = replica\nmax_wal_senders = 4\nfsync = off\n", pport, dir)
-	appendFile(t, filepath.Join(pdir, "postgresql.conf"), conf)
-	appendFile(t, filepath.Join(pdir, "pg_hba.conf"), "host replication all 127.0.0.1/32 trust\n")
-	asPostgres(t, "pg_ctl", "-D", pdir, "-l", filepath.Join(dir, "primary.log"), "-w", "start")
-	t.Cleanup(func() { asPostgres(t, "pg_ctl", "-D", pdir, "-m", "immediate", "stop") })
-
-	asPostgres(t, "pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(pport), "-U", "postgres", "-D", rdir, "-R", "-X", "stream")
-	appendFile(t, filepath.Join(rdir, "postgresql.conf"), fmt.Sprintf("port = %d\nhot_standby = on\n", rport))
-	asPostgres(t, "pg_ctl", "-D", rdir, "-l", filepath.Join(dir, "replica.log"), "-w", "start")
-	t.Cleanup(func() { asPostgres(t, "pg_ctl", "-D", rdir, "-m", "immediate", "stop") })
-
-	u := "postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable"
-	return fmt.Sprintf(u, pport), fmt.Sprintf(u, rport)
-}
-
-func appendFile(t *testing.T, path, s string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(s); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestWriterReadsThePrimaryUntilThePausedReplicaReplaysTheirWrite(t *testing.T) {
-	primaryURL, replicaURL := startStreamingPair(t)
+	primaryURL, replicaURL := dbtest.StreamingPair(t)
 	ctx := context.Background()
 	d, err := db.Open(ctx, primaryURL, replicaURL)
 	if err != nil {
@@ -123,7 +40,7 @@ func TestWriterReadsThePrimaryUntilThePausedReplicaReplaysTheirWrite(t *testing.
 	rw := web.NewReadYourWrites(d, "claro.test", false)
 	rw.MaxWait = 0 // do not wait for the paused replica: read the primary at once
 	app := fiber.New()
-	app.Use(rw.Middleware)
+	app.Use(rw.Reads, rw.Records)
 	app.Post("/buy", func(c *fiber.Ctx) error {
 		_, err := d.Primary.ExecContext(c.UserContext(), "INSERT INTO purchases VALUES (1)")
 		return err

@@ -58,12 +58,10 @@ func AttachAccount(ctx context.Context, db bun.IDB, tenantID int64, accountID st
 // back from onboarding): the freshest state there is, so it wins over any
 // event older than now (to the second, as events are stamped).
 func (s *Service) SyncAccount(ctx context.Context, tenantID int64, a *payments.Account) error {
-	var eff effect
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		eff = effect{}
-		var before bool
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var locked bool // the row lock (and that the account is this store's) is what counts
 		if err := tx.NewRaw(`SELECT charges_enabled FROM tenants WHERE id = ? AND stripe_account_id = ? FOR UPDATE`, tenantID, a.ID).
-			Scan(ctx, &before); err != nil {
+			Scan(ctx, &locked); err != nil {
 			return err
 		}
 		if _, err := tx.NewRaw(`INSERT INTO stripe_accounts (tenant_id, account_id, charges_enabled, payouts_enabled, details_submitted,
@@ -77,13 +75,6 @@ func (s *Service) SyncAccount(ctx context.Context, tenantID int64, a *payments.A
 			pgdialect.Array(a.PastDue), a.DisabledReason, time.Now().UTC().Truncate(time.Second)).Exec(ctx); err != nil {
 			return err
 		}
-		return setPayable(ctx, tx, tenantID, before, a.ChargesEnabled, a.PayoutsEnabled, &eff)
+		return setPayable(ctx, tx, tenantID, a.ChargesEnabled, a.PayoutsEnabled)
 	})
-	if err != nil {
-		return err
-	}
-	for _, id := range eff.invalidate {
-		s.tenants.Invalidate(id)
-	}
-	return nil
 }

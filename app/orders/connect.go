@@ -17,7 +17,7 @@ func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Eve
 	if a.ID == "" {
 		a.ID = e.Account
 	}
-	tenantID, charges, err := lockTenant(ctx, tx, a.ID)
+	tenantID, err := lockTenant(ctx, tx, a.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		s.log.Warn("account.updated for an account no store holds; ignored", "event", e.ID, "account", a.ID)
 		return nil
@@ -43,13 +43,13 @@ func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Eve
 		s.log.Info("account.updated older than the state held; ignored", "event", e.ID, "account", a.ID)
 		return nil
 	}
-	return setPayable(ctx, tx, tenantID, charges, a.ChargesEnabled, a.PayoutsEnabled, eff)
+	return setPayable(ctx, tx, tenantID, a.ChargesEnabled, a.PayoutsEnabled)
 }
 
 // deauthorized applies account.application.deauthorized: the creator
 // disconnected Claro, so the store can take no more charges.
 func (s *Service) deauthorized(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
-	tenantID, charges, err := lockTenant(ctx, tx, e.Account)
+	tenantID, err := lockTenant(ctx, tx, e.Account)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -62,27 +62,23 @@ func (s *Service) deauthorized(ctx context.Context, tx bun.Tx, e *payments.Event
 		return err
 	}
 	s.log.Warn("stripe account disconnected from Claro", "tenant", tenantID, "account", e.Account)
-	return setPayable(ctx, tx, tenantID, charges, false, false, eff)
+	return setPayable(ctx, tx, tenantID, false, false)
 }
 
-func lockTenant(ctx context.Context, tx bun.Tx, accountID string) (int64, bool, error) {
+func lockTenant(ctx context.Context, tx bun.Tx, accountID string) (int64, error) {
 	var id int64
-	var charges bool
-	err := tx.NewRaw(`SELECT id, charges_enabled FROM tenants WHERE stripe_account_id = ? FOR UPDATE`, accountID).Scan(ctx, &id, &charges)
-	return id, charges, err
+	err := tx.NewRaw(`SELECT id FROM tenants WHERE stripe_account_id = ? FOR UPDATE`, accountID).Scan(ctx, &id)
+	return id, err
 }
 
 // setPayable mirrors the account's flags on tenants, which the storefront,
-// checkout and discovery read, and asks for the store's cached host answers to
-// be dropped when charges_enabled changed.
-func setPayable(ctx context.Context, tx bun.Tx, tenantID int64, before, charges, payouts bool, eff *effect) error {
+// checkout and discovery read; the tenants trigger announces the change to
+// every cache (db.Changes).
+func setPayable(ctx context.Context, tx bun.Tx, tenantID int64, charges, payouts bool) error {
 	if _, err := tx.NewRaw(`UPDATE tenants SET charges_enabled = ?, payouts_enabled = ?, updated_at = now()
 		WHERE id = ? AND (charges_enabled, payouts_enabled) IS DISTINCT FROM (?, ?)`,
 		charges, payouts, tenantID, charges, payouts).Exec(ctx); err != nil {
 		return err
-	}
-	if before != charges {
-		eff.invalidate = append(eff.invalidate, tenantID)
 	}
 	return nil
 }

@@ -17,13 +17,9 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Invalidator drops a store's cached host answers; tenants.Resolver is one.
-type Invalidator interface{ Invalidate(tenantID int64) }
-
 // Service applies verified events.
 type Service struct {
 	db           *bun.DB
-	tenants      Invalidator
 	log          *slog.Logger
 	livemode     bool
 	wakeReceipts func()
@@ -32,9 +28,11 @@ type Service struct {
 }
 
 // NewService returns the service over the primary. livemode is the
-// deployment's mode: events of the other mode are ignored.
-func NewService(primary *bun.DB, tenants Invalidator, log *slog.Logger, livemode bool) *Service {
-	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode, batch: newPaidBatch()}
+// deployment's mode: events of the other mode are ignored. A store whose
+// charges change is announced to every cache by the tenants trigger
+// (db.Changes), so the service drops no cache itself.
+func NewService(primary *bun.DB, log *slog.Logger, livemode bool) *Service {
+	return &Service{db: primary, log: log, livemode: livemode, batch: newPaidBatch()}
 }
 
 // WithReceipts makes the service call wake after committing an order that
@@ -55,9 +53,8 @@ func (s *Service) WithSales(wake func()) *Service {
 
 // effect is what must happen after the transaction commits.
 type effect struct {
-	invalidate []int64
-	receipt    bool // a receipt became owed: wake the sender
-	sales      bool // the sales ledger changed: wake its applier
+	receipt bool // a receipt became owed: wake the sender
+	sales   bool // the sales ledger changed: wake its applier
 }
 
 // Handle applies one verified event that arrived on endpoint ep. It returns an
@@ -107,9 +104,6 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 
 // after carries out what a committed event left to do.
 func (s *Service) after(eff effect) {
-	for _, id := range eff.invalidate {
-		s.tenants.Invalidate(id)
-	}
 	if eff.receipt && s.wakeReceipts != nil {
 		s.wakeReceipts()
 	}

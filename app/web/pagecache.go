@@ -2,11 +2,11 @@ package web
 
 import (
 	"bytes"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/claro-market/claro/app/db"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -14,9 +14,11 @@ import (
 // product page costs no database round trip and no template execution. Only
 // pages a handler marks with Cacheable are kept, only for visitors who are not
 // signed in, never with a cookie a handler set; the visitor's CSRF token is cut
-// out when stored and written back in when served. Entries are dropped per store when
-// the catalog announces a change (db.CatalogChannel); marketplace pages, which
-// show every store, are dropped on any change.
+// out when stored and written back in when served. A request carrying the
+// read-your-writes mark (db.ReadsPrimary) neither gets nor fills it: its
+// writer must see their change, which the cache may not hold yet. Entries are
+// dropped per store by the change listener (db.Changes, through OnChange);
+// marketplace pages, which show every store, are dropped on any change.
 type PageCache struct {
 	mu       sync.RWMutex
 	pages    map[string]*cachedPage
@@ -104,7 +106,7 @@ func cacheKey(c *fiber.Ctx) string {
 // Middleware serves and fills the cache. It runs after the session and CSRF
 // middleware: it needs to know who is signed in and the visitor's token.
 func (pc *PageCache) Middleware(c *fiber.Ctx) error {
-	if c.Method() != fiber.MethodGet || CurrentUser(c) != nil {
+	if c.Method() != fiber.MethodGet || CurrentUser(c) != nil || db.ReadsPrimary(c.UserContext()) {
 		return c.Next()
 	}
 	key := cacheKey(c)
@@ -267,15 +269,14 @@ func (pc *PageCache) InvalidateAll() {
 	}
 }
 
-// OnCatalogChange applies one db.CatalogChannel payload: a store id, or
-// 0 / "" (everything may have changed).
-func (pc *PageCache) OnCatalogChange(payload string) {
-	id, err := strconv.ParseInt(payload, 10, 64)
-	if err != nil || id == 0 {
+// OnChange applies one change the listener heard (db.Changes.OnChange): the
+// store tenantID changed, or any store may have (0).
+func (pc *PageCache) OnChange(tenantID int64) {
+	if tenantID == 0 {
 		pc.InvalidateAll()
 		return
 	}
-	pc.InvalidateTenant(id)
+	pc.InvalidateTenant(tenantID)
 }
 
 // Bytes is what the cached pages hold, as their sizes count it.

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"sync"
@@ -49,10 +48,9 @@ func TestAnonymousPagesAreCachedWithEachVisitorsOwnToken(t *testing.T) {
 }
 
 func TestCatalogChangesDropCachedPagesOnEveryInstance(t *testing.T) {
+	// apptest runs the change listener, as serve does; the test only makes
+	// sure it is in place.
 	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	e.App.Background(ctx)
 	select {
 	case <-e.App.Listening():
 	case <-time.After(30 * time.Second):

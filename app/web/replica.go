@@ -14,10 +14,11 @@ const LSNCookie = "claro_lsn"
 
 // ReadYourWrites keeps a visitor who just wrote reading from the primary
 // until the regional replica has replayed their write. After every request
-// that writes it sets LSNCookie to pg_current_wal_lsn(); a later request
-// carrying it waits (boundedly) for the replica to reach that position, and
-// reads the primary when it has not (db.ReadPool). The cookie is dropped once
-// the replica has caught up.
+// that writes it sets LSNCookie to pg_current_wal_lsn() (Records); a later
+// request carrying it waits (boundedly) for the replica to reach that
+// position, and reads the primary when it has not (Reads marks the context
+// for db.ReadPool, which every store that may read the replica consults per
+// request). The cookie is dropped once the replica has caught up.
 type ReadYourWrites struct {
 	db       *db.DB
 	rootHost string // the cookie is shared by ROOT_DOMAIN and its subdomains
@@ -35,9 +36,10 @@ func NewReadYourWrites(d *db.DB, rootHost string, secure bool) *ReadYourWrites {
 		Sleep: db.Sleep}
 }
 
-// Middleware picks the read pool for this request and records the write's
-// position after it. Install it after the tenant middleware.
-func (r *ReadYourWrites) Middleware(c *fiber.Ctx) error {
+// Reads picks the read pool for this request. Install it before the tenant
+// middleware (web.Use's beforeTenant): resolving the host reads the replica
+// too, and a creator who just renamed their store must see the new name.
+func (r *ReadYourWrites) Reads(c *fiber.Ctx) error {
 	if lsn := c.Cookies(LSNCookie); lsn != "" {
 		caught, err := r.db.WaitReplayed(c.UserContext(), lsn, r.MaxWait, r.Poll, r.Sleep)
 		switch {
@@ -49,6 +51,13 @@ func (r *ReadYourWrites) Middleware(c *fiber.Ctx) error {
 			c.SetUserContext(db.WithPrimaryReads(c.UserContext()))
 		}
 	}
+	return c.Next()
+}
+
+// Records sets LSNCookie after a request that wrote. Install it after
+// Regional: a write forwarded to the primary region is recorded there, by
+// the instance that wrote, and comes back with its cookie.
+func (r *ReadYourWrites) Records(c *fiber.Ctx) error {
 	err := c.Next()
 	if IsWrite(c.Method()) && err == nil && c.Response().StatusCode() < 500 {
 		if lsn, lerr := r.db.CurrentLSN(c.UserContext()); lerr == nil {
@@ -72,6 +81,24 @@ func (r *ReadYourWrites) cookieDomain(c *fiber.Ctx) string {
 		return r.rootHost
 	}
 	return ""
+}
+
+// SyncCaches holds the answer to a request that wrote until this instance's
+// caches have heard of its change (db.Changes.Sync), so the writer's next
+// request here meets no stale cached page or host answer. The wait is
+// bounded; a failure leaves the change to the listener as usual. Only writes
+// to paths for which changes reports true wait.
+func SyncCaches(changes *db.Changes, changesCaches func(path string) bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if !IsWrite(c.Method()) || !changesCaches(c.Path()) {
+			return c.Next()
+		}
+		err := c.Next()
+		if err == nil && c.Response().StatusCode() < 500 {
+			_ = changes.Sync(c.UserContext())
+		}
+		return err
+	}
 }
 
 func (r *ReadYourWrites) clear(c *fiber.Ctx) {

@@ -5,7 +5,6 @@ package apptest
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,9 +22,7 @@ import (
 	"github.com/claro-market/claro/testkit/dbtest"
 
 	"github.com/claro-market/claro/app"
-	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/tenants"
 )
 
 // Root is the ROOT_DOMAIN tests run under.
@@ -82,6 +79,7 @@ func NewWith(tb testing.TB, td *dbtest.Database, w io.Writer, ov app.Overrides, 
 	if err != nil {
 		tb.Fatal(err)
 	}
+	listen(tb, a)
 	return &Env{App: a, DB: td}
 }
 
@@ -156,33 +154,6 @@ var seq atomic.Int64
 
 // Unique returns a name unique within the test binary.
 func Unique(prefix string) string { return fmt.Sprintf("%s%d", prefix, seq.Add(1)) }
-
-// Store creates an active store that can take payments.
-func (e *Env) Store(tb testing.TB, slug string, mods ...func(*tenants.Tenant)) *tenants.Tenant {
-	tb.Helper()
-	acct := "acct_" + strings.ReplaceAll(slug, "-", "")
-	t := &tenants.Tenant{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:] + " Studio", ChargesEnabled: true, StripeAccountID: &acct}
-	for _, m := range mods {
-		m(t)
-	}
-	if err := tenants.NewStore(e.DB.Primary).Create(context.Background(), t); err != nil {
-		tb.Fatal(err)
-	}
-	return t
-}
-
-// Product creates a product in store t.
-func (e *Env) Product(tb testing.TB, t *tenants.Tenant, slug, visibility string, mods ...func(*catalog.Product)) *catalog.Product {
-	tb.Helper()
-	p := &catalog.Product{Slug: slug, Title: "Title of " + slug, Description: "About " + slug, PriceCents: 1500, Visibility: visibility}
-	for _, m := range mods {
-		m(p)
-	}
-	if err := catalog.NewStore(e.DB.Primary).Create(context.Background(), t.ID, p); err != nil {
-		tb.Fatal(err)
-	}
-	return p
-}
 
 // Query returns the value of one query parameter of a URL found in a page.
 func Query(tb testing.TB, rawURL, name string) string {
