@@ -29,6 +29,7 @@ import (
 	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
+	"github.com/claro-market/claro/app/payouts"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/receipts"
 	"github.com/claro-market/claro/app/reviews"
@@ -222,7 +223,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		return nil, err
 	}
 	a.Sales = search.NewSales(database.Primary, log)
-	orderService := orders.NewService(database.Primary, resolver, log, pay.Livemode()).
+	accounts := payouts.NewService(database.Primary, resolver, log)
+	orderService := orders.NewService(database.Primary, accounts, log, pay.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake)
 	a.Payments, a.Orders = pay, orderService
 	webhooks := orders.NewHandlers(pay.Webhooks(), orderService, log)
@@ -245,7 +247,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		}
 		return 0
 	}))
-	dashboard.New(database, resolver, pages, blobs).WithMoney(pay, orderService).WithDomains(a.Domains).Routes(f)
+	dashboard.New(database, resolver, pages, blobs).WithMoney(pay, accounts).WithDomains(a.Domains).Routes(f)
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return errs.NotFound(c) })

@@ -1,11 +1,11 @@
 // Package orders turns Stripe's webhook events into orders, entitlements,
-// refunds and disputes, and keeps each store's Connect account state. Every
-// event is applied in one transaction on the primary that first records its
-// id, so a duplicate delivery, however concurrent, ends there; orders are
-// unique on their Checkout Session, so two events for one session make one
-// order. Events may arrive in any order and converge. The common delivery, a
-// first paid checkout.session.completed, is one statement (paidFirst), and
-// such deliveries arriving together share one (batch.go).
+// refunds and disputes. Every event is applied in one transaction on the
+// primary that first records its id, so a duplicate delivery, however
+// concurrent, ends there; orders are unique on their Checkout Session, so two
+// events for one session make one order. Events may arrive in any order and
+// converge. A paid order has one writer (writePaid, paid.go); deliveries
+// arriving together share its transaction (batch.go). Connect account events
+// are recorded here and applied by payouts.
 package orders
 
 import (
@@ -14,6 +14,7 @@ import (
 
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/payments"
+	"github.com/claro-market/claro/app/payouts"
 	"github.com/uptrace/bun"
 )
 
@@ -23,18 +24,21 @@ type Invalidator interface{ Invalidate(tenantID int64) }
 // Service applies verified events.
 type Service struct {
 	db           *bun.DB
-	tenants      Invalidator
+	payouts      *payouts.Service
 	log          *slog.Logger
 	livemode     bool
 	wakeReceipts func()
 	wakeSales    func()
-	batch        *paidBatch
+	paid         *coalescer[*payments.Event]
 }
 
 // NewService returns the service over the primary. livemode is the
-// deployment's mode: events of the other mode are ignored.
-func NewService(primary *bun.DB, tenants Invalidator, log *slog.Logger, livemode bool) *Service {
-	return &Service{db: primary, tenants: tenants, log: log, livemode: livemode, batch: newPaidBatch()}
+// deployment's mode: events of the other mode are ignored. Connect account
+// events go to accounts.
+func NewService(primary *bun.DB, accounts *payouts.Service, log *slog.Logger, livemode bool) *Service {
+	s := &Service{db: primary, payouts: accounts, log: log, livemode: livemode}
+	s.paid = newCoalescer(batchSlots, batchMax, s.pay, log)
+	return s
 }
 
 // WithReceipts makes the service call wake after committing an order that
@@ -55,13 +59,15 @@ func (s *Service) WithSales(wake func()) *Service {
 
 // effect is what must happen after the transaction commits.
 type effect struct {
-	invalidate []int64
-	receipt    bool // a receipt became owed: wake the sender
-	sales      bool // the sales ledger changed: wake its applier
+	invalidate int64 // a store whose charges_enabled changed (0: none)
+	receipt    bool  // a receipt became owed: wake the sender
+	sales      bool  // the sales ledger changed: wake its applier
 }
 
 // Handle applies one verified event that arrived on endpoint ep. It returns an
 // error only when the event must be retried (Stripe redelivers on a non-2xx).
+// A delivery that pays a session goes to the paid-order writer, batched with
+// any arriving at the same time; every other event is applied on its own.
 func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.Event) error {
 	if e.Livemode != s.livemode {
 		s.log.Info("stripe event ignored: other mode", "event", e.ID, "type", e.Type, "livemode", e.Livemode)
@@ -74,28 +80,12 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	if !handled(ep, e.Type) {
 		return nil
 	}
-	var eff effect
 	if e.Session != nil && wanted(e) == StatusPaid {
-		// The common delivery, in one statement; anything else falls through.
-		done, err := s.paidFirstBatched(ctx, e, &eff)
-		if err != nil {
-			return err
-		}
-		if done {
-			s.after(eff)
-			return nil
-		}
+		return s.paid.do(ctx, e)
 	}
+	var eff effect
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		eff = effect{}
-		res, err := tx.Tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, account, livemode, created) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (id) DO NOTHING`, db.Prepared(e.ID, e.Type, e.Account, e.Livemode, e.Created)...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err // a duplicate: already applied, or being applied by the delivery we waited for
-		}
 		return s.apply(ctx, tx, e, &eff)
 	})
 	if err != nil {
@@ -105,11 +95,34 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	return nil
 }
 
+// recordSQL records the events in the CTE i (event_id, type, account,
+// livemode, created), in id order, and returns the ids that are new: a
+// duplicate ends here. A concurrent duplicate waits on the id's unique index
+// until the first delivery commits (then it is a duplicate) or rolls back
+// (then it is new). The id order keeps two transactions recording several ids
+// each from waiting on each other in a circle. Session events are recorded by
+// the same text inside claim's statement.
+const recordSQL = `INSERT INTO stripe_events (id, type, account, livemode, created)
+		SELECT event_id, type, account, livemode, created FROM i ORDER BY event_id
+		ON CONFLICT (id) DO NOTHING RETURNING id`
+
+// recordEvent records an event that is not a session's and reports whether it
+// is new.
+func recordEvent(ctx context.Context, tx bun.Tx, e *payments.Event) (bool, error) {
+	rows, err := tx.Tx.QueryContext(ctx, `WITH i AS (
+			SELECT $1::text AS event_id, $2::text AS type, $3::text AS account, $4::boolean AS livemode, $5::timestamptz AS created
+		) `+recordSQL, db.Prepared(e.ID, e.Type, e.Account, e.Livemode, e.Created)...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	fresh := rows.Next()
+	return fresh, rows.Err()
+}
+
 // after carries out what a committed event left to do.
 func (s *Service) after(eff effect) {
-	for _, id := range eff.invalidate {
-		s.tenants.Invalidate(id)
-	}
+	s.payouts.Invalidate(eff.invalidate)
 	if eff.receipt && s.wakeReceipts != nil {
 		s.wakeReceipts()
 	}
@@ -120,7 +133,7 @@ func (s *Service) after(eff effect) {
 
 func handled(ep payments.Endpoint, typ string) bool {
 	if ep == payments.ConnectEndpoint {
-		return typ == "account.updated" || typ == "account.application.deauthorized"
+		return payouts.Handles(typ)
 	}
 	switch typ {
 	case "checkout.session.completed", "checkout.session.async_payment_succeeded",
@@ -130,19 +143,24 @@ func handled(ep payments.Endpoint, typ string) bool {
 	return false
 }
 
+// apply records and applies an event that does not pay a session, in tx.
 func (s *Service) apply(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+	if e.Session != nil {
+		return s.session(ctx, tx, e) // recorded with its checkout's claim
+	}
+	fresh, err := recordEvent(ctx, tx, e)
+	if err != nil || !fresh {
+		return err // a duplicate: already applied, or being applied by the delivery we waited for
+	}
 	switch {
-	case e.Session != nil:
-		return s.session(ctx, tx, e, eff)
 	case e.Charge != nil:
 		eff.sales = true // a full refund takes its units back off the ledger
 		return s.refund(ctx, tx, e)
 	case e.Dispute != nil:
 		return s.dispute(ctx, tx, e)
-	case e.Type == "account.updated" && e.Connect != nil:
-		return s.accountUpdated(ctx, tx, e, eff)
-	case e.Type == "account.application.deauthorized":
-		return s.deauthorized(ctx, tx, e, eff)
+	case e.Account != "":
+		eff.invalidate, err = s.payouts.Apply(ctx, tx, e)
+		return err
 	}
 	s.log.Warn("stripe event without the object its type promises", "event", e.ID, "type", e.Type)
 	return nil

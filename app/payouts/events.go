@@ -1,4 +1,4 @@
-package orders
+package payouts
 
 import (
 	"context"
@@ -10,9 +10,29 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
-// accountUpdated applies account.updated from the Connect endpoint, only when
-// it is not older than the state already held: Stripe does not promise order.
-func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+// Handles reports whether Apply knows the Connect event type typ.
+func Handles(typ string) bool {
+	return typ == "account.updated" || typ == "account.application.deauthorized"
+}
+
+// Apply applies a Connect event in tx, the transaction that recorded the
+// event's id (orders.Service.Handle), so a duplicate never reaches it. It
+// returns the store whose cached host answers must be dropped once tx has
+// committed (pass it to Invalidate), else 0.
+func (s *Service) Apply(ctx context.Context, tx bun.Tx, e *payments.Event) (int64, error) {
+	switch {
+	case e.Type == "account.updated" && e.Connect != nil:
+		return s.accountUpdated(ctx, tx, e)
+	case e.Type == "account.application.deauthorized":
+		return s.deauthorized(ctx, tx, e)
+	}
+	s.log.Warn("stripe event without the object its type promises", "event", e.ID, "type", e.Type)
+	return 0, nil
+}
+
+// accountUpdated applies account.updated, only when it is not older than the
+// state already held: Stripe does not promise order.
+func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Event) (int64, error) {
 	a := e.Connect
 	if a.ID == "" {
 		a.ID = e.Account
@@ -20,10 +40,10 @@ func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Eve
 	tenantID, charges, err := lockTenant(ctx, tx, a.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		s.log.Warn("account.updated for an account no store holds; ignored", "event", e.ID, "account", a.ID)
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	res, err := tx.NewRaw(`INSERT INTO stripe_accounts AS sa (tenant_id, account_id, charges_enabled, payouts_enabled, details_submitted,
 			currently_due, past_due, disabled_reason, event_created, updated_at)
@@ -37,52 +57,30 @@ func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Eve
 		tenantID, a.ID, a.ChargesEnabled, a.PayoutsEnabled, a.DetailsSubmitted,
 		pgdialect.Array(a.CurrentlyDue), pgdialect.Array(a.PastDue), a.DisabledReason, e.Created).Exec(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		s.log.Info("account.updated older than the state held; ignored", "event", e.ID, "account", a.ID)
-		return nil
+		return 0, nil
 	}
-	return setPayable(ctx, tx, tenantID, charges, a.ChargesEnabled, a.PayoutsEnabled, eff)
+	return setPayable(ctx, tx, tenantID, charges, a.ChargesEnabled, a.PayoutsEnabled)
 }
 
 // deauthorized applies account.application.deauthorized: the creator
 // disconnected Claro, so the store can take no more charges.
-func (s *Service) deauthorized(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+func (s *Service) deauthorized(ctx context.Context, tx bun.Tx, e *payments.Event) (int64, error) {
 	tenantID, charges, err := lockTenant(ctx, tx, e.Account)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := tx.NewRaw(`INSERT INTO stripe_accounts (tenant_id, account_id, deauthorized, event_created) VALUES (?, ?, true, ?)
 		ON CONFLICT (tenant_id) DO UPDATE SET deauthorized = true, charges_enabled = false, payouts_enabled = false, updated_at = now()`,
 		tenantID, e.Account, e.Created).Exec(ctx); err != nil {
-		return err
+		return 0, err
 	}
 	s.log.Warn("stripe account disconnected from Claro", "tenant", tenantID, "account", e.Account)
-	return setPayable(ctx, tx, tenantID, charges, false, false, eff)
-}
-
-func lockTenant(ctx context.Context, tx bun.Tx, accountID string) (int64, bool, error) {
-	var id int64
-	var charges bool
-	err := tx.NewRaw(`SELECT id, charges_enabled FROM tenants WHERE stripe_account_id = ? FOR UPDATE`, accountID).Scan(ctx, &id, &charges)
-	return id, charges, err
-}
-
-// setPayable mirrors the account's flags on tenants, which the storefront,
-// checkout and discovery read, and asks for the store's cached host answers to
-// be dropped when charges_enabled changed.
-func setPayable(ctx context.Context, tx bun.Tx, tenantID int64, before, charges, payouts bool, eff *effect) error {
-	if _, err := tx.NewRaw(`UPDATE tenants SET charges_enabled = ?, payouts_enabled = ?, updated_at = now()
-		WHERE id = ? AND (charges_enabled, payouts_enabled) IS DISTINCT FROM (?, ?)`,
-		charges, payouts, tenantID, charges, payouts).Exec(ctx); err != nil {
-		return err
-	}
-	if before != charges {
-		eff.invalidate = append(eff.invalidate, tenantID)
-	}
-	return nil
+	return setPayable(ctx, tx, tenantID, charges, false, false)
 }
