@@ -15,8 +15,10 @@ import (
 // not arriving together, runs as soon as it arrives; batches form only while
 // the slots are busy, that is, under load.
 //
-// batchSlots was measured with BenchmarkWebhookIngestion on 2 cores with
-// PostgreSQL on the same machine; a primary with more cores may want more.
+// batchSlots: with BenchmarkWebhookIngestion on 2 cores with PostgreSQL on
+// the same machine, 1 and 2 slots measured within noise of each other (2
+// lets one batch's commit overlap the next one's statements); 3 was slower.
+// A primary with more cores may want more.
 const (
 	batchSlots = 2  // runs in flight; more queue instead, and batch
 	batchMax   = 32 // deliveries per run

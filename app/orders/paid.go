@@ -39,7 +39,9 @@ func (s *Service) pay(ctx context.Context, events []*payments.Event) error {
 // and owes its receipt. The answer has one row per checkout: its order (0 for
 // none), whether this statement paid it, its payment intent, and whether a refund or dispute is
 // waiting for it. The statement's snapshot is taken after claim locked the
-// payment intents, so it sees every refund that committed before.
+// checkouts and payment intents, so it sees every order and refund that
+// committed before. Lookups of existing orders and items go by their indexes
+// (= ANY, correlated subqueries), so the cost stays flat as orders grow.
 const writePaidSQL = `WITH d AS (
 		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS t(checkout_id, session_id, email, pi, buyer)
 	), fresh AS (
@@ -48,13 +50,12 @@ const writePaidSQL = `WITH d AS (
 		SELECT c.tenant_id, c.id, nullif(d.buyer, 0), d.email, d.session_id, nullif(d.pi, ''),
 			c.amount_total_cents, c.application_fee_cents, c.currency, 'paid', now()
 		FROM d JOIN checkouts c ON c.id = d.checkout_id
-		WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.stripe_checkout_session_id = d.session_id)
 		ON CONFLICT (stripe_checkout_session_id) DO NOTHING
 		RETURNING id, user_id, email, checkout_id
 	), waited AS (
-		UPDATE orders o SET status = 'paid', paid_at = now(), updated_at = now()
-		FROM d WHERE o.stripe_checkout_session_id = d.session_id AND o.status = 'pending'
-		RETURNING o.id, o.user_id, o.email, o.checkout_id
+		UPDATE orders SET status = 'paid', paid_at = now(), updated_at = now()
+		WHERE stripe_checkout_session_id = ANY ($2::text[]) AND status = 'pending'
+		RETURNING id, user_id, email, checkout_id
 	), paid AS (
 		SELECT * FROM fresh UNION ALL SELECT * FROM waited
 	), items AS (
@@ -65,7 +66,7 @@ const writePaidSQL = `WITH d AS (
 	), lines AS (
 		SELECT * FROM items
 		UNION ALL
-		SELECT oi.order_id, oi.tenant_id, oi.product_id, oi.quantity FROM order_items oi JOIN waited w ON w.id = oi.order_id
+		SELECT order_id, tenant_id, product_id, quantity FROM order_items WHERE order_id = ANY (ARRAY(SELECT id FROM waited))
 	), grants AS (
 		INSERT INTO entitlements (tenant_id, user_id, email, product_id, order_id)
 		SELECT l.tenant_id, p.user_id, p.email, l.product_id, p.id FROM lines l JOIN paid p ON p.id = l.order_id
@@ -77,9 +78,9 @@ const writePaidSQL = `WITH d AS (
 	), receipt AS (
 		INSERT INTO receipts_outbox (order_id) SELECT id FROM paid ON CONFLICT (order_id) DO NOTHING
 	)
-	SELECT coalesce(p.id, o.id, 0), p.id IS NOT NULL, d.pi,
+	SELECT coalesce(p.id, (SELECT id FROM orders WHERE stripe_checkout_session_id = d.session_id), 0), p.id IS NOT NULL, d.pi,
 		d.pi <> '' AND EXISTS (SELECT 1 FROM pending_adjustments pa WHERE pa.stripe_payment_intent_id = d.pi AND pa.applied_at IS NULL)
-	FROM d LEFT JOIN paid p ON p.checkout_id = d.checkout_id LEFT JOIN orders o ON o.stripe_checkout_session_id = d.session_id`
+	FROM d LEFT JOIN paid p ON p.checkout_id = d.checkout_id`
 
 // writePaid is the one writer of a paid order, for one claimed checkout or
 // many (see writePaidSQL). A refund or dispute that arrived before its order
