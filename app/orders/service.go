@@ -18,9 +18,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Invalidator drops a store's cached host answers; tenants.Resolver is one.
-type Invalidator interface{ Invalidate(tenantID int64) }
-
 // Service applies verified events.
 type Service struct {
 	db           *bun.DB
