@@ -25,6 +25,7 @@ import (
 	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
+	"github.com/claro-market/claro/app/payouts"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/receipts"
 	"github.com/claro-market/claro/app/reviews"
@@ -66,6 +67,8 @@ type App struct {
 	// Payments is the Stripe client; Orders turns webhook events into orders.
 	Payments *payments.Client
 	Orders   *orders.Service
+	// Payouts keeps each store's Stripe Connect account state.
+	Payouts *payouts.Service
 	// Changes is the one way the caches above (pages, hosts, TLS answers,
 	// custom-domain links) learn of a change: the catalog_changed listener.
 	Changes *db.Changes
@@ -134,11 +137,12 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		Search:   index, Worker: search.NewWorker(database.Primary, index, log),
 		Sales:    catalog.NewSales(database.Primary, log),
 		Payments: payments.New(payments.ConfigFrom(cfg, log)),
+		Payouts:  payouts.NewService(database.Primary, log),
 	}
 	if a.Receipts, err = receipts.New(cfg, database.Primary, log); err != nil {
 		return nil, err
 	}
-	a.Orders = orders.NewService(database.Primary, log, a.Payments.Livemode()).
+	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake)
 	a.Changes.OnChange(a.Resolver.Invalidate)
 	a.Changes.OnChange(func(int64) { a.Policy.Invalidate() })
@@ -166,7 +170,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages), webhooks: webhooks,
 		library:   library.NewHandlers(library.NewStore(database.Primary), pages, signer),
-		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Orders).WithDomains(a.Domains),
+		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains),
 	}
 	if cfg.DevTestPayments {
 		testPay, err := devtools.NewTestPayments(cfg, database.Primary, a.Payments.Webhooks(), webhooks)

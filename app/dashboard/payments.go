@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
+	"github.com/claro-market/claro/app/payouts"
 	"github.com/claro-market/claro/app/web"
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
@@ -14,15 +14,15 @@ import (
 
 // money is what the dashboard's payments, sales and refund pages need.
 type money struct {
-	pay    *payments.Client
-	orders *orders.Service
+	pay      *payments.Client
+	accounts *payouts.Service
 }
 
 // WithMoney gives the dashboard Stripe (Connect onboarding, refunds) and the
-// orders service (account state on return from Stripe). Without it those
+// payouts service (account state on return from Stripe). Without it those
 // pages answer that payments are not configured.
-func (h *Handlers) WithMoney(pay *payments.Client, svc *orders.Service) *Handlers {
-	h.money = money{pay: pay, orders: svc}
+func (h *Handlers) WithMoney(pay *payments.Client, accounts *payouts.Service) *Handlers {
+	h.money = money{pay: pay, accounts: accounts}
 	return h
 }
 
@@ -30,7 +30,7 @@ var errNoPayments = web.Refuse(fiber.StatusServiceUnavailable, "Payments are not
 
 type paymentsPage struct {
 	storePage
-	Account  *orders.AccountState
+	Account  *payouts.AccountState
 	Problems []string
 }
 
@@ -50,7 +50,7 @@ func (h *Handlers) payments(c *fiber.Ctx) error {
 		case err != nil:
 			return err
 		default:
-			if err := h.money.orders.SyncAccount(c.UserContext(), m.ID, a); err != nil {
+			if err := h.money.accounts.Sync(c.UserContext(), m.ID, a); err != nil {
 				return err
 			}
 		}
@@ -62,7 +62,7 @@ func (h *Handlers) payments(c *fiber.Ctx) error {
 		page.Flash = "Stripe could not start onboarding just now. Try again in a moment."
 	}
 	err := h.db.InTenant(c.UserContext(), m.ID, func(ctx context.Context, tx bun.Tx) error {
-		st, err := orders.ReadAccountState(ctx, tx, m.ID)
+		st, err := payouts.NewStore(tx).Read(ctx, m.ID)
 		page.Account = st
 		return err
 	})
@@ -93,10 +93,10 @@ func (h *Handlers) onboard(c *fiber.Ctx) error {
 			return h.linkFailed(c, base, err)
 		}
 		err = h.db.InTenant(ctx, m.ID, func(ctx context.Context, tx bun.Tx) error {
-			if err := orders.AttachAccount(ctx, tx, m.ID, id); err != nil {
+			if err := payouts.NewStore(tx).Attach(ctx, m.ID, id); err != nil {
 				return err
 			}
-			st, err := orders.ReadAccountState(ctx, tx, m.ID)
+			st, err := payouts.NewStore(tx).Read(ctx, m.ID)
 			acct = st.AccountID
 			return err
 		})
@@ -120,7 +120,7 @@ func (h *Handlers) linkFailed(c *fiber.Ctx, base string, err error) error {
 
 // accountProblems says in plain words what stands between the store and
 // being paid.
-func accountProblems(st *orders.AccountState) []string {
+func accountProblems(st *payouts.AccountState) []string {
 	var out []string
 	if st.Deauthorized {
 		out = append(out, "Your Stripe account was disconnected from Claro. Connect it again to take payments.")

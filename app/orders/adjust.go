@@ -44,9 +44,9 @@ func (s *Service) dispute(ctx context.Context, tx bun.Tx, e *payments.Event) err
 
 func (s *Service) adjust(ctx context.Context, tx bun.Tx, eventID, pi string, a adjustment) error {
 	// The payment intent's lock, in its own statement: the order lookup below
-	// then sees an order whose writer held it (see findCheckout), and a writer
+	// then sees an order whose writer held it (see claim), and a writer
 	// that comes later sees the pending adjustment.
-	if _, err := tx.NewRaw(`SELECT pg_advisory_xact_lock(?, hashtext(?))::text`, piLockClass, pi).Exec(ctx); err != nil {
+	if _, err := tx.NewRaw(`SELECT pg_advisory_xact_lock(`+piLock+`, hashtext(?))::text`, pi).Exec(ctx); err != nil {
 		return err
 	}
 	var orderID int64
@@ -130,5 +130,13 @@ func (s *Service) applyAdjustment(ctx context.Context, tx bun.Tx, orderID int64,
 	}
 	_, err := tx.NewRaw(`UPDATE entitlements SET revoked_at = now(), revoke_reason = ? WHERE order_id = ? AND revoked_at IS NULL`,
 		reason, orderID).Exec(ctx)
+	return err
+}
+
+// undoSales takes a fully refunded order's units back off the sales ledger:
+// bestseller counts stop counting money that went back.
+func (s *Service) undoSales(ctx context.Context, tx bun.Tx, orderID int64) error {
+	_, err := tx.NewRaw(`INSERT INTO sales_ledger (product_id, units)
+		SELECT product_id, -quantity FROM order_items WHERE order_id = ?`, orderID).Exec(ctx)
 	return err
 }

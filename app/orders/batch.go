@@ -2,53 +2,57 @@ package orders
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
-
-	"github.com/claro-market/claro/app/payments"
 )
 
-// Batching: concurrent first paid deliveries share one statement. A delivery
-// joins a queue, then either finds its result or takes one of batchSlots
-// executor slots and runs everything queued (up to batchMax) as one
-// statement: one round trip, one plan, one commit for the lot. A delivery
-// alone, the usual case when webhooks are not arriving together, runs as soon
-// as it arrives, in paidFirst's own statement; batches form only while the
-// slots are busy, that is, under load.
+// Batching: deliveries arriving together share one run of the same writer a
+// lone delivery uses, so one transaction, one plan per statement and one
+// commit serve the lot. A delivery joins a queue, then either finds its
+// result or takes one of batchSlots executor slots and runs everything
+// queued (up to batchMax). A delivery alone, the usual case when webhooks are
+// not arriving together, runs as soon as it arrives; batches form only while
+// the slots are busy, that is, under load.
 //
-// batchSlots was measured with BenchmarkWebhookIngestion on 2 cores with
-// PostgreSQL on the same machine (orders/s): 1 slot 1,728 and 1,926, 2 slots
-// 1,823 and 1,842, 3 slots 1,543 and 1,486. A primary with more cores may
-// want more.
+// batchSlots: with BenchmarkWebhookIngestion on 2 cores with PostgreSQL on
+// the same machine, 1 and 2 slots measured within noise of each other (2
+// lets one batch's commit overlap the next one's statements); 3 was slower.
+// A primary with more cores may want more.
 const (
-	batchSlots = 2  // statements in flight; more queue instead, and batch
-	batchMax   = 32 // deliveries per statement
+	batchSlots = 2  // runs in flight; more queue instead, and batch
+	batchMax   = 32 // deliveries per run
 )
 
-// paidBatch is the queue of first paid deliveries and its executor slots.
-type paidBatch struct {
-	mu    sync.Mutex
-	queue []*paidCall
+// coalescer runs calls of run that arrive together as one call with all
+// their values. run must give each value the same outcome alone or in any
+// batch; the coalescer only decides who shares a run.
+type coalescer[T any] struct {
+	run   func(ctx context.Context, batch []T) error
+	max   int
 	slots chan struct{}
+	log   *slog.Logger
+
+	mu    sync.Mutex
+	queue []*call[T]
 }
 
-func newPaidBatch() *paidBatch { return &paidBatch{slots: make(chan struct{}, batchSlots)} }
-
-// paidCall is one delivery waiting in the queue.
-type paidCall struct {
-	e       *payments.Event
-	taken   bool          // in a batch (under paidBatch.mu)
-	done    chan struct{} // closed when the batch is over
-	orderID int64         // the order written, 0 for a duplicate
-	err     error         // a lone delivery's statement error; errFallback: the general path applies it
-	alone   bool          // the batch did not apply it: run paidFirst
+// call is one value waiting in the queue.
+type call[T any] struct {
+	v     T
+	taken bool          // in a batch (under coalescer.mu)
+	done  chan struct{} // closed when its batch is over
+	err   error         // the batch's error, for a batch of one
+	alone bool          // the batch did not apply it: run it alone
 }
 
-// paidFirstBatched is paidFirst, batched with the first paid deliveries
-// arriving at the same time.
-func (s *Service) paidFirstBatched(ctx context.Context, e *payments.Event, eff *effect) (bool, error) {
-	b := s.batch
-	c := &paidCall{e: e, done: make(chan struct{})}
+func newCoalescer[T any](slots, max int, run func(context.Context, []T) error, log *slog.Logger) *coalescer[T] {
+	return &coalescer[T]{run: run, max: max, slots: make(chan struct{}, slots), log: log}
+}
+
+// do runs v, in a batch with whatever else is queued, and returns its error.
+func (b *coalescer[T]) do(ctx context.Context, v T) error {
+	c := &call[T]{v: v, done: make(chan struct{})}
 	b.mu.Lock()
 	b.queue = append(b.queue, c)
 	b.mu.Unlock()
@@ -58,7 +62,8 @@ func (s *Service) paidFirstBatched(ctx context.Context, e *payments.Event, eff *
 			waiting = false
 		case b.slots <- struct{}{}:
 			if batch := b.take(); len(batch) > 0 {
-				s.runBatch(context.WithoutCancel(ctx), batch)
+				// The batch outlives this request: others wait on it.
+				b.runBatch(context.WithoutCancel(ctx), batch)
 			}
 			<-b.slots
 			b.mu.Lock()
@@ -71,16 +76,16 @@ func (s *Service) paidFirstBatched(ctx context.Context, e *payments.Event, eff *
 		}
 	}
 	if c.alone {
-		return s.paidFirst(ctx, e, eff)
+		return b.run(ctx, []T{v})
 	}
-	return settle(c.orderID, c.err, eff)
+	return c.err
 }
 
-// take removes up to batchMax calls from the front of the queue.
-func (b *paidBatch) take() []*paidCall {
+// take removes up to max calls from the front of the queue.
+func (b *coalescer[T]) take() []*call[T] {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n := min(len(b.queue), batchMax)
+	n := min(len(b.queue), b.max)
 	batch := slices.Clone(b.queue[:n])
 	b.queue = slices.Delete(b.queue, 0, n)
 	for _, c := range batch {
@@ -89,15 +94,13 @@ func (b *paidBatch) take() []*paidCall {
 	return batch
 }
 
-// runBatch applies batch in one statement (applyPaid) and releases its
-// calls. A call whose event or session repeats an earlier one's in the batch
-// is left to run alone afterwards (a duplicate then finds the event
-// recorded); so is every call of a batch of several when the statement fails,
-// for any reason, a fallback included: the statement undid itself, and each
-// delivery then takes its own path.
-func (s *Service) runBatch(ctx context.Context, batch []*paidCall) {
+// runBatch runs batch and releases its calls. When a batch of several fails,
+// for any reason, nothing of it was applied (run is one transaction), and
+// each value runs alone instead: one delivery that cannot be applied never
+// fails the others.
+func (b *coalescer[T]) runBatch(ctx context.Context, batch []*call[T]) {
 	// Every call is alone until its result is in: whatever stops this
-	// function early (a panic included) leaves each delivery to its own path,
+	// function early (a panic included) leaves each value to run alone,
 	// never answered as applied.
 	for _, c := range batch {
 		c.alone = true
@@ -107,37 +110,16 @@ func (s *Service) runBatch(ctx context.Context, batch []*paidCall) {
 			close(c.done)
 		}
 	}()
-	events, sessions := map[string]bool{}, map[string]bool{}
-	var run []*paidCall
+	vs := make([]T, len(batch))
+	for i, c := range batch {
+		vs[i] = c.v
+	}
+	err := b.run(ctx, vs)
+	if err != nil && len(batch) > 1 {
+		b.log.Warn("webhook batch failed; its deliveries run alone", "deliveries", len(batch), "err", err)
+		return
+	}
 	for _, c := range batch {
-		sess := c.e.Session
-		if events[c.e.ID] || sessions[sess.ID] {
-			continue
-		}
-		events[c.e.ID], sessions[sess.ID] = true, true
-		run = append(run, c)
+		c.err, c.alone = err, false
 	}
-	orders, err := s.applyPaid(ctx, eventsOf(run))
-	switch {
-	case len(run) == 1 && (err == nil || isFallback(err)):
-		// A lone delivery's answer is its own, a fallback included.
-		run[0].orderID, run[0].err, run[0].alone = orders[run[0].e.ID], err, false
-	case err != nil:
-		// The statement undid itself; each delivery takes its own path.
-		if !isFallback(err) {
-			s.log.Warn("webhook batch failed; its deliveries run alone", "deliveries", len(run), "err", err)
-		}
-	default:
-		for _, c := range run {
-			c.orderID, c.alone = orders[c.e.ID], false
-		}
-	}
-}
-
-func eventsOf(calls []*paidCall) []*payments.Event {
-	es := make([]*payments.Event, len(calls))
-	for i, c := range calls {
-		es[i] = c.e
-	}
-	return es
 }

@@ -21,10 +21,11 @@ func paidEvent(id string, ck moneytest.Checkout, pi string) *payments.Event {
 			PaymentStatus: "paid", AmountTotal: ck.Amount, Currency: "usd"}}
 }
 
-// Deliveries that arrive together are written in one statement; within it an
-// event or a session seen twice is left to run alone, and any delivery the
-// statement cannot apply sends the whole batch back, written nothing.
-func TestABatchWritesEachOrderOnceAndSendsBackWhatItCannotApply(t *testing.T) {
+// Deliveries that arrive together are written in one transaction by the
+// same writer a lone delivery uses: each order once, an event or a session
+// seen twice in the batch applied once, a refund waiting for one of them
+// applied to it, and a redelivered batch writes nothing.
+func TestABatchWritesEachOrderOnceAndAppliesWhatWasWaiting(t *testing.T) {
 	e := moneytest.New(t, testDB)
 	ctx := context.Background()
 	store := e.Store(t, apptest.Unique("batch"))
@@ -41,62 +42,67 @@ func TestABatchWritesEachOrderOnceAndSendsBackWhatItCannotApply(t *testing.T) {
 		events[i] = paidEvent("evt_"+run+"_"+strconv.Itoa(i), ck, "pi_"+run+"_"+strconv.Itoa(i))
 	}
 	orderCount := func() int { return e.Count(t, "orders WHERE tenant_id = ?", store.ID) }
+	orderIDs := func() string {
+		var ids string
+		if err := e.DB.Primary.NewRaw(`SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM orders WHERE tenant_id = ?`, store.ID).
+			Scan(ctx, &ids); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
 
-	// A batch with a refund waiting for one of its payment intents: the
-	// statement raises its fallback, and every delivery runs alone.
+	// A refund waiting for one payment intent of the batch: the batch writes
+	// both orders, and the refunded one is refunded, granting nothing live.
 	refund := stripetest.Event("evt_"+apptest.Unique("rf"), "charge.refunded", stripetest.Charge("ch_"+run, "pi_"+run+"_4", cks[4].Amount, cks[4].Amount))
 	if resp, body := e.Deliver(t, "/webhooks/stripe", refund); resp.StatusCode != 200 {
 		t.Fatalf("refund: %d\n%s", resp.StatusCode, body)
 	}
-	for i, r := range e.App.Orders.RunBatch(ctx, events[3], events[4]) {
-		if !r.Alone {
-			t.Fatalf("delivery %d of a batch with a refund waiting: %+v", i, r)
-		}
+	if err := e.App.Orders.PayTogether(ctx, events[3], events[4]); err != nil {
+		t.Fatal(err)
 	}
-	if n := orderCount(); n != 0 || e.Count(t, "stripe_events WHERE id LIKE ?", "evt_"+run+"_%") != 0 {
-		t.Fatalf("a batch sent back wrote %d orders", n)
-	}
-
-	// Four new events, one of them twice, and a second event for a session
-	// already in the batch.
-	again := paidEvent("evt_"+run+"_again", cks[1], "pi_"+run+"_1")
-	got := e.App.Orders.RunBatch(ctx, events[0], events[1], events[2], events[0], again, events[3])
-	for i, r := range got {
-		alone := i == 3 || i == 4
-		if r.Alone != alone || r.Err != nil || (!alone && r.OrderID == 0) {
-			t.Fatalf("delivery %d: %+v", i, r)
-		}
-	}
-	if n := orderCount(); n != 4 {
-		t.Fatalf("orders after the batch: %d, want 4", n)
-	}
-	if n := e.Count(t, "entitlements WHERE tenant_id = ?", store.ID); n != 4 {
-		t.Fatalf("entitlements: %d, want 4", n)
-	}
-	if n := e.Count(t, "receipts_outbox r JOIN orders o ON o.id = r.order_id WHERE o.tenant_id = ?", store.ID); n != 4 {
-		t.Fatalf("receipts owed: %d, want 4", n)
-	}
-	if n := e.Count(t, "checkouts WHERE tenant_id = ? AND status = 'completed'", store.ID); n != 4 {
-		t.Fatalf("completed checkouts: %d, want 4", n)
-	}
-
-	// The same four again: duplicates, nothing written.
-	for i, r := range e.App.Orders.RunBatch(ctx, events[0], events[1], events[2], events[3]) {
-		if r.Alone || r.Err != nil || r.OrderID != 0 {
-			t.Fatalf("redelivery %d: %+v", i, r)
-		}
-	}
-	if n := orderCount(); n != 4 {
-		t.Fatalf("orders after redelivery: %d, want 4", n)
-	}
-
-	// The waiting refund's order, delivered on its own, takes the general path.
-	if resp, body := e.Deliver(t, "/webhooks/stripe", moneytest.CompletedEvent(events[4].ID, cks[4], "pi_"+run+"_4")); resp.StatusCode != 200 {
-		t.Fatalf("webhook: %d\n%s", resp.StatusCode, body)
+	if n := orderCount(); n != 2 || e.Count(t, "stripe_events WHERE id LIKE ?", "evt_"+run+"_%") != 2 {
+		t.Fatalf("a batch with a refund waiting wrote %d orders", n)
 	}
 	var status string
 	if err := e.DB.Primary.NewRaw(`SELECT status FROM orders WHERE checkout_id = ?`, cks[4].ID).Scan(ctx, &status); err != nil || status != orders.StatusRefunded {
 		t.Fatalf("the refunded order: %q, %v", status, err)
+	}
+	if n := e.Count(t, "entitlements WHERE tenant_id = ? AND revoked_at IS NULL", store.ID); n != 1 {
+		t.Fatalf("live entitlements after the refunded batch: %d, want 1", n)
+	}
+
+	// Two new events, one of them twice, a second event for a session
+	// already in the batch, and one already applied.
+	again := paidEvent("evt_"+run+"_again", cks[1], "pi_"+run+"_1")
+	if err := e.App.Orders.PayTogether(ctx, events[0], events[1], events[2], events[0], again, events[3]); err != nil {
+		t.Fatal(err)
+	}
+	if n := orderCount(); n != 5 {
+		t.Fatalf("orders after the batch: %d, want 5", n)
+	}
+	if n := e.Count(t, "entitlements WHERE tenant_id = ?", store.ID); n != 5 {
+		t.Fatalf("entitlements: %d, want 5", n)
+	}
+	if n := e.Count(t, "receipts_outbox r JOIN orders o ON o.id = r.order_id WHERE o.tenant_id = ?", store.ID); n != 5 {
+		t.Fatalf("receipts owed: %d, want 5", n)
+	}
+	if n := e.Count(t, "checkouts WHERE tenant_id = ? AND status = 'completed'", store.ID); n != 5 {
+		t.Fatalf("completed checkouts: %d, want 5", n)
+	}
+	if n := e.Count(t, "stripe_events WHERE id LIKE ?", "evt_"+run+"_%"); n != 6 {
+		t.Fatalf("events recorded: %d, want 6", n)
+	}
+
+	// The same deliveries again: duplicates, nothing written.
+	before := orderIDs()
+	if err := e.App.Orders.PayTogether(ctx, events[0], events[1], events[2], events[3], events[4], again); err != nil {
+		t.Fatal(err)
+	}
+	if n, ids := orderCount(), orderIDs(); n != 5 || ids != before {
+		t.Fatalf("orders after redelivery: %d (%s), want 5 (%s)", n, ids, before)
+	}
+	if n := e.Count(t, "SELECT coalesce(sum(units), 0) FROM sales_ledger l JOIN products p ON p.id = l.product_id WHERE p.tenant_id = ?", store.ID); n != 4 {
+		t.Fatalf("ledger units: %d, want 4 (five sold, one refunded)", n)
 	}
 }
 

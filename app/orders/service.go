@@ -1,11 +1,11 @@
 // Package orders turns Stripe's webhook events into orders, entitlements,
-// refunds and disputes, and keeps each store's Connect account state. Every
-// event is applied in one transaction on the primary that first records its
-// id, so a duplicate delivery, however concurrent, ends there; orders are
-// unique on their Checkout Session, so two events for one session make one
-// order. Events may arrive in any order and converge. The common delivery, a
-// first paid checkout.session.completed, is one statement (paidFirst), and
-// such deliveries arriving together share one (batch.go).
+// refunds and disputes. Every event is applied in one transaction on the
+// primary that first records its id, so a duplicate delivery, however
+// concurrent, ends there; orders are unique on their Checkout Session, so two
+// events for one session make one order. Events may arrive in any order and
+// converge. A paid order has one writer (writePaid, paid.go); deliveries
+// arriving together share its transaction (batch.go). Connect account events
+// are recorded here and applied by payouts.
 package orders
 
 import (
@@ -14,25 +14,28 @@ import (
 
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/payments"
+	"github.com/claro-market/claro/app/payouts"
 	"github.com/uptrace/bun"
 )
 
 // Service applies verified events.
 type Service struct {
 	db           *bun.DB
+	payouts      *payouts.Service
 	log          *slog.Logger
 	livemode     bool
 	wakeReceipts func()
 	wakeSales    func()
-	batch        *paidBatch
+	paid         *coalescer[*payments.Event]
 }
 
 // NewService returns the service over the primary. livemode is the
-// deployment's mode: events of the other mode are ignored. A store whose
-// charges change is announced to every cache by the tenants trigger
-// (db.Changes), so the service drops no cache itself.
-func NewService(primary *bun.DB, log *slog.Logger, livemode bool) *Service {
-	return &Service{db: primary, log: log, livemode: livemode, batch: newPaidBatch()}
+// deployment's mode: events of the other mode are ignored. Connect account
+// events go to accounts.
+func NewService(primary *bun.DB, accounts *payouts.Service, log *slog.Logger, livemode bool) *Service {
+	s := &Service{db: primary, payouts: accounts, log: log, livemode: livemode}
+	s.paid = newCoalescer(batchSlots, batchMax, s.pay, log)
+	return s
 }
 
 // WithReceipts makes the service call wake after committing an order that
@@ -44,7 +47,7 @@ func (s *Service) WithReceipts(wake func()) *Service {
 }
 
 // WithSales makes the service call wake after committing a change to the
-// sales ledger (an order paid, or fully refunded); catalog.Sales.Wake is the
+// sales ledger (an order paid, or fully refunded); search.Sales.Wake is the
 // one app.New passes. Without it the ledger waits for its applier's poll.
 func (s *Service) WithSales(wake func()) *Service {
 	s.wakeSales = wake
@@ -59,6 +62,8 @@ type effect struct {
 
 // Handle applies one verified event that arrived on endpoint ep. It returns an
 // error only when the event must be retried (Stripe redelivers on a non-2xx).
+// A delivery that pays a session goes to the paid-order writer, batched with
+// any arriving at the same time; every other event is applied on its own.
 func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.Event) error {
 	if e.Livemode != s.livemode {
 		s.log.Info("stripe event ignored: other mode", "event", e.ID, "type", e.Type, "livemode", e.Livemode)
@@ -71,28 +76,12 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	if !handled(ep, e.Type) {
 		return nil
 	}
-	var eff effect
 	if e.Session != nil && wanted(e) == StatusPaid {
-		// The common delivery, in one statement; anything else falls through.
-		done, err := s.paidFirstBatched(ctx, e, &eff)
-		if err != nil {
-			return err
-		}
-		if done {
-			s.after(eff)
-			return nil
-		}
+		return s.paid.do(ctx, e)
 	}
+	var eff effect
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		eff = effect{}
-		res, err := tx.Tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, account, livemode, created) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (id) DO NOTHING`, db.Prepared(e.ID, e.Type, e.Account, e.Livemode, e.Created)...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err // a duplicate: already applied, or being applied by the delivery we waited for
-		}
 		return s.apply(ctx, tx, e, &eff)
 	})
 	if err != nil {
@@ -100,6 +89,31 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 	}
 	s.after(eff)
 	return nil
+}
+
+// recordSQL records the events in the CTE i (event_id, type, account,
+// livemode, created), in id order, and returns the ids that are new: a
+// duplicate ends here. A concurrent duplicate waits on the id's unique index
+// until the first delivery commits (then it is a duplicate) or rolls back
+// (then it is new). The id order keeps two transactions recording several ids
+// each from waiting on each other in a circle. Session events are recorded by
+// the same text inside claim's statement.
+const recordSQL = `INSERT INTO stripe_events (id, type, account, livemode, created)
+		SELECT event_id, type, account, livemode, created FROM i ORDER BY event_id
+		ON CONFLICT (id) DO NOTHING RETURNING id`
+
+// recordEvent records an event that is not a session's and reports whether it
+// is new.
+func recordEvent(ctx context.Context, tx bun.Tx, e *payments.Event) (bool, error) {
+	rows, err := tx.Tx.QueryContext(ctx, `WITH i AS (
+			SELECT $1::text AS event_id, $2::text AS type, $3::text AS account, $4::boolean AS livemode, $5::timestamptz AS created
+		) `+recordSQL, db.Prepared(e.ID, e.Type, e.Account, e.Livemode, e.Created)...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	fresh := rows.Next()
+	return fresh, rows.Err()
 }
 
 // after carries out what a committed event left to do.
@@ -114,7 +128,7 @@ func (s *Service) after(eff effect) {
 
 func handled(ep payments.Endpoint, typ string) bool {
 	if ep == payments.ConnectEndpoint {
-		return typ == "account.updated" || typ == "account.application.deauthorized"
+		return payouts.Handles(typ)
 	}
 	switch typ {
 	case "checkout.session.completed", "checkout.session.async_payment_succeeded",
@@ -124,19 +138,23 @@ func handled(ep payments.Endpoint, typ string) bool {
 	return false
 }
 
+// apply records and applies an event that does not pay a session, in tx.
 func (s *Service) apply(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+	if e.Session != nil {
+		return s.session(ctx, tx, e) // recorded with its checkout's claim
+	}
+	fresh, err := recordEvent(ctx, tx, e)
+	if err != nil || !fresh {
+		return err // a duplicate: already applied, or being applied by the delivery we waited for
+	}
 	switch {
-	case e.Session != nil:
-		return s.session(ctx, tx, e, eff)
 	case e.Charge != nil:
 		eff.sales = true // a full refund takes its units back off the ledger
 		return s.refund(ctx, tx, e)
 	case e.Dispute != nil:
 		return s.dispute(ctx, tx, e)
-	case e.Type == "account.updated" && e.Connect != nil:
-		return s.accountUpdated(ctx, tx, e, eff)
-	case e.Type == "account.application.deauthorized":
-		return s.deauthorized(ctx, tx, e, eff)
+	case e.Account != "":
+		return s.payouts.Apply(ctx, tx, e)
 	}
 	s.log.Warn("stripe event without the object its type promises", "event", e.ID, "type", e.Type)
 	return nil

@@ -1,4 +1,4 @@
-package orders_test
+package payouts_test
 
 import (
 	"context"

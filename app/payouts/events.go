@@ -1,4 +1,4 @@
-package orders
+package payouts
 
 import (
 	"context"
@@ -10,9 +10,27 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
-// accountUpdated applies account.updated from the Connect endpoint, only when
-// it is not older than the state already held: Stripe does not promise order.
-func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+// Handles reports whether Apply knows the Connect event type typ.
+func Handles(typ string) bool {
+	return typ == "account.updated" || typ == "account.application.deauthorized"
+}
+
+// Apply applies a Connect event in tx, the transaction that recorded the
+// event's id (orders.Service.Handle), so a duplicate never reaches it.
+func (s *Service) Apply(ctx context.Context, tx bun.Tx, e *payments.Event) error {
+	switch {
+	case e.Type == "account.updated" && e.Connect != nil:
+		return s.accountUpdated(ctx, tx, e)
+	case e.Type == "account.application.deauthorized":
+		return s.deauthorized(ctx, tx, e)
+	}
+	s.log.Warn("stripe event without the object its type promises", "event", e.ID, "type", e.Type)
+	return nil
+}
+
+// accountUpdated applies account.updated, only when it is not older than the
+// state already held: Stripe does not promise order.
+func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Event) error {
 	a := e.Connect
 	if a.ID == "" {
 		a.ID = e.Account
@@ -48,7 +66,7 @@ func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Eve
 
 // deauthorized applies account.application.deauthorized: the creator
 // disconnected Claro, so the store can take no more charges.
-func (s *Service) deauthorized(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+func (s *Service) deauthorized(ctx context.Context, tx bun.Tx, e *payments.Event) error {
 	tenantID, err := lockTenant(ctx, tx, e.Account)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -63,22 +81,4 @@ func (s *Service) deauthorized(ctx context.Context, tx bun.Tx, e *payments.Event
 	}
 	s.log.Warn("stripe account disconnected from Claro", "tenant", tenantID, "account", e.Account)
 	return setPayable(ctx, tx, tenantID, false, false)
-}
-
-func lockTenant(ctx context.Context, tx bun.Tx, accountID string) (int64, error) {
-	var id int64
-	err := tx.NewRaw(`SELECT id FROM tenants WHERE stripe_account_id = ? FOR UPDATE`, accountID).Scan(ctx, &id)
-	return id, err
-}
-
-// setPayable mirrors the account's flags on tenants, which the storefront,
-// checkout and discovery read; the tenants trigger announces the change to
-// every cache (db.Changes).
-func setPayable(ctx context.Context, tx bun.Tx, tenantID int64, charges, payouts bool) error {
-	if _, err := tx.NewRaw(`UPDATE tenants SET charges_enabled = ?, payouts_enabled = ?, updated_at = now()
-		WHERE id = ? AND (charges_enabled, payouts_enabled) IS DISTINCT FROM (?, ?)`,
-		charges, payouts, tenantID, charges, payouts).Exec(ctx); err != nil {
-		return err
-	}
-	return nil
 }
