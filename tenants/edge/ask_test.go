@@ -39,9 +39,12 @@ func askApp(t *testing.T) *fiber.App {
 }
 
 func TestAskEndpointAnswersThePolicyTableOnTheRootDomainOnly(t *testing.T) {
-	createStore(t, "alice-ask")
-	addDomain(t, "verified-ask", "shop.verified-ask.example", "verified")
-	addDomain(t, "pending-ask", "shop.pending-ask.example", "pending")
+	aliceAsk := uniq("alice-ask")
+	pendingAsk := uniq("pending-ask")
+	verifiedAsk := uniq("verified-ask")
+	createStore(t, aliceAsk)
+	addDomain(t, verifiedAsk, "shop."+verifiedAsk+".example", "verified")
+	addDomain(t, pendingAsk, "shop."+pendingAsk+".example", "pending")
 	app := askApp(t)
 	cases := []struct {
 		host, domain string
@@ -49,18 +52,18 @@ func TestAskEndpointAnswersThePolicyTableOnTheRootDomainOnly(t *testing.T) {
 	}{
 		{"claro.test", "claro.test", 200},
 		{"claro.test", "www.claro.test", 200},
-		{"claro.test", "alice-ask.claro.test", 200},
-		{"claro.test", "shop.verified-ask.example", 200},
-		{"claro.test", "shop.pending-ask.example", 404},
+		{"claro.test", aliceAsk + ".claro.test", 200},
+		{"claro.test", "shop." + verifiedAsk + ".example", 200},
+		{"claro.test", "shop." + pendingAsk + ".example", 404},
 		{"claro.test", "nobody-ask.claro.test", 404},
-		{"claro.test", "a.alice-ask.claro.test", 404},
+		{"claro.test", "a." + aliceAsk + ".claro.test", 404},
 		{"claro.test", "claro.test.evil.com", 404},
 		{"claro.test", "203.0.113.7", 404},
 		{"claro.test", "", 404},
 		// Not served on a store's host, even for a name that is allowed.
-		{"alice-ask.claro.test", "alice-ask.claro.test", 404},
-		{"127.0.0.1:8080", "alice-ask.claro.test", 404},
-		{"www.claro.test", "alice-ask.claro.test", 301},
+		{aliceAsk + ".claro.test", aliceAsk + ".claro.test", 404},
+		{"127.0.0.1:8080", aliceAsk + ".claro.test", 404},
+		{"www.claro.test", aliceAsk + ".claro.test", 301},
 	}
 	for _, c := range cases {
 		req := httptest.NewRequest("GET", "/internal/tls/allowed?domain="+c.domain, nil)
