@@ -22,11 +22,10 @@ const testRoot = "claro.test"
 // edgeEnv is one running TLS edge (pb nil: no CA, for tests that issue nothing) (one machine) in front of a tiny app that
 // answers with the host and the client address it saw.
 type edgeEnv struct {
-	srv       *Server
-	policy    *tenants.Policy
-	tlsAddr   string
-	httpAddr  string
-	listeners []net.Listener
+	srv      *Server
+	policy   *tenants.Policy
+	tlsAddr  string
+	httpAddr string
 }
 
 type edgeOpt func(*Options)
