@@ -11,6 +11,8 @@ import (
 	"github.com/claro-market/claro/app/payments"
 )
 
+//lint:file-ignore ST1005 these errors carry the sentence shown to the buyer verbatim, capitalised and punctuated
+
 // Reasons a checkout is refused, each with a message for the buyer.
 var (
 	ErrEmpty         = errors.New("Your cart is empty.")

@@ -13,6 +13,8 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 )
 
+//lint:file-ignore ST1005 these errors carry the sentence shown to the buyer verbatim, capitalised and punctuated
+
 // The draft helper's refusals, with the sentence the buyer sees. Nothing is
 // ever written on either: a draft only fills in the buyer's form.
 var (

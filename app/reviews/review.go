@@ -22,6 +22,8 @@ const (
 	PageSize = 10
 )
 
+//lint:file-ignore ST1005 these errors carry the sentence shown to the buyer verbatim, capitalised and punctuated
+
 // Domain errors, checked with errors.Is. Each carries the sentence the buyer
 // or creator sees; handlers show Message(err).
 var (
