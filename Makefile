@@ -2,26 +2,39 @@
 GO      ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test bench assets build vet fmt fuzz clean tools stripe-mock
+.PHONY: run test check bench assets build vet fmt fuzz clean tools stripe-mock
 
 GOBIN := $(shell $(GO) env GOPATH)/bin
+STATICCHECK_VERSION := v0.8.2
+# The packages that run goroutines against each other: tested again under -race.
+RACE_PKGS := ./app/orders/ ./app/web/ ./tenants/edge/ ./search/
+# Tests pass in any order; CI also runs them twice (-count=2) to catch a test
+# that depends on rows an earlier run left.
+TESTFLAGS ?= -shuffle=on -count=1
 
 ## stripe-mock: Stripe's API mock, the release nearest stripe-go v79's API version
 stripe-mock:
 	@test -x $(GOBIN)/stripe-mock || command -v stripe-mock >/dev/null || $(GO) install github.com/stripe/stripe-mock@v0.190.0
 
-## tools: the Go-installed test peers (each built once, then reused): stripe-mock,
-## versitygw (S3), mailpit (SMTP)
+## tools: the Go-installed test peers and checkers (each built once, then reused):
+## stripe-mock, versitygw (S3), mailpit (SMTP), staticcheck (2026.2, for Go 1.26)
 tools: stripe-mock
 	@test -x $(GOBIN)/versitygw || command -v versitygw >/dev/null || $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 	@test -x $(GOBIN)/mailpit || command -v mailpit >/dev/null || $(GO) install github.com/axllent/mailpit@v1.33.1
+	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 ## assets: copy htmx from its pinned npm package into static/
 assets: static/htmx.min.js
 
-static/htmx.min.js: package-lock.json
-	@test -d node_modules/htmx.org || npm ci --no-audit --no-fund
+# npm writes node_modules/.package-lock.json on every install: older than the
+# lockfile means node_modules holds other versions, so install again; htmx is
+# copied again whenever node_modules changed.
+static/htmx.min.js: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/htmx.min.js
+
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
 
 ## run: the whole product on embedded defaults (private PostgreSQL, demo data)
 run: assets stripe-mock
@@ -31,10 +44,26 @@ run: assets stripe-mock
 build: assets
 	$(GO) build -o bin/claro .
 
-## test: every test, against PostgreSQL at DATABASE_URL or 127.0.0.1:5432
-test: assets tools
+## test: the checks, then every test, then the concurrent packages under -race.
+## PostgreSQL: TEST_DATABASE_URL, else DATABASE_URL, else 127.0.0.1:5432, else
+## the private cluster of `make run` (started in .data/postgres, left running).
+test: assets tools check
+	@url=$$($(GO) run . test-database) && \
+	echo "== go test $(TESTFLAGS) ./..." && \
+	TEST_DATABASE_URL="$$url" $(GO) test $(TESTFLAGS) ./... && \
+	echo "== go test -race $(RACE_PKGS)" && \
+	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 $(RACE_PKGS)
+
+## check: gofmt, vet, staticcheck, and no package of ours linked into claro
+## importing testing (test helpers live in testkit/, which only tests import)
+check: tools
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt -l: run make fmt:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	$(GOBIN)/staticcheck ./...
+	@leak=$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}} {{.Imports}}{{end}}' . | \
+		grep '^github.com/claro-market' | grep -w testing | cut -d' ' -f1); \
+	if [ -n "$$leak" ]; then echo "these packages of the claro binary import testing:"; echo "$$leak"; exit 1; fi
 
 ## bench: the load run (wrk against claro serve on a 100,000-product catalog, next to a
 ## bare Fiber ceiling; writes docs/bench.md), then the in-process page and webhook

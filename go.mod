@@ -2,6 +2,8 @@ module github.com/claro-market/claro
 
 go 1.26.0
 
+toolchain go1.26.8
+
 require (
 	github.com/anthropics/anthropic-sdk-go/v2 v2.15.0
 	github.com/caddyserver/certmagic v0.25.6

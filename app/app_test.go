@@ -22,8 +22,9 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
 
 func TestNotFoundIsTheSameBytesWhateverTheCause(t *testing.T) {
 	e := apptest.New(t, testDB)
-	alice := e.Store(t, "nf-alice")
-	bob := e.Store(t, "nf-bob")
+	alice := e.Store(t, apptest.Unique("nf-alice"))
+	bob := e.Store(t, apptest.Unique("nf-bob"))
+	aliceHost, bobHost := apptest.StoreHost(alice.Slug), apptest.StoreHost(bob.Slug)
 	e.Product(t, alice, "draft-thing", catalog.Draft)
 	e.Product(t, bob, "bobs-thing", catalog.Public)
 	deleted := e.Product(t, alice, "deleted-thing", catalog.Public)
@@ -38,13 +39,13 @@ func TestNotFoundIsTheSameBytesWhateverTheCause(t *testing.T) {
 	cases := []struct{ name, host, path string }{
 		{"unknown host", "evil.example", "/"},
 		{"unknown subdomain", "nobody.claro.test", "/"},
-		{"nested subdomain", "x.nf-alice.claro.test", "/"},
+		{"nested subdomain", "x." + aliceHost, "/"},
 		{"unknown path on the marketplace", "", "/no/such/page"},
-		{"unknown path on a store", "nf-alice.claro.test", "/no/such/page"},
-		{"unknown product", "nf-alice.claro.test", "/products/nope"},
-		{"draft product", "nf-alice.claro.test", "/products/draft-thing"},
-		{"deleted product", "nf-alice.claro.test", "/products/deleted-thing"},
-		{"another store's product", "nf-alice.claro.test", "/products/bobs-thing"},
+		{"unknown path on a store", aliceHost, "/no/such/page"},
+		{"unknown product", aliceHost, "/products/nope"},
+		{"draft product", aliceHost, "/products/draft-thing"},
+		{"deleted product", aliceHost, "/products/deleted-thing"},
+		{"another store's product", aliceHost, "/products/bobs-thing"},
 		{"storefront route on the marketplace", "", "/products/bobs-thing"},
 		{"IP literal host", "127.0.0.1", "/"},
 		{"unknown static file", "", "/static/nope.css"},
@@ -59,7 +60,7 @@ func TestNotFoundIsTheSameBytesWhateverTheCause(t *testing.T) {
 		}
 	}
 	// The real product is there, on its own store.
-	if resp, _ := e.Get(t, "nf-bob.claro.test", "/products/bobs-thing"); resp.StatusCode != http.StatusOK {
+	if resp, _ := e.Get(t, bobHost, "/products/bobs-thing"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("bob's product on bob's store: %d", resp.StatusCode)
 	}
 }
@@ -77,9 +78,9 @@ func TestWWWRedirectsToTheMarketplace(t *testing.T) {
 
 func TestForwardedHostFromAnUntrustedPeerIsIgnored(t *testing.T) {
 	e := apptest.New(t, testDB)
-	e.Store(t, "fwd-alice", func(tn *tenants.Tenant) { tn.Name = "Alice Forward" })
-	e.Store(t, "fwd-bob", func(tn *tenants.Tenant) { tn.Name = "Bob Forward" })
-	resp, body := e.Get(t, "fwd-alice.claro.test", "/", "X-Forwarded-Host", "fwd-bob.claro.test", "X-Forwarded-Proto", "https")
+	alice := apptest.StoreHost(e.Store(t, apptest.Unique("fwd-alice"), func(tn *tenants.Tenant) { tn.Name = "Alice Forward" }).Slug)
+	bob := apptest.StoreHost(e.Store(t, apptest.Unique("fwd-bob"), func(tn *tenants.Tenant) { tn.Name = "Bob Forward" }).Slug)
+	resp, body := e.Get(t, alice, "/", "X-Forwarded-Host", bob, "X-Forwarded-Proto", "https")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Alice Forward") || strings.Contains(body, "Bob Forward") {
 		t.Fatalf("untrusted X-Forwarded-Host changed the store: %d", resp.StatusCode)
 	}
@@ -89,7 +90,7 @@ func TestForwardedHostFromAnUntrustedPeerIsIgnored(t *testing.T) {
 
 	// From a configured proxy (the in-memory test connection's address) it is believed.
 	trusted := apptest.New(t, testDB, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
-	_, body = trusted.Get(t, "fwd-alice.claro.test", "/", "X-Forwarded-Host", "fwd-bob.claro.test")
+	_, body = trusted.Get(t, alice, "/", "X-Forwarded-Host", bob)
 	if !strings.Contains(body, "Bob Forward") {
 		t.Fatal("a trusted proxy's X-Forwarded-Host was not used")
 	}
@@ -136,7 +137,7 @@ func TestOversizedBodiesAreRefusedBeforeAnythingReadsThem(t *testing.T) {
 
 func TestReviewsAreWiredIntoTheProductPage(t *testing.T) {
 	e := apptest.New(t, testDB)
-	store := e.Store(t, "wired-reviews")
+	store := e.Store(t, apptest.Unique("wired-reviews"))
 	e.Product(t, store, "reviewed", catalog.Public)
 	host := apptest.StoreHost(store.Slug)
 	if _, page := e.Get(t, host, "/products/reviewed"); !strings.Contains(page, `hx-get="/products/reviewed/reviews"`) {

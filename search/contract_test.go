@@ -204,12 +204,6 @@ func contractFacets(t *testing.T, b *backend) {
 	}
 }
 
-// walk follows Next from the first page and returns every hit's id.
-func walk(t *testing.T, b *backend, q search.Query) []int64 {
-	t.Helper()
-	return walkFacets(t, b, q, q.Facets, q.Facets)
-}
-
 // walkFacets walks q's pages asking for facets on the first page (first) and
 // on the pages after it (rest): the web page asks on the first only.
 func walkFacets(t *testing.T, b *backend, q search.Query, first, rest bool) []int64 {

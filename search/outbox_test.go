@@ -164,13 +164,35 @@ func TestWorkerWakesOnNotifyWithoutPolling(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	<-idle // listening
+	defer func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("the worker did not stop within 10s of its context ending")
+		}
+	}()
+	// Far below Poll: only the notification can make the deadline.
+	deadline := time.After(30 * time.Second)
+	select {
+	case <-idle: // listening, the outbox drained
+	case err := <-done:
+		t.Fatalf("the worker stopped before it listened: %v", err)
+	case <-deadline:
+		t.Fatal("the worker never went idle: is it listening?")
+	}
 	st := newStore(t)
 	p := newProduct(t, st, "Woken By Notify")
-	for id := range idx.upserts {
-		if id == p.ID {
-			return
+	for {
+		select {
+		case id := <-idx.upserts:
+			if id == p.ID {
+				return
+			}
+		case err := <-done:
+			t.Fatalf("the worker stopped before indexing product %d: %v", p.ID, err)
+		case <-deadline:
+			t.Fatalf("product %d was not indexed within 30s although the worker polls hourly: the notification did not wake it", p.ID)
 		}
 	}
 }

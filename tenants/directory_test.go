@@ -7,21 +7,23 @@ import (
 )
 
 func TestDirectoryNamesActiveCustomDomainsOnly(t *testing.T) {
+	liveDirectory := uniq("live-directory")
+	pendingDirectory := uniq("pending-directory")
 	ctx := context.Background()
-	live := createTenant(t, "live-directory")
-	activateDomain(t, live.ID, "shop.live-directory.example")
-	pending := createTenant(t, "pending-directory")
-	if _, err := NewDomainStore(testDB.Primary, "claro.test").Add(ctx, pending.ID, "shop.pending-directory.example"); err != nil {
+	live := createTenant(t, liveDirectory)
+	activateDomain(t, live.ID, "shop."+liveDirectory+".example")
+	pending := createTenant(t, pendingDirectory)
+	if _, err := NewDomainStore(testDB.Primary, "claro.test").Add(ctx, pending.ID, "shop."+pendingDirectory+".example"); err != nil {
 		t.Fatal(err)
 	}
 	dir := NewDirectory(NewStore(testDB.Primary))
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	dir.now = func() time.Time { return now }
 
-	if got := dir.CustomDomain("live-directory"); got != "shop.live-directory.example" {
+	if got := dir.CustomDomain(liveDirectory); got != "shop."+liveDirectory+".example" {
 		t.Fatalf("live store: %q", got)
 	}
-	for _, slug := range []string{"pending-directory", "nobody-directory"} {
+	for _, slug := range []string{pendingDirectory, "nobody-directory"} {
 		if got := dir.CustomDomain(slug); got != "" {
 			t.Fatalf("%s: %q, want its subdomain", slug, got)
 		}
@@ -34,11 +36,11 @@ func TestDirectoryNamesActiveCustomDomainsOnly(t *testing.T) {
 	if err := NewDomainStore(testDB.Primary, "claro.test").Remove(ctx, live.ID, d.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got := dir.CustomDomain("live-directory"); got != "shop.live-directory.example" {
+	if got := dir.CustomDomain(liveDirectory); got != "shop."+liveDirectory+".example" {
 		t.Fatalf("cached copy: %q", got)
 	}
 	dir.Invalidate()
-	if got := dir.CustomDomain("live-directory"); got != "" {
+	if got := dir.CustomDomain(liveDirectory); got != "" {
 		t.Fatalf("after Invalidate: %q", got)
 	}
 }

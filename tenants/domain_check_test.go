@@ -14,6 +14,7 @@ import (
 // platform's edge name, and a checker asking it.
 type checkerFixture struct {
 	dns     *dnstest.Server
+	zone    string // the creators' zone
 	store   *DomainStore
 	checker *Checker
 	changed []int64
@@ -22,7 +23,10 @@ type checkerFixture struct {
 
 func newCheckerFixture(t *testing.T, certs bool) *checkerFixture {
 	t.Helper()
-	f := &checkerFixture{dns: dnstest.StartBIND(t, "creator-dns.test", "edge-dns.test")}
+	// The creators' zone is new for each fixture: a domain can belong to one
+	// store only, and earlier runs' stores keep theirs.
+	zone := uniq("creator-dns") + ".test"
+	f := &checkerFixture{zone: zone, dns: dnstest.StartBIND(t, zone, "edge-dns.test")}
 	f.dns.Set("edge-dns.test", "edge.edge-dns.test", dns.TypeA, "edge.edge-dns.test. 1 IN A 127.0.0.10")
 	f.store = NewDomainStore(testDB.Primary, "claro.test")
 	opt := CheckerOptions{Target: "edge.edge-dns.test.", OnChange: func(id int64) { f.changed = append(f.changed, id) }}
@@ -53,9 +57,10 @@ func (f *checkerFixture) check(t *testing.T, d *Domain) *Domain {
 }
 
 func TestCheckerVerifiesActivatesAndFailsADomainThatLosesItsRecords(t *testing.T) {
+	checkDns := uniq("check-dns")
 	f := newCheckerFixture(t, true)
-	tn := createTenant(t, "check-dns")
-	d, err := f.store.Add(context.Background(), tn.ID, "shop.creator-dns.test")
+	tn := createTenant(t, checkDns)
+	d, err := f.store.Add(context.Background(), tn.ID, "shop."+f.zone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,31 +72,31 @@ func TestCheckerVerifiesActivatesAndFailsADomainThatLosesItsRecords(t *testing.T
 	}
 
 	// The token alone is not enough; the name must point at the platform too.
-	f.dns.Set("creator-dns.test", "_claro.shop.creator-dns.test", dns.TypeTXT, `_claro.shop.creator-dns.test. 1 IN TXT "`+d.VerificationToken+`"`)
+	f.dns.Set(f.zone, "_claro.shop."+f.zone, dns.TypeTXT, "_claro.shop."+f.zone+`. 1 IN TXT "`+d.VerificationToken+`"`)
 	d = f.check(t, d)
 	if d.Status != DomainPending || len(d.LastTXT) != 1 || d.LastTXT[0] != d.VerificationToken {
 		t.Fatalf("token only: %s txt=%v", d.Status, d.LastTXT)
 	}
 
-	f.dns.Set("creator-dns.test", "shop.creator-dns.test", dns.TypeCNAME, "shop.creator-dns.test. 1 IN CNAME edge.edge-dns.test.")
+	f.dns.Set(f.zone, "shop."+f.zone, dns.TypeCNAME, "shop."+f.zone+". 1 IN CNAME edge.edge-dns.test.")
 	d = f.check(t, d)
 	if d.Status != DomainActive || d.FailureCount != 0 || d.LastError != "" || d.LastCNAME != "edge.edge-dns.test" {
 		t.Fatalf("after DNS: %s failures=%d %q cname=%q", d.Status, d.FailureCount, d.LastError, d.LastCNAME)
 	}
-	if len(f.obtain) != 1 || f.obtain[0] != "shop.creator-dns.test" {
+	if len(f.obtain) != 1 || f.obtain[0] != "shop."+f.zone {
 		t.Fatalf("certificate obtained for %v", f.obtain)
 	}
 	if len(f.changed) != 1 || f.changed[0] != tn.ID {
 		t.Fatalf("OnChange calls: %v", f.changed)
 	}
-	if _, err := NewStore(testDB.Primary).ActiveDomain(context.Background(), "shop.creator-dns.test"); err != nil {
+	if _, err := NewStore(testDB.Primary).ActiveDomain(context.Background(), "shop."+f.zone); err != nil {
 		t.Fatalf("active domain not served: %v", err)
 	}
 
 	// The creator moves the name elsewhere: it stays active through two
 	// failed checks and is failed (and no longer served) at the third.
-	f.dns.Set("creator-dns.test", "shop.creator-dns.test", dns.TypeCNAME)
-	f.dns.Set("creator-dns.test", "shop.creator-dns.test", dns.TypeA, "shop.creator-dns.test. 1 IN A 192.0.2.1")
+	f.dns.Set(f.zone, "shop."+f.zone, dns.TypeCNAME)
+	f.dns.Set(f.zone, "shop."+f.zone, dns.TypeA, "shop."+f.zone+". 1 IN A 192.0.2.1")
 	for i := 1; i <= 2; i++ {
 		if d = f.check(t, d); d.Status != DomainActive || d.FailureCount != i {
 			t.Fatalf("failed check %d: %s failures=%d", i, d.Status, d.FailureCount)
@@ -101,30 +106,31 @@ func TestCheckerVerifiesActivatesAndFailsADomainThatLosesItsRecords(t *testing.T
 	if d.Status != DomainFailed || len(d.LastAddrs) != 1 || d.LastAddrs[0] != "192.0.2.1" {
 		t.Fatalf("after 3 failures: %s addrs=%v %q", d.Status, d.LastAddrs, d.LastError)
 	}
-	if _, err := NewStore(testDB.Primary).ActiveDomain(context.Background(), "shop.creator-dns.test"); !errors.Is(err, ErrNotFound) {
+	if _, err := NewStore(testDB.Primary).ActiveDomain(context.Background(), "shop."+f.zone); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("failed domain still served: %v", err)
 	}
 
 	// Records restored: back to active.
-	f.dns.Set("creator-dns.test", "shop.creator-dns.test", dns.TypeA, "shop.creator-dns.test. 1 IN A 127.0.0.10")
+	f.dns.Set(f.zone, "shop."+f.zone, dns.TypeA, "shop."+f.zone+". 1 IN A 127.0.0.10")
 	if d = f.check(t, d); d.Status != DomainActive {
 		t.Fatalf("restored by A record: %s %q", d.Status, d.LastError)
 	}
 }
 
 func TestCheckerNeedsBothApexAndWwwToPointAtThePlatform(t *testing.T) {
+	apexDns := uniq("apex-dns")
 	f := newCheckerFixture(t, false)
-	tn := createTenant(t, "apex-dns")
-	d, err := f.store.Add(context.Background(), tn.ID, "creator-dns.test")
+	tn := createTenant(t, apexDns)
+	d, err := f.store.Add(context.Background(), tn.ID, f.zone)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.dns.Set("creator-dns.test", "_claro.creator-dns.test", dns.TypeTXT, `_claro.creator-dns.test. 1 IN TXT "`+d.VerificationToken+`"`)
-	f.dns.Set("creator-dns.test", "creator-dns.test", dns.TypeA, "creator-dns.test. 1 IN A 127.0.0.10")
+	f.dns.Set(f.zone, "_claro."+f.zone, dns.TypeTXT, "_claro."+f.zone+`. 1 IN TXT "`+d.VerificationToken+`"`)
+	f.dns.Set(f.zone, f.zone, dns.TypeA, f.zone+". 1 IN A 127.0.0.10")
 	if d = f.check(t, d); d.Status != DomainPending {
 		t.Fatalf("apex only: %s", d.Status)
 	}
-	f.dns.Set("creator-dns.test", "www.creator-dns.test", dns.TypeCNAME, "www.creator-dns.test. 1 IN CNAME edge.edge-dns.test.")
+	f.dns.Set(f.zone, "www."+f.zone, dns.TypeCNAME, "www."+f.zone+". 1 IN CNAME edge.edge-dns.test.")
 	if d = f.check(t, d); d.Status != DomainActive {
 		t.Fatalf("apex and www: %s %q", d.Status, d.LastError)
 	}
@@ -134,10 +140,11 @@ func TestCheckerNeedsBothApexAndWwwToPointAtThePlatform(t *testing.T) {
 }
 
 func TestCheckerRunOnceClaimsOnlyDueDomains(t *testing.T) {
+	dueDns := uniq("due-dns")
 	f := newCheckerFixture(t, false)
 	f.checker.opt.Addrs = []netip.Addr{netip.MustParseAddr("127.0.0.10")}
-	tn := createTenant(t, "due-dns")
-	if _, err := f.store.Add(context.Background(), tn.ID, "due.creator-dns.test"); err != nil {
+	tn := createTenant(t, dueDns)
+	if _, err := f.store.Add(context.Background(), tn.ID, "due."+f.zone); err != nil {
 		t.Fatal(err)
 	}
 	n, err := f.checker.RunOnce(context.Background())

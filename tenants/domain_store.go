@@ -150,7 +150,7 @@ func (s *Store) CertifiedDomain(ctx context.Context, name string) (bool, error) 
 		Join("JOIN domains AS d ON d.id = domain_names.domain_id").
 		Join("JOIN tenants AS t ON t.id = d.tenant_id").
 		Where("domain_names.name = ?", name).
-		Where("d.status IN (?)", bun.In([]string{DomainVerified, DomainCertReady, DomainActive})).
+		Where("d.status IN (?)", bun.List([]string{DomainVerified, DomainCertReady, DomainActive})).
 		Where("t.status = ?", StatusActive).
 		Exists(ctx)
 }

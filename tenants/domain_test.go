@@ -51,20 +51,23 @@ func TestValidateDomainRefusesWhatNoStoreMayClaim(t *testing.T) {
 }
 
 func TestAddDomainRefusesADomainAnotherStoreHolds(t *testing.T) {
+	adddomainName := uniq("adddomain")
+	aliceAdddomain := uniq("alice-adddomain")
+	bobAdddomain := uniq("bob-adddomain")
 	ctx := context.Background()
 	s := NewDomainStore(testDB.Primary, "claro.test")
-	a := createTenant(t, "alice-adddomain")
-	b := createTenant(t, "bob-adddomain")
+	a := createTenant(t, aliceAdddomain)
+	b := createTenant(t, bobAdddomain)
 
-	d, err := s.Add(ctx, a.ID, "adddomain.example")
+	d, err := s.Add(ctx, a.ID, adddomainName+".example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Status != DomainPending || d.AltHostname == nil || *d.AltHostname != "www.adddomain.example" ||
-		d.VerificationToken == "" || d.TXTName() != "_claro.adddomain.example" {
+	if d.Status != DomainPending || d.AltHostname == nil || *d.AltHostname != "www."+adddomainName+".example" ||
+		d.VerificationToken == "" || d.TXTName() != "_claro."+adddomainName+".example" {
 		t.Fatalf("added %+v", d)
 	}
-	for _, name := range []string{"adddomain.example", "WWW.adddomain.example"} {
+	for _, name := range []string{adddomainName + ".example", "WWW." + adddomainName + ".example"} {
 		if _, err := s.Add(ctx, b.ID, name); !errors.Is(err, ErrDomainTaken) {
 			t.Errorf("bob adding %q: %v, want ErrDomainTaken", name, err)
 		}
@@ -72,7 +75,7 @@ func TestAddDomainRefusesADomainAnotherStoreHolds(t *testing.T) {
 	if _, err := s.Add(ctx, a.ID, "other-adddomain.example"); !errors.Is(err, ErrDomainLimit) {
 		t.Errorf("second domain: %v, want ErrDomainLimit", err)
 	}
-	if _, err := s.Add(ctx, b.ID, "alice-adddomain.claro.test"); !errors.Is(err, ErrDomainPlatform) {
+	if _, err := s.Add(ctx, b.ID, aliceAdddomain+".claro.test"); !errors.Is(err, ErrDomainPlatform) {
 		t.Errorf("platform subdomain: %v", err)
 	}
 
@@ -83,7 +86,7 @@ func TestAddDomainRefusesADomainAnotherStoreHolds(t *testing.T) {
 	if err := s.Remove(ctx, a.ID, d.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Add(ctx, b.ID, "www.adddomain.example"); err != nil {
+	if _, err := s.Add(ctx, b.ID, "www."+adddomainName+".example"); err != nil {
 		t.Fatalf("freed name: %v", err)
 	}
 	if _, err := s.ForTenant(ctx, a.ID); !errors.Is(err, ErrNotFound) {
@@ -92,9 +95,10 @@ func TestAddDomainRefusesADomainAnotherStoreHolds(t *testing.T) {
 }
 
 func TestResolverServesCustomDomainsOnlyWhileActive(t *testing.T) {
+	statusResolve := uniq("status-resolve")
 	ctx := context.Background()
-	tn := createTenant(t, "status-resolve")
-	d, err := NewDomainStore(testDB.Primary, "claro.test").Add(ctx, tn.ID, "status-resolve.example")
+	tn := createTenant(t, statusResolve)
+	d, err := NewDomainStore(testDB.Primary, "claro.test").Add(ctx, tn.ID, statusResolve+".example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +107,8 @@ func TestResolverServesCustomDomainsOnlyWhileActive(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := newTestResolver(t)
-		site, err := r.Resolve(ctx, "status-resolve.example")
-		alt, altErr := r.Resolve(ctx, "www.status-resolve.example")
+		site, err := r.Resolve(ctx, statusResolve+".example")
+		alt, altErr := r.Resolve(ctx, "www."+statusResolve+".example")
 		if status != DomainActive {
 			if !errors.Is(err, ErrNotFound) || !errors.Is(altErr, ErrNotFound) {
 				t.Errorf("%s domain served: %+v %v / %+v %v", status, site, err, alt, altErr)
@@ -114,11 +118,11 @@ func TestResolverServesCustomDomainsOnlyWhileActive(t *testing.T) {
 		if err != nil || site.Kind != KindStore || site.Tenant.ID != tn.ID {
 			t.Errorf("active domain: %+v %v", site, err)
 		}
-		if altErr != nil || alt.Kind != KindRedirect || alt.RedirectHost != "status-resolve.example" {
+		if altErr != nil || alt.Kind != KindRedirect || alt.RedirectHost != statusResolve+".example" {
 			t.Errorf("www partner: %+v %v", alt, altErr)
 		}
 		got, err := NewStore(testDB.Primary).ByID(ctx, tn.ID)
-		if err != nil || got.CustomDomain == nil || *got.CustomDomain != "status-resolve.example" {
+		if err != nil || got.CustomDomain == nil || *got.CustomDomain != statusResolve+".example" {
 			t.Errorf("tenants.custom_domain while active: %v %v", got.CustomDomain, err)
 		}
 	}

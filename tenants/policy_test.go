@@ -4,22 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
 
+// policyNames are the fixture's store slugs and domain labels, unique to
+// one call (see uniq) so the table holds on every run.
+type policyNames struct {
+	alice, gone, verified, ready, active, apex, pending, failed, suspended string
+}
+
 // policyFixture creates the stores and domains of the policy table once.
-func policyFixture(t *testing.T) {
+func policyFixture(t *testing.T) policyNames {
 	t.Helper()
 	ctx := context.Background()
-	createTenant(t, "alice-policy")
-	createTenant(t, "gone-policy", func(tn *Tenant) { tn.Status = StatusSuspended })
+	n := policyNames{
+		alice: uniq("alice-policy"), gone: uniq("gone-policy"), verified: uniq("verified-policy"),
+		ready: uniq("ready-policy"), active: uniq("active-policy"), apex: uniq("apex-policy"),
+		pending: uniq("pending-policy"), failed: uniq("failed-policy"), suspended: uniq("suspended-policy"),
+	}
+	createTenant(t, n.alice)
+	createTenant(t, n.gone, func(tn *Tenant) { tn.Status = StatusSuspended })
 	for _, c := range []struct{ slug, domain, status string }{
-		{"verified-policy", "shop.verified-policy.example", DomainVerified},
-		{"ready-policy", "shop.ready-policy.example", DomainCertReady},
-		{"active-policy", "apex-policy.example", DomainActive},
-		{"pending-policy", "shop.pending-policy.example", DomainPending},
-		{"failed-policy", "shop.failed-policy.example", DomainFailed},
+		{n.verified, "shop." + n.verified + ".example", DomainVerified},
+		{n.ready, "shop." + n.ready + ".example", DomainCertReady},
+		{n.active, n.apex + ".example", DomainActive},
+		{n.pending, "shop." + n.pending + ".example", DomainPending},
+		{n.failed, "shop." + n.failed + ".example", DomainFailed},
 	} {
 		tn := createTenant(t, c.slug)
 		d, err := NewDomainStore(testDB.Primary, "claro.test").Add(ctx, tn.ID, c.domain)
@@ -30,8 +42,8 @@ func policyFixture(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sus := createTenant(t, "suspended-policy")
-	d, err := NewDomainStore(testDB.Primary, "claro.test").Add(ctx, sus.ID, "shop.suspended-policy.example")
+	sus := createTenant(t, n.suspended)
+	d, err := NewDomainStore(testDB.Primary, "claro.test").Add(ctx, sus.ID, "shop."+n.suspended+".example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,30 +53,31 @@ func policyFixture(t *testing.T) {
 	if _, err := testDB.Primary.ExecContext(ctx, "UPDATE tenants SET status = 'suspended' WHERE id = ?", sus.ID); err != nil {
 		t.Fatal(err)
 	}
+	return n
 }
 
 // PolicyTable is the one table of TLS rules; the ask endpoint's test in
 // tenants/edge runs the same names.
 func TestPolicyAllowsExactlyTheTable(t *testing.T) {
-	policyFixture(t)
+	n := policyFixture(t)
 	cases := []struct {
 		name            string
 		allow, wildcard bool // wildcard: the answer when a wildcard covers subdomains
 	}{
 		{"claro.test", true, true},
 		{"www.claro.test", true, true},
-		{"alice-policy.claro.test", true, false},
-		{"ALICE-POLICY.claro.test.", true, false},
-		{"shop.verified-policy.example", true, true},
-		{"shop.ready-policy.example", true, true},
-		{"apex-policy.example", true, true},
-		{"www.apex-policy.example", true, true},
-		{"shop.pending-policy.example", false, false},
-		{"shop.failed-policy.example", false, false},
-		{"shop.suspended-policy.example", false, false},
-		{"gone-policy.claro.test", false, false},
+		{n.alice + ".claro.test", true, false},
+		{strings.ToUpper(n.alice) + ".claro.test.", true, false},
+		{"shop." + n.verified + ".example", true, true},
+		{"shop." + n.ready + ".example", true, true},
+		{n.apex + ".example", true, true},
+		{"www." + n.apex + ".example", true, true},
+		{"shop." + n.pending + ".example", false, false},
+		{"shop." + n.failed + ".example", false, false},
+		{"shop." + n.suspended + ".example", false, false},
+		{n.gone + ".claro.test", false, false},
 		{"nobody-policy.claro.test", false, false},
-		{"a.alice-policy.claro.test", false, false},
+		{"a." + n.alice + ".claro.test", false, false},
 		{"claro.test.evil.com", false, false},
 		{"evil.com", false, false},
 		{"127.0.0.1", false, false},
@@ -93,12 +106,14 @@ func TestPolicyAllowsExactlyTheTable(t *testing.T) {
 }
 
 func TestPolicyFloodOfUnknownNamesCostsABoundedNumberOfLookups(t *testing.T) {
-	createTenant(t, "flood-policy")
+	floodPolicy := uniq("flood-policy")
+	latePolicy := uniq("late-policy")
+	createTenant(t, floodPolicy)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	p := NewPolicy(NewStore(testDB.Primary), "claro.test", PolicyOptions{LookupsPerSecond: 5, Burst: 10})
 	p.now = func() time.Time { return now }
 	ctx := context.Background()
-	if err := p.Allow(ctx, "flood-policy.claro.test"); err != nil {
+	if err := p.Allow(ctx, floodPolicy+".claro.test"); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 1000 {
@@ -114,26 +129,27 @@ func TestPolicyFloodOfUnknownNamesCostsABoundedNumberOfLookups(t *testing.T) {
 		t.Fatalf("1,001 names cost %d lookups; the budget is 10", n)
 	}
 	// Names seen before the flood are still answered from the cache...
-	if err := p.Allow(ctx, "flood-policy.claro.test"); err != nil {
+	if err := p.Allow(ctx, floodPolicy+".claro.test"); err != nil {
 		t.Fatalf("cached store refused during flood: %v", err)
 	}
 	// ...and new ones wait for the budget to refill.
-	createTenant(t, "late-policy")
-	if err := p.Allow(ctx, "late-policy.claro.test"); !errors.Is(err, ErrPolicyBusy) {
+	createTenant(t, latePolicy)
+	if err := p.Allow(ctx, latePolicy+".claro.test"); !errors.Is(err, ErrPolicyBusy) {
 		t.Fatalf("over budget: %v, want ErrPolicyBusy", err)
 	}
 	now = now.Add(time.Second)
-	if err := p.Allow(ctx, "late-policy.claro.test"); err != nil {
+	if err := p.Allow(ctx, latePolicy+".claro.test"); err != nil {
 		t.Fatalf("after refill: %v", err)
 	}
 }
 
 func TestPolicyCachesAnswersUntilInvalidated(t *testing.T) {
-	tn := createTenant(t, "cache-policy")
+	cachePolicy := uniq("cache-policy")
+	tn := createTenant(t, cachePolicy)
 	p := NewPolicy(NewStore(testDB.Primary), "claro.test", PolicyOptions{})
 	ctx := context.Background()
 	for range 3 {
-		if err := p.Allow(ctx, "cache-policy.claro.test"); err != nil {
+		if err := p.Allow(ctx, cachePolicy+".claro.test"); err != nil {
 			t.Fatal(err)
 		}
 		if err := p.Allow(ctx, "missing-policy.claro.test"); err == nil {
@@ -147,7 +163,7 @@ func TestPolicyCachesAnswersUntilInvalidated(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Invalidate()
-	if err := p.Allow(ctx, "cache-policy.claro.test"); err == nil {
+	if err := p.Allow(ctx, cachePolicy+".claro.test"); err == nil {
 		t.Fatal("suspended store still allowed after Invalidate")
 	}
 }

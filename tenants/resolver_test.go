@@ -3,7 +3,10 @@ package tenants
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -11,6 +14,16 @@ func newTestResolver(t *testing.T) *Resolver {
 	t.Helper()
 	return NewResolver(NewStore(testDB.Primary), "claro.test")
 }
+
+var (
+	seq atomic.Int64
+	run = rand.Int64N(1 << 24)
+)
+
+// uniq returns a slug or domain label unique to this call, so tests pass when
+// run again (-count=2) and in any order: the prefix, a sequence number and a
+// tag drawn once per test binary.
+func uniq(prefix string) string { return fmt.Sprintf("%s%d%x", prefix, seq.Add(1), run) }
 
 func createTenant(t *testing.T, slug string, mods ...func(*Tenant)) *Tenant {
 	t.Helper()
@@ -25,12 +38,15 @@ func createTenant(t *testing.T, slug string, mods ...func(*Tenant)) *Tenant {
 }
 
 func TestResolveSubdomainsCustomDomainsAndUnknownHosts(t *testing.T) {
+	aliceResolve := uniq("alice-resolve")
+	bobResolve := uniq("bob-resolve")
+	goneResolve := uniq("gone-resolve")
 	ctx := context.Background()
-	domain := "shop.alice-resolve.example"
-	alice := createTenant(t, "alice-resolve")
+	domain := "shop." + aliceResolve + ".example"
+	alice := createTenant(t, aliceResolve)
 	activateDomain(t, alice.ID, domain)
-	bob := createTenant(t, "bob-resolve")
-	createTenant(t, "gone-resolve", func(tn *Tenant) { tn.Status = StatusSuspended })
+	bob := createTenant(t, bobResolve)
+	createTenant(t, goneResolve, func(tn *Tenant) { tn.Status = StatusSuspended })
 	r := newTestResolver(t)
 
 	cases := []struct {
@@ -43,13 +59,13 @@ func TestResolveSubdomainsCustomDomainsAndUnknownHosts(t *testing.T) {
 		{"www.claro.test:8080", KindRedirect, 0, false},
 		// Alice's store is served on her active custom domain; its subdomain
 		// redirects there (checked below).
-		{"alice-resolve.claro.test", KindRedirect, alice.ID, false},
-		{"ALICE-RESOLVE.claro.test.", KindRedirect, alice.ID, false},
+		{aliceResolve + ".claro.test", KindRedirect, alice.ID, false},
+		{strings.ToUpper(aliceResolve) + ".claro.test.", KindRedirect, alice.ID, false},
 		{domain, KindStore, alice.ID, false},
-		{"bob-resolve.claro.test", KindStore, bob.ID, false},
+		{bobResolve + ".claro.test", KindStore, bob.ID, false},
 		{"nobody.claro.test", 0, 0, true},
-		{"gone-resolve.claro.test", 0, 0, true},
-		{"x.alice-resolve.claro.test", 0, 0, true},
+		{goneResolve + ".claro.test", 0, 0, true},
+		{"x." + aliceResolve + ".claro.test", 0, 0, true},
 		{"evil.example", 0, 0, true},
 		{"", 0, 0, true},
 	}
@@ -74,31 +90,33 @@ func TestResolveSubdomainsCustomDomainsAndUnknownHosts(t *testing.T) {
 }
 
 func TestResolverCachesAndInvalidates(t *testing.T) {
+	cacheResolve := uniq("cache-resolve")
+	laterResolve := uniq("later-resolve")
 	ctx := context.Background()
-	tn := createTenant(t, "cache-resolve")
+	tn := createTenant(t, cacheResolve)
 	r := newTestResolver(t)
-	if _, err := r.Resolve(ctx, "cache-resolve.claro.test"); err != nil {
+	if _, err := r.Resolve(ctx, cacheResolve+".claro.test"); err != nil {
 		t.Fatal(err)
 	}
 	// Suspend the store behind the cache's back: the cached answer stands...
 	if _, err := testDB.Primary.NewUpdate().Table("tenants").Set("status = 'suspended'").Where("id = ?", tn.ID).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Resolve(ctx, "cache-resolve.claro.test"); err != nil {
+	if _, err := r.Resolve(ctx, cacheResolve+".claro.test"); err != nil {
 		t.Fatalf("cached store not served: %v", err)
 	}
 	// ...until the change is announced.
 	r.Invalidate(tn.ID)
-	if _, err := r.Resolve(ctx, "cache-resolve.claro.test"); !errors.Is(err, ErrNotFound) {
+	if _, err := r.Resolve(ctx, cacheResolve+".claro.test"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("suspended store still served after Invalidate: %v", err)
 	}
 	// A cached "not found" goes away when a store is created under that name.
-	if _, err := r.Resolve(ctx, "later-resolve.claro.test"); !errors.Is(err, ErrNotFound) {
+	if _, err := r.Resolve(ctx, laterResolve+".claro.test"); !errors.Is(err, ErrNotFound) {
 		t.Fatal("unknown store resolved")
 	}
-	later := createTenant(t, "later-resolve")
+	later := createTenant(t, laterResolve)
 	r.Invalidate(later.ID)
-	if _, err := r.Resolve(ctx, "later-resolve.claro.test"); err != nil {
+	if _, err := r.Resolve(ctx, laterResolve+".claro.test"); err != nil {
 		t.Fatalf("new store not served after Invalidate: %v", err)
 	}
 }
@@ -118,11 +136,12 @@ func TestResolverCacheIsBounded(t *testing.T) {
 }
 
 func FuzzResolve(f *testing.F) {
-	for _, s := range []string{"claro.test", "fuzz-alice.claro.test", "FUZZ-ALICE.claro.test.:1", "fuzz.alice.example", "a.fuzz-alice.claro.test", "\x00", ""} {
+	fuzzAlice := uniq("fuzz-alice")
+	domain := "fuzz." + fuzzAlice + ".example"
+	for _, s := range []string{"claro.test", fuzzAlice + ".claro.test", strings.ToUpper(fuzzAlice) + ".claro.test.:1", domain, "a." + fuzzAlice + ".claro.test", "\x00", ""} {
 		f.Add(s)
 	}
-	domain := "fuzz.alice.example"
-	tn := &Tenant{Slug: "fuzz-alice", Name: "Fuzz"}
+	tn := &Tenant{Slug: fuzzAlice, Name: "Fuzz"}
 	if err := NewStore(testDB.Primary).Create(context.Background(), tn); err != nil {
 		f.Fatal(err)
 	}
@@ -142,7 +161,7 @@ func FuzzResolve(f *testing.F) {
 		if !ok || host != site.Host {
 			t.Fatalf("%q resolved although ParseHost gives %q, %v", raw, host, ok)
 		}
-		if site.Kind == KindStore && host != "fuzz-alice.claro.test" && host != domain {
+		if site.Kind == KindStore && host != fuzzAlice+".claro.test" && host != domain {
 			// Only this test's store may be reached by the fuzz inputs' hosts,
 			// unless another test created the slug; then the slug must match.
 			if site.Tenant.Slug+".claro.test" != host && (site.Tenant.CustomDomain == nil || *site.Tenant.CustomDomain != host) {

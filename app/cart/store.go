@@ -66,7 +66,7 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 	var rows []Line
 	err := s.pool(ctx).NewRaw(`SELECT id, slug, title, price_cents, currency, cover_key FROM products
 		WHERE tenant_id = ? AND id IN (?) AND deleted_at IS NULL AND visibility IN ('public', 'private')`,
-		tenantID, bun.In(c.IDs())).Scan(ctx, &rows)
+		tenantID, bun.List(c.IDs())).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 
 func TestStorefrontPagesNeverRepeatOrSkipWhileProductsAreAdded(t *testing.T) {
 	e := apptest.New(t, testDB)
-	store := e.Store(t, "keyset-store")
+	store := e.Store(t, apptest.Unique("keyset-store"))
 	var want []string
 	for i := range catalog.PageSize*2 + 7 {
 		p := e.Product(t, store, fmt.Sprintf("item-%03d", i), catalog.Public)
@@ -53,8 +53,8 @@ func TestStorefrontPagesNeverRepeatOrSkipWhileProductsAreAdded(t *testing.T) {
 
 func TestStorefrontRefusesTamperedCursors(t *testing.T) {
 	e := apptest.New(t, testDB)
-	store := e.Store(t, "cursor-store")
-	other := e.Store(t, "cursor-other")
+	store := e.Store(t, apptest.Unique("cursor-store"))
+	other := e.Store(t, apptest.Unique("cursor-other"))
 	for i := range catalog.PageSize + 1 {
 		e.Product(t, store, fmt.Sprintf("c-%d", i), catalog.Public)
 	}
@@ -82,7 +82,7 @@ func TestStorefrontRefusesTamperedCursors(t *testing.T) {
 
 func TestPrivateProductsLiveOnlyOnTheirStorefront(t *testing.T) {
 	e := apptest.New(t, testDB)
-	store := e.Store(t, "privacy-store")
+	store := e.Store(t, apptest.Unique("privacy-store"))
 	pub := e.Product(t, store, "open-book", catalog.Public, func(p *catalog.Product) { p.Title = "Open Book Zeta" })
 	priv := e.Product(t, store, "secret-book", catalog.Private, func(p *catalog.Product) { p.Title = "Unlisted Book Zeta" })
 	draft := e.Product(t, store, "draft-book", catalog.Draft, func(p *catalog.Product) { p.Title = "Draft Book Zeta" })
@@ -110,8 +110,8 @@ func TestPrivateProductsLiveOnlyOnTheirStorefront(t *testing.T) {
 
 func TestMarketplaceShowsOnlyStoresThatCanSell(t *testing.T) {
 	e := apptest.New(t, testDB)
-	noPay := e.Store(t, "nopay-store", func(tn *tenants.Tenant) { tn.ChargesEnabled = false })
-	gone := e.Store(t, "gone-store", func(tn *tenants.Tenant) { tn.Status = tenants.StatusSuspended })
+	noPay := e.Store(t, apptest.Unique("nopay-store"), func(tn *tenants.Tenant) { tn.ChargesEnabled = false })
+	gone := e.Store(t, apptest.Unique("gone-store"), func(tn *tenants.Tenant) { tn.Status = tenants.StatusSuspended })
 	e.Product(t, noPay, "np", catalog.Public, func(p *catalog.Product) { p.Title = "Cannot Sell Yet Omega" })
 	e.Product(t, gone, "gp", catalog.Public, func(p *catalog.Product) { p.Title = "Suspended Store Omega" })
 	_, market := e.Get(t, "", "/")
@@ -130,7 +130,7 @@ func TestMarketplaceShowsOnlyStoresThatCanSell(t *testing.T) {
 
 func TestProductPageShowsTheProduct(t *testing.T) {
 	e := apptest.New(t, testDB)
-	store := e.Store(t, "page-store")
+	store := e.Store(t, apptest.Unique("page-store"))
 	e.Product(t, store, "a-fine-thing", catalog.Public, func(p *catalog.Product) {
 		p.Title = "A Fine <Thing>"
 		p.PriceCents = 1299
@@ -140,7 +140,7 @@ func TestProductPageShowsTheProduct(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
-	for _, want := range []string{"A Fine &lt;Thing&gt;", "$12.99", "#presets", `name="csrf-token"`, "Add to cart", "Page-store Studio"} {
+	for _, want := range []string{"A Fine &lt;Thing&gt;", "$12.99", "#presets", `name="csrf-token"`, "Add to cart", store.Name} {
 		if !strings.Contains(page, want) {
 			t.Errorf("product page lacks %q", want)
 		}

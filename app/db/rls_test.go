@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/claro-market/claro/testkit/dbtest"
 
 	"github.com/claro-market/claro/app/db"
@@ -16,8 +17,10 @@ var testDB *dbtest.Database
 
 func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
 
-func mkTenant(t *testing.T, slug string) int64 {
+// mkTenant makes a store (its slug unique to this run) with three products.
+func mkTenant(t *testing.T, prefix string) int64 {
 	t.Helper()
+	slug := apptest.Unique(prefix)
 	var id int64
 	if err := testDB.Primary.NewRaw(`INSERT INTO tenants (slug, name) VALUES (?, ?) RETURNING id`, slug, slug).Scan(context.Background(), &id); err != nil {
 		t.Fatal(err)

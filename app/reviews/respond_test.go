@@ -71,7 +71,7 @@ func TestCreatorPostsOnePublicResponse(t *testing.T) {
 			t.Fatalf("%s: %d\n%s", name, resp.StatusCode, body)
 		}
 	}
-	if n := e.Count(t, `SELECT count(*) FROM reviews WHERE response = 'Maps arrived in v2.'`); n != 1 {
+	if n := e.Count(t, `SELECT count(*) FROM reviews WHERE id = ? AND response = 'Maps arrived in v2.'`, id); n != 1 {
 		t.Fatal("a refused response changed the review")
 	}
 	// A review of another product is not reachable through this product's URL.

@@ -19,15 +19,22 @@ func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, &testDB)) }
 
 func TestScaleSeedsABelievableCatalogWithProgress(t *testing.T) {
 	ctx := context.Background()
+	// Its own database: the test counts whole tables, and a second run (or
+	// the demo test) would otherwise find the first one's catalog there.
+	td, err := dbtest.Create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer td.Drop(ctx)
 	var out bytes.Buffer
-	if err := seed.Scale(ctx, testDB.Primary, 2500, &out); err != nil {
+	if err := seed.Scale(ctx, td.Primary, 2500, &out); err != nil {
 		t.Fatal(err)
 	}
 	var st struct {
 		Products, Stores, Public, Sold, Rated, Free, Tagged int
 		MaxSales                                            int64
 	}
-	err := testDB.Primary.NewRaw(`SELECT
+	err = td.Primary.NewRaw(`SELECT
 		(SELECT count(*) FROM products) AS products, (SELECT count(*) FROM tenants) AS stores,
 		count(*) FILTER (WHERE visibility = 'public') AS public, count(*) FILTER (WHERE sales_count > 0) AS sold,
 		count(*) FILTER (WHERE rating_count > 0) AS rated, count(*) FILTER (WHERE price_cents = 0) AS free,
@@ -42,7 +49,7 @@ func TestScaleSeedsABelievableCatalogWithProgress(t *testing.T) {
 	if st.Public < 2000 || st.Sold < 1000 || st.Sold > 2000 || st.Rated == 0 || st.Free == 0 || st.Tagged != 2500 || st.MaxSales < 100 {
 		t.Fatalf("distribution looks wrong: %+v", st)
 	}
-	n, err := search.CountDocuments(ctx, testDB.Primary)
+	n, err := search.CountDocuments(ctx, td.Primary)
 	if err != nil || n == 0 || n >= st.Public+1 {
 		t.Fatalf("%d discoverable of %d public (%v)", n, st.Public, err)
 	}

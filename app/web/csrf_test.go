@@ -31,11 +31,10 @@ func post(t *testing.T, b *apptest.Browser, host, path string, form url.Values, 
 
 func TestCSRFTokensAreBoundToSessionAndHost(t *testing.T) {
 	e := apptest.New(t, testDB)
-	e.Store(t, "csrf-alice")
-	e.Store(t, "csrf-bob")
-	alice, bob := apptest.StoreHost("csrf-alice"), apptest.StoreHost("csrf-bob")
+	alice := apptest.StoreHost(e.Store(t, apptest.Unique("csrf-alice")).Slug)
+	bob := apptest.StoreHost(e.Store(t, apptest.Unique("csrf-bob")).Slug)
 	b := e.NewBrowser()
-	b.SignUp(t, "csrf@example.com", "a long enough password", "C")
+	b.SignUp(t, apptest.Email("csrf"), "a long enough password", "C")
 	tokAlice := b.CSRF(t, alice, "/")
 	tokRoot := b.CSRF(t, "", "/")
 	if tokAlice == tokRoot {

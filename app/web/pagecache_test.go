@@ -16,7 +16,7 @@ var metaToken = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
 
 func TestAnonymousPagesAreCachedWithEachVisitorsOwnToken(t *testing.T) {
 	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
-	store := e.Store(t, "cache-store")
+	store := e.Store(t, apptest.Unique("cache-store"))
 	e.Product(t, store, "cached-thing", catalog.Public, func(p *catalog.Product) { p.Title = "Cached Thing" })
 	host := apptest.StoreHost(store.Slug)
 
@@ -56,7 +56,7 @@ func TestCatalogChangesDropCachedPagesOnEveryInstance(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the catalog listener never started")
 	}
-	store := e.Store(t, "cache-change")
+	store := e.Store(t, apptest.Unique("cache-change"))
 	e.Product(t, store, "first", catalog.Public)
 	host := apptest.StoreHost(store.Slug)
 	b := e.NewBrowser()
@@ -84,7 +84,7 @@ func TestCatalogChangesDropCachedPagesOnEveryInstance(t *testing.T) {
 
 func TestCachedHTMXAnswersKeepTheirInstructions(t *testing.T) {
 	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
-	e.Store(t, "cache-hx")
+	e.Store(t, apptest.Unique("cache-hx"))
 	first, _ := e.Get(t, "", "/search?q=anything", "HX-Request", "true")
 	second, _ := e.Get(t, "", "/search?q=anything", "HX-Request", "true")
 	if e.App.Pages.Hits.Load() == 0 {
@@ -97,7 +97,7 @@ func TestCachedHTMXAnswersKeepTheirInstructions(t *testing.T) {
 
 func TestABurstForAColdPageRendersItOnce(t *testing.T) {
 	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
-	store := e.Store(t, "cache-burst")
+	store := e.Store(t, apptest.Unique("cache-burst"))
 	e.Product(t, store, "burst", catalog.Public)
 	host := apptest.StoreHost(store.Slug)
 	var wg sync.WaitGroup

@@ -12,18 +12,19 @@ import (
 )
 
 func TestStoreSubdomainGetsACertificateOnItsFirstHandshake(t *testing.T) {
+	aliceEdge := uniq("alice-edge")
 	pb := startPebble(t)
-	createStore(t, "alice-edge")
+	createStore(t, aliceEdge)
 	e := startEdge(t, pb, testDB.Primary.DB)
 
-	leaf, err := handshake(e.tlsAddr, "alice-edge.claro.test", pb.Roots)
+	leaf, err := handshake(e.tlsAddr, aliceEdge+".claro.test", pb.Roots)
 	if err != nil {
 		t.Fatalf("first handshake: %v\n%s", err, pb.Log())
 	}
-	if !slices.Contains(leaf.DNSNames, "alice-edge.claro.test") {
+	if !slices.Contains(leaf.DNSNames, aliceEdge+".claro.test") {
 		t.Fatalf("certificate for %v", leaf.DNSNames)
 	}
-	if _, err := handshake(e.tlsAddr, "alice-edge.claro.test", pb.Roots); err != nil {
+	if _, err := handshake(e.tlsAddr, aliceEdge+".claro.test", pb.Roots); err != nil {
 		t.Fatal(err)
 	}
 	if n := pb.Orders(); n != 1 {
@@ -36,20 +37,23 @@ func TestStoreSubdomainGetsACertificateOnItsFirstHandshake(t *testing.T) {
 }
 
 func TestVerifiedCustomDomainGetsACertificateAndUnknownNamesNone(t *testing.T) {
+	goneEdge := uniq("gone-edge")
+	pendingEdge := uniq("pending-edge")
+	verifiedEdge := uniq("verified-edge")
 	pb := startPebble(t)
-	addDomain(t, "verified-edge", "shop.verified-edge.example", "verified")
-	addDomain(t, "pending-edge", "shop.pending-edge.example", "pending")
-	createStore(t, "gone-edge")
-	if _, err := testDB.Primary.ExecContext(context.Background(), "UPDATE tenants SET status = 'suspended' WHERE slug = 'gone-edge'"); err != nil {
+	addDomain(t, verifiedEdge, "shop."+verifiedEdge+".example", "verified")
+	addDomain(t, pendingEdge, "shop."+pendingEdge+".example", "pending")
+	createStore(t, goneEdge)
+	if _, err := testDB.Primary.ExecContext(context.Background(), "UPDATE tenants SET status = 'suspended' WHERE slug = ?", goneEdge); err != nil {
 		t.Fatal(err)
 	}
 	e := startEdge(t, pb, testDB.Primary.DB)
 
-	if _, err := handshake(e.tlsAddr, "shop.verified-edge.example", pb.Roots); err != nil {
+	if _, err := handshake(e.tlsAddr, "shop."+verifiedEdge+".example", pb.Roots); err != nil {
 		t.Fatalf("verified domain: %v", err)
 	}
-	for _, name := range []string{"shop.pending-edge.example", "evil.example", "nobody-edge.claro.test",
-		"gone-edge.claro.test", "a.b.claro.test", "claro.test.evil.com"} {
+	for _, name := range []string{"shop." + pendingEdge + ".example", "evil.example", "nobody-edge.claro.test",
+		goneEdge + ".claro.test", "a.b.claro.test", "claro.test.evil.com"} {
 		if _, err := handshake(e.tlsAddr, name, pb.Roots); err == nil {
 			t.Errorf("%s got a certificate", name)
 		}
@@ -60,8 +64,9 @@ func TestVerifiedCustomDomainGetsACertificateAndUnknownNamesNone(t *testing.T) {
 }
 
 func TestTwoMachinesSharingOneDatabaseMakeOneOrderForANewHost(t *testing.T) {
+	sharedEdge := uniq("shared-edge")
 	pb := startPebble(t)
-	createStore(t, "shared-edge")
+	createStore(t, sharedEdge)
 	a := startEdge(t, pb, testDB.Primary.DB)
 	b := startEdge(t, pb, secondPool(t))
 
@@ -75,7 +80,7 @@ func TestTwoMachinesSharingOneDatabaseMakeOneOrderForANewHost(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = handshake(addr, "shared-edge.claro.test", pb.Roots)
+			_, errs[i] = handshake(addr, sharedEdge+".claro.test", pb.Roots)
 		}()
 	}
 	wg.Wait()
@@ -138,14 +143,16 @@ func TestThousandRandomSNIHandshakesMakeNoOrders(t *testing.T) {
 }
 
 func TestOurThrottleStopsOrdersBeyondItsBudget(t *testing.T) {
+	firstThrottle := uniq("first-throttle")
+	secondThrottle := uniq("second-throttle")
 	pb := startPebble(t)
-	createStore(t, "first-throttle")
-	createStore(t, "second-throttle")
+	createStore(t, firstThrottle)
+	createStore(t, secondThrottle)
 	e := startEdge(t, pb, testDB.Primary.DB, func(o *Options) { o.Throttle = Throttle{Burst: 1, Every: 1 << 62} })
-	if _, err := handshake(e.tlsAddr, "first-throttle.claro.test", pb.Roots); err != nil {
+	if _, err := handshake(e.tlsAddr, firstThrottle+".claro.test", pb.Roots); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := handshake(e.tlsAddr, "second-throttle.claro.test", pb.Roots); err == nil {
+	if _, err := handshake(e.tlsAddr, secondThrottle+".claro.test", pb.Roots); err == nil {
 		t.Fatal("second name got a certificate past the throttle")
 	}
 	if n, ours := pb.Orders(), e.srv.Orders(); n != 1 || ours != 1 {

@@ -6,7 +6,10 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"errors"
+	"fmt"
+	mrand "math/rand/v2"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,11 +22,10 @@ const testRoot = "claro.test"
 // edgeEnv is one running TLS edge (pb nil: no CA, for tests that issue nothing) (one machine) in front of a tiny app that
 // answers with the host and the client address it saw.
 type edgeEnv struct {
-	srv       *Server
-	policy    *tenants.Policy
-	tlsAddr   string
-	httpAddr  string
-	listeners []net.Listener
+	srv      *Server
+	policy   *tenants.Policy
+	tlsAddr  string
+	httpAddr string
 }
 
 type edgeOpt func(*Options)
@@ -81,6 +83,16 @@ func handshake(addr, name string, roots *x509.CertPool) (*x509.Certificate, erro
 	}
 	return certs[0], nil
 }
+
+var (
+	seq    atomic.Int64
+	runTag = mrand.Int64N(1 << 24)
+)
+
+// uniq returns a slug or domain label unique to this call, so the tests pass
+// when run again (-count=2) and in any order: the prefix, a sequence number
+// and a tag drawn once per test binary.
+func uniq(prefix string) string { return fmt.Sprintf("%s%d%x", prefix, seq.Add(1), runTag) }
 
 func createStore(t *testing.T, slug string) *tenants.Tenant {
 	t.Helper()

@@ -50,13 +50,14 @@ func get(t *testing.T, c *http.Client, method, url string) (*http.Response, stri
 }
 
 func TestHTTPListenerRedirectsServedNamesOnly(t *testing.T) {
-	createStore(t, "alice-http")
+	aliceHTTP := uniq("alice-http")
+	createStore(t, aliceHTTP)
 	e := startEdge(t, nil, testDB.Primary.DB)
 	c := client(e, nil, e.httpAddr, false)
 	_, port, _ := net.SplitHostPort(e.tlsAddr)
 
-	resp, _ := get(t, c, "GET", "http://alice-http.claro.test/products/x?y=1")
-	if resp.StatusCode != 301 || resp.Header.Get("Location") != "https://alice-http.claro.test:"+port+"/products/x?y=1" {
+	resp, _ := get(t, c, "GET", "http://"+aliceHTTP+".claro.test/products/x?y=1")
+	if resp.StatusCode != 301 || resp.Header.Get("Location") != "https://"+aliceHTTP+".claro.test:"+port+"/products/x?y=1" {
 		t.Fatalf("redirect: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if resp, _ := get(t, c, "POST", "http://claro.test/webhooks/stripe"); resp.StatusCode != 308 {
@@ -73,14 +74,16 @@ func TestHTTPListenerRedirectsServedNamesOnly(t *testing.T) {
 }
 
 func TestHTTPSResponsesCarryHSTS(t *testing.T) {
+	aliceHSTS := uniq("alice-hsts")
+	customHSTS := uniq("custom-hsts")
 	pb := startPebble(t)
-	createStore(t, "alice-hsts")
-	addDomain(t, "custom-hsts", "shop.custom-hsts.example", "verified")
+	createStore(t, aliceHSTS)
+	addDomain(t, customHSTS, "shop."+customHSTS+".example", "verified")
 	e := startEdge(t, pb, testDB.Primary.DB)
 	c := client(e, pb, e.tlsAddr, false)
 	for host, want := range map[string]string{
-		"alice-hsts.claro.test":    hstsMaxAge + "; includeSubDomains",
-		"shop.custom-hsts.example": hstsMaxAge,
+		aliceHSTS + ".claro.test":         hstsMaxAge + "; includeSubDomains",
+		"shop." + customHSTS + ".example": hstsMaxAge,
 	} {
 		resp, body := get(t, c, "GET", "https://"+host+"/")
 		if got := resp.Header.Get("Strict-Transport-Security"); got != want || !strings.HasPrefix(body, host+" ") {
@@ -115,10 +118,11 @@ func TestProxyProtocolGivesTheClientAddressAndIsRequired(t *testing.T) {
 }
 
 func TestObtainForAVerifiedDomainOrdersOnceAndReusesStorage(t *testing.T) {
+	obtainEdge := uniq("obtain-edge")
 	pb := startPebble(t)
-	addDomain(t, "obtain-edge", "obtain-edge.example", "verified")
+	addDomain(t, obtainEdge, obtainEdge+".example", "verified")
 	e := startEdge(t, pb, testDB.Primary.DB)
-	names := []string{"obtain-edge.example", "www.obtain-edge.example"}
+	names := []string{obtainEdge + ".example", "www." + obtainEdge + ".example"}
 	for range 2 {
 		if err := e.srv.Obtain(context.Background(), names); err != nil {
 			t.Fatal(err)

@@ -206,8 +206,12 @@ func TestStorageTwoPoolsContendForOneLock(t *testing.T) {
 	if err := b.Lock(short, "shared"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("B took A's lock: %v", err)
 	}
-	got := make(chan error)
-	go func() { got <- b.Lock(ctx, "shared") }()
+	// B waits for the lock, but not forever: a lock never handed over fails
+	// the test with DeadlineExceeded instead of hanging it.
+	waitB, cancelB := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelB()
+	got := make(chan error, 1)
+	go func() { got <- b.Lock(waitB, "shared") }()
 	if err := a.Unlock(ctx, "shared"); err != nil {
 		t.Fatal(err)
 	}

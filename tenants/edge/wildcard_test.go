@@ -30,7 +30,8 @@ func withWildcard(bind *dnstest.Server, mod func(*WildcardDNS)) edgeOpt {
 func TestWildcardCertificateIsObtainedThroughRFC2136OnBIND(t *testing.T) {
 	bind := dnstest.StartBIND(t, testRoot)
 	pb := startPebbleDNS(t, bind.Addr)
-	createStore(t, "alice-wild")
+	alice := uniq("alice-wild")
+	createStore(t, alice)
 	e := startEdge(t, pb, testDB.Primary.DB, withWildcard(bind, nil))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -38,7 +39,7 @@ func TestWildcardCertificateIsObtainedThroughRFC2136OnBIND(t *testing.T) {
 	if err := e.srv.ManageWildcard(ctx); err != nil {
 		t.Fatalf("wildcard: %v\n%s", err, pb.Log())
 	}
-	for _, name := range []string{"alice-wild.claro.test", "bob-wild.claro.test"} {
+	for _, name := range []string{alice + ".claro.test", uniq("bob-wild") + ".claro.test"} {
 		leaf, err := handshake(e.tlsAddr, name, pb.Roots)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -51,8 +52,8 @@ func TestWildcardCertificateIsObtainedThroughRFC2136OnBIND(t *testing.T) {
 		t.Fatalf("%d ACME orders; one wildcard covers every store", n)
 	}
 	// Plain HTTP still redirects the subdomains the wildcard serves.
-	resp, _ := get(t, client(e, nil, e.httpAddr, false), "GET", "http://alice-wild.claro.test/x")
-	if resp.StatusCode != 301 || !strings.HasPrefix(resp.Header.Get("Location"), "https://alice-wild.claro.test:") {
+	resp, _ := get(t, client(e, nil, e.httpAddr, false), "GET", "http://"+alice+".claro.test/x")
+	if resp.StatusCode != 301 || !strings.HasPrefix(resp.Header.Get("Location"), "https://"+alice+".claro.test:") {
 		t.Fatalf("HTTP redirect under the wildcard: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if !strings.Contains(pb.Log(), "set VALID by completed challenge") {
@@ -69,7 +70,7 @@ func TestWildcardCertificateIsObtainedThroughRFC2136OnBIND(t *testing.T) {
 	if err := e2.srv.ManageWildcard(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := handshake(e2.tlsAddr, "alice-wild.claro.test", pb.Roots); err != nil || pb.Orders() != 1 {
+	if _, err := handshake(e2.tlsAddr, alice+".claro.test", pb.Roots); err != nil || pb.Orders() != 1 {
 		t.Fatalf("second machine: %v, %d orders", err, pb.Orders())
 	}
 }
@@ -94,6 +95,9 @@ func (l lyingProvider) DeleteRecords(ctx context.Context, zone string, recs []li
 func TestWildcardIsRefusedWhenTheTXTRecordIsWrong(t *testing.T) {
 	bind := dnstest.StartBIND(t, testRoot)
 	pb := startPebbleDNS(t, bind.Addr)
+	// A store whose subdomain only the wildcard would cover.
+	alice := uniq("alice-wild")
+	createStore(t, alice)
 	e := startEdge(t, pb, testDB.Primary.DB, withWildcard(bind, func(w *WildcardDNS) {
 		w.Provider = lyingProvider{&WildcardDNS{Provider: w.Provider}}
 		w.PropagationTimeout = -1 // let Pebble be the judge
@@ -105,7 +109,7 @@ func TestWildcardIsRefusedWhenTheTXTRecordIsWrong(t *testing.T) {
 	} else if !strings.Contains(err.Error(), "unauthorized") {
 		t.Fatalf("refused for another reason than the TXT record: %v", err)
 	}
-	if _, err := handshake(e.tlsAddr, "alice-wild.claro.test", pb.Roots); err == nil {
+	if _, err := handshake(e.tlsAddr, alice+".claro.test", pb.Roots); err == nil {
 		t.Fatal("a subdomain got a certificate without the wildcard")
 	}
 }

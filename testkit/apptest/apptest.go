@@ -5,6 +5,8 @@ package apptest
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -150,10 +152,26 @@ func (e *Env) Get(tb testing.TB, host, path string, headers ...string) (*http.Re
 // StoreHost is a store's subdomain host.
 func StoreHost(slug string) string { return slug + "." + Root }
 
-var seq atomic.Int64
+var (
+	seq atomic.Int64
+	// run tells this test binary's names from another's: peers such as
+	// Mailpit, Redis and Meilisearch are shared by every package and by
+	// every -count repetition.
+	run = func() string {
+		b := make([]byte, 3)
+		_, _ = rand.Read(b)
+		return hex.EncodeToString(b)
+	}()
+)
 
-// Unique returns a name unique within the test binary.
-func Unique(prefix string) string { return fmt.Sprintf("%s%d", prefix, seq.Add(1)) }
+// Unique returns a name (a valid slug) unique to this call: the prefix, a
+// sequence number and a random tag drawn once per test binary. Tests name
+// their stores, products and accounts with it so that they pass when run
+// again (-count=2), in any order (-shuffle=on), against a shared peer.
+func Unique(prefix string) string { return fmt.Sprintf("%s%d%s", prefix, seq.Add(1), run) }
+
+// Email returns an address unique to this call, for sign-ups and buyers.
+func Email(name string) string { return Unique(name) + "@example.com" }
 
 // Query returns the value of one query parameter of a URL found in a page.
 func Query(tb testing.TB, rawURL, name string) string {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/app/db"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // AdminURL is the server the tests create their databases on: TEST_DATABASE_URL,
@@ -68,7 +70,7 @@ func Create(ctx context.Context) (*Database, error) {
 
 	adb, err := db.Open(ctx, admin, "")
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w (is PostgreSQL running?)", redact(admin), err)
+		return nil, connectError(admin, err)
 	}
 	defer adb.Close()
 	if _, err := adb.Primary.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
@@ -104,6 +106,19 @@ func (td *Database) Drop(ctx context.Context) error {
 	defer adb.Close()
 	_, err = adb.Primary.ExecContext(ctx, "DROP DATABASE IF EXISTS "+td.Name+" WITH (FORCE)")
 	return err
+}
+
+// connectError says what to do about a server the tests cannot reach: one
+// that asks for a password needs it in the URL; one that does not answer
+// needs starting (make test starts a private one when no URL is set).
+func connectError(admin string, err error) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && (pg.Code == "28P01" || pg.Code == "28000") || strings.Contains(err.Error(), "password") {
+		return fmt.Errorf("connect to %s: the server asks for a password (%w): put the user and password in TEST_DATABASE_URL, "+
+			"e.g. postgres://user:password@host:5432/postgres; the user must be allowed to create databases", redact(admin), err)
+	}
+	return fmt.Errorf("connect to %s: %w (is PostgreSQL running? with no TEST_DATABASE_URL or DATABASE_URL, "+
+		"make test uses 127.0.0.1:5432, or starts a private cluster when nothing answers there)", redact(admin), err)
 }
 
 func redact(s string) string {
