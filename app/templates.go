@@ -44,8 +44,9 @@ func newWeb(cfg config.Config, log *slog.Logger, links web.Links) (*web.Assets, 
 	return assets, f, errs, nil
 }
 
-// newEngine loads every template up front with Claro's template functions.
-func newEngine(assets *web.Assets, links web.Links) (*html.Engine, error) {
+// newEngine loads every template up front with Claro's template functions;
+// pages go inside their layout through web.Layouts.
+func newEngine(assets *web.Assets, links web.Links) (*web.Layouts, error) {
 	e := html.NewFileSystem(http.FS(views.FS), ".html")
 	e.AddFuncMap(template.FuncMap{
 		"asset":      assets.URL,
@@ -60,10 +61,11 @@ func newEngine(assets *web.Assets, links web.Links) (*html.Engine, error) {
 		"upper": strings.ToUpper,
 		"dict":  dict,
 	})
-	if err := e.Load(); err != nil {
+	l, err := web.NewLayouts(e, views.FS, ".html", web.BaseLayout)
+	if err != nil {
 		return nil, fmt.Errorf("app: templates: %w", err)
 	}
-	return e, nil
+	return l, nil
 }
 
 // dict builds a map from alternating keys and values, so a template can hand
