@@ -47,7 +47,7 @@ func (s *Service) WithReceipts(wake func()) *Service {
 }
 
 // WithSales makes the service call wake after committing a change to the
-// sales ledger (an order paid, or fully refunded); search.Sales.Wake is the
+// sales ledger (an order paid, or fully refunded); catalog.Sales.Wake is the
 // one app.New passes. Without it the ledger waits for its applier's poll.
 func (s *Service) WithSales(wake func()) *Service {
 	s.wakeSales = wake
