@@ -60,6 +60,8 @@ func (a *App) routes(s stack) {
 	f.Use(requestid.New())      // first: every later log line and error page quotes the id
 	f.Use(web.Recover(a.Log))   // a panic anywhere below becomes the 500 page, logged with its id
 	f.Use(web.AccessLog(a.Log)) // outside tenant resolution, so refused hosts are logged too
+	f.Use(web.SecurityHeaders(web.SecurityOptions{Scheme: cfg.Scheme(), Root: cfg.RootDomain, HSTS: cfg.IsProduction(),
+		StyleHashes: a.Errors.StyleHashes()})) // CSP, nosniff, referrer, HSTS set before anything answers: unknown hosts' 404, error pages and cache replays carry them
 	if replicated {
 		f.Use(rw.Reads) // before the host lookup, which reads the replica too: a writer's request reads the primary
 	}

@@ -116,12 +116,15 @@ type authPage struct {
 }
 
 func (h *Handlers) showSignUp(c *fiber.Ctx) error {
-	return web.Render(c, "accounts/signup", authPage{Page: h.pages.New(c, "Create your account"), Next: safeNext(c.Query("next"))})
+	next := safeNext(c.Query("next"))
+	h.allowHandoffTarget(c, next)
+	return web.Render(c, "accounts/signup", authPage{Page: h.pages.New(c, "Create your account"), Next: next})
 }
 
 func (h *Handlers) signUp(c *fiber.Ctx) error {
 	f := SignUpForm{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
 	page := authPage{Page: h.pages.New(c, "Create your account"), Next: safeNext(c.FormValue("next"))}
+	h.allowHandoffTarget(c, page.Next) // a refused form is shown again
 	if !f.Validate() {
 		f.Password = ""
 		page.Form = f
@@ -147,12 +150,15 @@ func (h *Handlers) signUp(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) showSignIn(c *fiber.Ctx) error {
-	return web.Render(c, "accounts/login", authPage{Page: h.pages.New(c, "Sign in"), Next: safeNext(c.Query("next"))})
+	next := safeNext(c.Query("next"))
+	h.allowHandoffTarget(c, next)
+	return web.Render(c, "accounts/login", authPage{Page: h.pages.New(c, "Sign in"), Next: next})
 }
 
 func (h *Handlers) signIn(c *fiber.Ctx) error {
 	email := c.FormValue("email")
 	page := authPage{Page: h.pages.New(c, "Sign in"), Next: safeNext(c.FormValue("next")), Form: SignUpForm{Email: email}}
+	h.allowHandoffTarget(c, page.Next) // a refused form is shown again
 	_, token, err := h.auth.SignIn(c.UserContext(), email, c.FormValue("password"), c.IP(), c.Get(fiber.HeaderUserAgent))
 	var thr *ThrottledError
 	switch {

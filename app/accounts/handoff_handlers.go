@@ -117,3 +117,27 @@ func noTrace(c *fiber.Ctx) {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 }
+
+// allowHandoffTarget lets the sign-in and sign-up forms lead to the custom
+// domain their next step hands off to (next = /handoff?to=<domain>): the
+// form posts here, then /handoff redirects to that domain, and browsers hold
+// the whole redirect chain to the page's CSP form-action. Only a store's
+// active custom domain, under its canonical name, is added.
+func (h *Handlers) allowHandoffTarget(c *fiber.Ctx, next string) {
+	rest, ok := strings.CutPrefix(next, "/handoff?")
+	if !ok {
+		return
+	}
+	q, err := url.ParseQuery(rest)
+	if err != nil {
+		return
+	}
+	to, ok := tenants.ParseHost(q.Get("to"))
+	if !ok || to == h.domain || strings.HasSuffix(to, "."+h.domain) {
+		return
+	}
+	if d, err := h.stores.ActiveDomain(c.UserContext(), to); err != nil || d.Hostname != to {
+		return
+	}
+	web.AllowFormTarget(c, h.scheme()+"://"+to)
+}

@@ -19,6 +19,7 @@ var ErrNotFound = fiber.ErrNotFound
 // nothing can be learned from it) and renders other errors.
 type ErrorPages struct {
 	notFound []byte
+	styles   []string // CSP hashes of the pages' inline <style> blocks
 	render   func(c *fiber.Ctx, status int, msg string) error
 	log      *slog.Logger
 }
@@ -29,7 +30,11 @@ func NewErrorPages(v fiber.Views, log *slog.Logger) (*ErrorPages, error) {
 	if err := v.Render(&buf, "errors/404", nil); err != nil {
 		return nil, err
 	}
-	e := &ErrorPages{notFound: buf.Bytes(), log: log}
+	var sample bytes.Buffer
+	if err := v.Render(&sample, "errors/error", errorPage{Status: 500, Message: "x"}); err != nil {
+		return nil, err
+	}
+	e := &ErrorPages{notFound: buf.Bytes(), styles: StyleHashes(buf.Bytes(), sample.Bytes()), log: log}
 	e.render = func(c *fiber.Ctx, status int, msg string) error {
 		c.Status(status)
 		return c.Render("errors/error", errorPage{Status: status, Message: msg, RequestID: RequestID(c)})
@@ -45,6 +50,11 @@ type errorPage struct {
 
 // NotFoundBody is the 404 page's bytes; tests compare against it.
 func (e *ErrorPages) NotFoundBody() []byte { return e.notFound }
+
+// StyleHashes are the CSP hashes of the error pages' inline styles: the
+// pages are also served on hosts where /static is not routed, so they carry
+// their styles with them.
+func (e *ErrorPages) StyleHashes() []string { return e.styles }
 
 // NotFound writes the 404 page.
 func (e *ErrorPages) NotFound(c *fiber.Ctx) error {

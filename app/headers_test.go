@@ -1,0 +1,104 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/testkit/apptest"
+)
+
+// TestEveryPageKindCarriesTheSecurityHeaders fetches one page of every kind
+// through the real app, in development and production mode: each carries
+// the CSP (no inline scripts, no framing), nosniff and the referrer policy,
+// and HSTS exactly in production. A cached page carries them on its replay.
+func TestEveryPageKindCarriesTheSecurityHeaders(t *testing.T) {
+	for _, mode := range []string{config.EnvTest, config.EnvProduction} {
+		t.Run(mode, func(t *testing.T) {
+			e := apptest.New(t, testDB, func(c *config.Config) { c.Env = mode; c.PageCache = true })
+			store := e.Store(t, apptest.Unique("hdr"))
+			p := e.Product(t, store, "brushes", catalog.Public)
+			host := apptest.StoreHost(store.Slug)
+			anon := e.NewBrowser()
+			prod := mode == config.EnvProduction
+
+			type page struct {
+				name, host, path string
+				b                *apptest.Browser
+				status           int
+			}
+			pages := []page{
+				{"marketplace home", apptest.Root, "/", anon, 200},
+				{"marketplace home, cached", apptest.Root, "/", anon, 200},
+				{"search", apptest.Root, "/search?q=brushes", anon, 200},
+				{"search, cached", apptest.Root, "/search?q=brushes", anon, 200},
+				{"storefront", host, "/", anon, 200},
+				{"storefront, cached", host, "/", anon, 200},
+				{"product", host, "/products/" + p.Slug, anon, 200},
+				{"cart", host, "/cart", anon, 200},
+				{"login", apptest.Root, "/login", anon, 200},
+				{"signup", apptest.Root, "/signup", anon, 200},
+				{"404 on a store", host, "/no-such-page", anon, 404},
+				{"404 for an unknown host", apptest.StoreHost(apptest.Unique("nobody")), "/", anon, 404},
+			}
+			if !prod { // production's session cookie is Secure: this plain-HTTP client cannot sign in there
+				user := e.NewBrowser()
+				user.SignUp(t, apptest.Email("hdr"), "correct horse battery", "Headers")
+				pages = append(pages, page{"dashboard", apptest.Root, "/dashboard", user, 0},
+					page{"library", apptest.Root, "/library", user, 200})
+			}
+			for _, pg := range pages {
+				resp, _ := pg.b.Get(t, pg.host, pg.path)
+				if pg.status != 0 && resp.StatusCode != pg.status {
+					t.Errorf("%s: status %d, want %d", pg.name, resp.StatusCode, pg.status)
+				}
+				checkSecurityHeaders(t, pg.name, resp, prod)
+			}
+			if e.App.Pages.Hits.Load() < 3 {
+				t.Errorf("the page cache served %d hits, want the three repeated pages from it", e.App.Pages.Hits.Load())
+			}
+
+			// The error page: a form posted without its CSRF token is refused.
+			resp, body := anon.PostForm(t, host, "/cart/items", url.Values{"product_id": {"1"}})
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<html") {
+				t.Errorf("cart post without a token: status %d, want the 403 error page", resp.StatusCode)
+			}
+			checkSecurityHeaders(t, "error page", resp, prod)
+		})
+	}
+}
+
+func checkSecurityHeaders(t *testing.T, name string, resp *http.Response, production bool) {
+	t.Helper()
+	csp := resp.Header.Get("Content-Security-Policy")
+	scheme := "http"
+	if production {
+		scheme = "https"
+	}
+	for _, want := range []string{"default-src 'self'", "script-src 'self';", "object-src 'none'", "base-uri 'none'",
+		"frame-ancestors 'none'", "form-action 'self' " + scheme + "://" + apptest.Root + " " + scheme + "://*." + apptest.Root + " https://checkout.stripe.com"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("%s: CSP %q lacks %q", name, csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-eval") || strings.Contains(strings.SplitN(strings.SplitN(csp, "script-src", 2)[1], ";", 2)[0], "unsafe-inline") {
+		t.Errorf("%s: CSP %q allows inline or eval'd scripts", name, csp)
+	}
+	if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("%s: X-Content-Type-Options %q", name, got)
+	}
+	if got := resp.Header.Get("Referrer-Policy"); got != "strict-origin-when-cross-origin" {
+		t.Errorf("%s: Referrer-Policy %q", name, got)
+	}
+	hsts := resp.Header.Get("Strict-Transport-Security")
+	if production && hsts != web.HSTSValue {
+		t.Errorf("%s: Strict-Transport-Security %q in production, want %q", name, hsts, web.HSTSValue)
+	}
+	if !production && hsts != "" {
+		t.Errorf("%s: Strict-Transport-Security %q outside production", name, hsts)
+	}
+}
