@@ -76,9 +76,9 @@ func (a *App) routes(s stack) {
 	f.Get("/static/*", s.assets.Handler)                                 // fingerprinted assets, cached for a year by anyone
 	f.Get("/media/*", blob.MediaHandler(a.Blobs))                        // public product images, cacheable by anyone
 
-	f.Use(web.BodyCaps(dashboard.IsUpload)) // refuse an oversize body before anything reads it; only uploads may be large
-	f.Use(s.accounts.Middleware)            // the session: who is signed in (web.CurrentUser), before CSRF binds tokens to it
-	f.Use(s.csrf.Middleware)                // every unsafe method carries this host's token; webhooks are signed instead
+	f.Use(s.accounts.Middleware)               // the session (cookie only, no body): who is signed in (web.CurrentUser), before CSRF binds tokens to it
+	f.Use(web.BodyCaps(dashboard.UploadLimit)) // before anything reads the body: a signed-in creator's upload may be large and multipart, anything else is a small form
+	f.Use(s.csrf.Middleware)                   // every unsafe method carries this host's token; webhooks are signed instead
 	if a.Pages != nil {
 		f.Use(a.Pages.Middleware) // last: serves and stores only anonymous pages, its CSRF token cut out and written back
 	}
