@@ -57,9 +57,10 @@ func (a *App) routes(s stack) {
 	rw := web.NewReadYourWrites(a.DB, cfg.RootHost(), cfg.Scheme() == "https")
 	replicated := cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != ""
 
-	f.Use(requestid.New())      // first: every later log line and error page quotes the id
-	f.Use(web.Recover(a.Log))   // a panic anywhere below becomes the 500 page, logged with its id
-	f.Use(web.AccessLog(a.Log)) // outside tenant resolution, so refused hosts are logged too
+	f.Use(web.ClientAddress(web.ParseProxies(cfg.TrustedProxies))) // first: the client address (X-Forwarded-For walked from the right past TRUSTED_PROXIES only) every limit and log line uses
+	f.Use(requestid.New())                                         // every later log line and error page quotes the id
+	f.Use(web.Recover(a.Log))                                      // a panic anywhere below becomes the 500 page, logged with its id
+	f.Use(web.AccessLog(a.Log))                                    // outside tenant resolution, so refused hosts are logged too
 	if replicated {
 		f.Use(rw.Reads) // before the host lookup, which reads the replica too: a writer's request reads the primary
 	}
