@@ -2,10 +2,12 @@ package app_test
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -126,4 +128,36 @@ func floodMultipart(t *testing.T, addr, path string, size int, tmp string) (int,
 		spooled = ents[0].Name()
 	}
 	return status, spooled
+}
+
+// TestBodiesOfUnknownLengthAreRefused: a chunked body could not be capped
+// before it is read, so it is a 411 on every route, uploads included.
+func TestBodiesOfUnknownLengthAreRefused(t *testing.T) {
+	e := apptest.New(t, testDB)
+	for _, path := range []string{"/login", "/dashboard/s/anyone/products/1/files"} {
+		resp := e.SendPartial(t, fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: multipart/form-data; boundary=x\r\nTransfer-Encoding: chunked\r\n\r\n", path, apptest.Root),
+			[]byte("10000\r\n"+strings.Repeat("x", 64<<10)))
+		if resp.StatusCode != http.StatusLengthRequired {
+			t.Errorf("chunked POST %s: %d, want 411", path, resp.StatusCode)
+		}
+	}
+}
+
+// TestSignedInUsersGetTheSmallCapOutsideUploads: being signed in opens only
+// the upload routes to large bodies.
+func TestSignedInUsersGetTheSmallCapOutsideUploads(t *testing.T) {
+	e := apptest.New(t, testDB)
+	b := e.NewBrowser()
+	b.SignUp(t, apptest.Email("capped"), "correct horse battery", "Capped")
+	var cookie []string
+	for _, c := range b.Jar.Cookies(&url.URL{Scheme: "http", Host: apptest.Root, Path: "/"}) {
+		cookie = append(cookie, c.Name+"="+c.Value)
+	}
+	for _, path := range []string{"/dashboard/stores", "/login", "/dashboard/s/anyone/products/1"} {
+		resp := e.SendPartial(t, fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n",
+			path, apptest.Root, strings.Join(cookie, "; "), 200<<20), bytes.Repeat([]byte("x"), 64<<10))
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("signed in, 200 MB POST %s: %d, want 413", path, resp.StatusCode)
+		}
+	}
 }
