@@ -57,9 +57,10 @@ func (a *App) routes(s stack) {
 	rw := web.NewReadYourWrites(a.DB, cfg.RootHost(), cfg.Scheme() == "https")
 	replicated := cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != ""
 
-	f.Use(requestid.New())      // first: every later log line and error page quotes the id
-	f.Use(web.Recover(a.Log))   // a panic anywhere below becomes the 500 page, logged with its id
-	f.Use(web.AccessLog(a.Log)) // outside tenant resolution, so refused hosts are logged too
+	f.Use(web.ClientAddress(web.ParseProxies(cfg.TrustedProxies))) // first: the client address (X-Forwarded-For walked from the right past TRUSTED_PROXIES only) every limit and log line uses
+	f.Use(requestid.New())                                         // every later log line and error page quotes the id
+	f.Use(web.Recover(a.Log))                                      // a panic anywhere below becomes the 500 page, logged with its id
+	f.Use(web.AccessLog(a.Log))                                    // outside tenant resolution, so refused hosts are logged too
 	f.Use(web.SecurityHeaders(web.SecurityOptions{Scheme: cfg.Scheme(), Root: cfg.RootDomain, HSTS: cfg.IsProduction(),
 		StyleHashes: a.Errors.StyleHashes()})) // CSP, nosniff, referrer, HSTS set before anything answers: unknown hosts' 404, error pages and cache replays carry them
 	if replicated {
@@ -78,9 +79,9 @@ func (a *App) routes(s stack) {
 	f.Get("/static/*", s.assets.Handler)                                 // fingerprinted assets, cached for a year by anyone
 	f.Get("/media/*", blob.MediaHandler(a.Blobs))                        // public product images, cacheable by anyone
 
-	f.Use(web.BodyCaps(dashboard.IsUpload)) // refuse an oversize body before anything reads it; only uploads may be large
-	f.Use(s.accounts.Middleware)            // the session: who is signed in (web.CurrentUser), before CSRF binds tokens to it
-	f.Use(s.csrf.Middleware)                // every unsafe method carries this host's token; webhooks are signed instead
+	f.Use(s.accounts.Middleware)               // the session (cookie only, no body): who is signed in (web.CurrentUser), before CSRF binds tokens to it
+	f.Use(web.BodyCaps(dashboard.UploadLimit)) // before anything reads the body: a signed-in creator's upload may be large and multipart, anything else is a small form
+	f.Use(s.csrf.Middleware)                   // every unsafe method carries this host's token; webhooks are signed instead
 	if a.Pages != nil {
 		f.Use(a.Pages.Middleware) // last: serves and stores only anonymous pages, its CSRF token cut out and written back
 	}

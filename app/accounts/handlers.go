@@ -131,7 +131,7 @@ func (h *Handlers) signUp(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return web.Render(c, "accounts/signup", page)
 	}
-	_, token, err := h.auth.SignUp(c.UserContext(), &f, c.IP(), c.Get(fiber.HeaderUserAgent))
+	_, token, err := h.auth.SignUp(c.UserContext(), &f, web.ClientIP(c), c.Get(fiber.HeaderUserAgent))
 	var thr *ThrottledError
 	switch {
 	case errors.As(err, &thr):
@@ -159,7 +159,7 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 	email := c.FormValue("email")
 	page := authPage{Page: h.pages.New(c, "Sign in"), Next: safeNext(c.FormValue("next")), Form: SignUpForm{Email: email}}
 	h.allowHandoffTarget(c, page.Next) // a refused form is shown again
-	_, token, err := h.auth.SignIn(c.UserContext(), email, c.FormValue("password"), c.IP(), c.Get(fiber.HeaderUserAgent))
+	_, token, err := h.auth.SignIn(c.UserContext(), email, c.FormValue("password"), web.ClientIP(c), c.Get(fiber.HeaderUserAgent))
 	var thr *ThrottledError
 	switch {
 	case errors.As(err, &thr):

@@ -90,7 +90,7 @@ func (h *Handlers) redeemHandoff(c *fiber.Ctx) error {
 	if old := c.Cookies(h.hostCookieName()); old != "" {
 		_ = h.sessions.Delete(c.UserContext(), old) // the previous session on this host ends here
 	}
-	token, err := h.sessions.CreateOnHost(c.UserContext(), userID, host, c.IP(), c.Get(fiber.HeaderUserAgent))
+	token, err := h.sessions.CreateOnHost(c.UserContext(), userID, host, web.ClientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,24 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// IsUpload picks the requests that may carry a product file, up to
-// web.MaxUpload; every other request is capped at web.BodyLimit.
-func IsUpload(c *fiber.Ctx) bool {
+// UploadLimit is web.BodyCaps' answer for the dashboard: a signed-in
+// user's product file may be up to web.MaxUpload, a cover or the settings
+// form with its logo twice the image limit (an oversized image is still
+// answered in the uploader's words by blob's own check); every other request (and any
+// anonymous one) is 0, an ordinary form capped at web.FormLimit. Membership
+// is the handler's check; the cap only keeps visitors from sending bulk.
+func UploadLimit(c *fiber.Ctx) int {
 	p := c.Path()
-	return c.Method() == fiber.MethodPost && strings.HasPrefix(p, "/dashboard/s/") && strings.HasSuffix(p, "/files")
+	if c.Method() != fiber.MethodPost || web.CurrentUser(c) == nil || !strings.HasPrefix(p, "/dashboard/s/") {
+		return 0
+	}
+	switch {
+	case strings.HasSuffix(p, "/files"):
+		return web.MaxUpload
+	case strings.HasSuffix(p, "/cover"), strings.HasSuffix(p, "/settings"):
+		return 2 * blob.DefaultMaxImage
+	}
+	return 0
 }
 
 // uploadRefusal is the 422 of a refused upload, in the uploader's words, or

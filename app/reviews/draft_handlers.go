@@ -3,6 +3,7 @@ package reviews
 import (
 	"errors"
 
+	"github.com/claro-market/claro/app/web"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -31,7 +32,7 @@ func (h *Handlers) draft(c *fiber.Ctx) error {
 		page.Error, page.Field = Message(err), "words"
 		return h.render(c, &page, fiber.StatusUnprocessableEntity)
 	}
-	if wait, err := h.budget.Draft(ctx, uid, c.IP()); err != nil {
+	if wait, err := h.budget.Draft(ctx, uid, web.ClientIP(c)); err != nil {
 		return err
 	} else if wait > 0 {
 		return h.limited(c, &page, wait, "You have asked for several drafts in a short while.")

@@ -20,7 +20,7 @@ func (h *Handlers) submit(c *fiber.Ctx) error {
 	}
 	page := reviewsPage{Page: h.pages.New(c, "Reviews of "+p.Title), Product: p}
 	page.Form = Form{Rating: c.FormValue("rating"), Title: c.FormValue("title"), Body: c.FormValue("body")}
-	if wait, err := h.budget.Write(c.UserContext(), userID(c), c.IP()); err != nil {
+	if wait, err := h.budget.Write(c.UserContext(), userID(c), web.ClientIP(c)); err != nil {
 		return err
 	} else if wait > 0 {
 		return h.limited(c, &page, wait, "You have changed reviews many times in a short while.")

@@ -38,7 +38,7 @@ func AccessLog(log *slog.Logger) fiber.Handler {
 			slog.String("path", c.Path()),
 			slog.Int("status", c.Response().StatusCode()),
 			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
-			slog.String("ip", c.IP()),
+			slog.String("ip", ClientIP(c)),
 		)
 		return nil
 	}

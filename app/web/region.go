@@ -157,7 +157,7 @@ func forwarder(o RegionOptions) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		ctx := context.WithValue(context.WithValue(c.UserContext(), clientIPKey{}, c.IP()), clientProtoKey{}, c.Protocol())
+		ctx := context.WithValue(context.WithValue(c.UserContext(), clientIPKey{}, ClientIP(c)), clientProtoKey{}, c.Protocol())
 		rp.ServeHTTP(&responseWriter{c: c, h: http.Header{}}, req.WithContext(ctx))
 		return nil
 	}

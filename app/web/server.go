@@ -6,6 +6,7 @@ package web
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,60 +21,90 @@ type Options struct {
 	Errors         *ErrorPages
 }
 
-// Request body caps. Fiber's BodyLimit is app-wide, so it is set to the
-// largest upload and BodyCap lowers it for every other route by Content-Length.
+// Request body caps, decided per route from the headers before any body byte
+// past the first read buffer is read. Fiber's BodyLimit is app-wide, so it is
+// set to the largest upload; BodyCaps lowers it to FormLimit for every request
+// that is not a signed-in creator's upload.
 const (
-	MaxUpload = 520 << 20
-	BodyLimit = 8 << 20
+	MaxUpload = 520 << 20 // a product file (blob.DefaultMaxFile) and its form
+	FormLimit = 1 << 20   // every other request: the largest form is a few KB of text
 )
 
 // New builds the Fiber app with Claro's safe defaults: forwarded headers
-// (X-Forwarded-Host/Proto/For) are believed only from TRUSTED_PROXIES, and
-// every error goes through one handler.
+// (X-Forwarded-Host/Proto) are believed only from TRUSTED_PROXIES (the client
+// address is ClientAddress's business), request bodies are streamed and
+// multipart bodies never pre-parsed (fasthttp would otherwise spool a
+// multipart body to temporary files before any middleware could refuse it),
+// and every error goes through one handler.
 func New(o Options) *fiber.App {
-	cfg := fiber.Config{
-		AppName:                 "claro",
-		Views:                   o.Views,
-		ErrorHandler:            o.Errors.Handle,
-		EnableTrustedProxyCheck: true,
-		TrustedProxies:          o.TrustedProxies,
-		BodyLimit:               MaxUpload,
-		StreamRequestBody:       true,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            60 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		DisableStartupMessage:   true,
-		ReadBufferSize:          16 << 10,
-	}
-	if len(o.TrustedProxies) > 0 {
-		// Only then may c.IP() come from a header, and only from those peers.
-		cfg.ProxyHeader = fiber.HeaderXForwardedFor
-	}
-	return fiber.New(cfg)
+	return fiber.New(fiber.Config{
+		AppName:                      "claro",
+		Views:                        o.Views,
+		ErrorHandler:                 o.Errors.Handle,
+		EnableTrustedProxyCheck:      true,
+		TrustedProxies:               o.TrustedProxies,
+		BodyLimit:                    MaxUpload,
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		DisableStartupMessage:        true,
+		ReadBufferSize:               16 << 10,
+	})
 }
 
-// BodyCaps caps every request at BodyLimit except those isUpload picks,
-// which may send up to MaxUpload.
-func BodyCaps(isUpload func(c *fiber.Ctx) bool) fiber.Handler {
-	small, large := BodyCap(BodyLimit), BodyCap(MaxUpload)
+// BodyCaps decides each request's body cap from its headers, before anything
+// reads the body: uploadLimit answers the cap of a route that may carry an
+// upload (0 for every other, capped at FormLimit). A small multipart body is
+// read into memory here, once it is known to fit, so that parsing it later
+// (the CSRF token, a form value) never spools a part to a temporary file;
+// only an upload route's body is streamed. A body without a Content-Length
+// (chunked) is refused everywhere: a stream of unknown length could not be
+// capped before it is read.
+func BodyCaps(uploadLimit func(c *fiber.Ctx) int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if isUpload(c) {
-			return large(c)
+		limit := uploadLimit(c)
+		if limit > 0 {
+			return capBody(c, limit)
 		}
-		return small(c)
+		return capBody(c, FormLimit, func() {
+			if isMultipart(c) {
+				c.Request().Body() // at most FormLimit; a body in memory is parsed in memory
+			}
+		})
 	}
 }
 
 // BodyCap refuses a request whose body is larger than limit with 413 before
-// anything reads it. Bodies without a Content-Length (chunked) are capped by
-// BodyLimit's app-wide maximum only when they are read, so they are refused
-// here too unless the route allows uploads.
+// anything reads it; a body of unknown length (chunked) is a 411.
 func BodyCap(limit int) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		n := c.Request().Header.ContentLength()
-		if n > limit || (n == -1 && limit < MaxUpload) { // -1: chunked, length unknown
-			return Refuse(fiber.StatusRequestEntityTooLarge, "That request is too large.")
-		}
-		return c.Next()
+	return func(c *fiber.Ctx) error { return capBody(c, limit) }
+}
+
+// capBody refuses a body over limit, or of unknown length; then runs accepted
+// (if any) and the next handler.
+func capBody(c *fiber.Ctx, limit int, accepted ...func()) error {
+	switch n := c.Request().Header.ContentLength(); {
+	case n == -1: // chunked: the length is unknown until the stream is read
+		return refuseBody(c, fiber.StatusLengthRequired, "That request must say how large it is.")
+	case n > limit:
+		return refuseBody(c, fiber.StatusRequestEntityTooLarge, "That request is too large.")
 	}
+	for _, f := range accepted {
+		f()
+	}
+	return c.Next()
+}
+
+// refuseBody answers before the body is read and closes the connection, so
+// the unread body is never read, nor taken for the next request.
+func refuseBody(c *fiber.Ctx, status int, message string) error {
+	c.Context().SetConnectionClose()
+	return Refuse(status, message)
+}
+
+func isMultipart(c *fiber.Ctx) bool {
+	ct := c.Request().Header.ContentType()
+	return len(ct) >= 10 && strings.EqualFold(string(ct[:10]), "multipart/")
 }

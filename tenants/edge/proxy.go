@@ -9,7 +9,7 @@ import (
 
 // Listen opens the plain-HTTP listener `claro serve` uses when TLS=off. With
 // proxyProtocol (PROXY_PROTOCOL=true) every connection must open with a PROXY
-// protocol header, exactly as on the TLS edge: c.IP(), the rate limiter and
+// protocol header, exactly as on the TLS edge: web.ClientIP, the rate limiter and
 // the access log then see the client, and a connection without the header is
 // refused.
 func Listen(addr string, proxyProtocol bool) (net.Listener, error) {
