@@ -60,6 +60,7 @@ func (a *App) routes(s stack) {
 	f.Use(requestid.New())      // first: every later log line and error page quotes the id
 	f.Use(web.Recover(a.Log))   // a panic anywhere below becomes the 500 page, logged with its id
 	f.Use(web.AccessLog(a.Log)) // outside tenant resolution, so refused hosts are logged too
+	f.Use(web.CleanQuery)       // a NUL or invalid UTF-8 in the path or query is a 400, before anything reads a parameter
 	if replicated {
 		f.Use(rw.Reads) // before the host lookup, which reads the replica too: a writer's request reads the primary
 	}
@@ -77,6 +78,7 @@ func (a *App) routes(s stack) {
 	f.Get("/media/*", blob.MediaHandler(a.Blobs))                        // public product images, cacheable by anyone
 
 	f.Use(web.BodyCaps(dashboard.IsUpload)) // refuse an oversize body before anything reads it; only uploads may be large
+	f.Use(web.CleanForm)                    // CleanQuery for a urlencoded body: after the cap, before CSRF reads the form
 	f.Use(s.accounts.Middleware)            // the session: who is signed in (web.CurrentUser), before CSRF binds tokens to it
 	f.Use(s.csrf.Middleware)                // every unsafe method carries this host's token; webhooks are signed instead
 	if a.Pages != nil {
