@@ -185,8 +185,12 @@ func landsOnSite(t *testing.T, what, next, host, loc, want string) {
 	t.Helper()
 	read := strings.ReplaceAll(strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(loc), `\`, "/")
 	ref, err := url.Parse(read)
+	if err != nil {
+		t.Errorf("%s with next=%q: Location %q does not parse: %v", what, next, loc, err)
+		return
+	}
 	u := (&url.URL{Scheme: "http", Host: host, Path: "/"}).ResolveReference(ref)
-	if err != nil || u.Host != host || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || loc != want {
+	if u.Host != host || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || loc != want {
 		t.Errorf("%s with next=%q: Location %q (goes to %v), want %q", what, next, loc, u, want)
 	}
 }
