@@ -82,6 +82,7 @@ fuzz: assets
 	$(GO) test ./app/cursor -run '^$$' -fuzz FuzzCursorDecode -fuzztime 30s
 	$(GO) test ./app/blob -run '^$$' -fuzz FuzzVerify -fuzztime 30s
 	$(GO) test ./app/cart -run '^$$' -fuzz FuzzCartCookie -fuzztime 30s
+	$(GO) test ./app/web -run '^$$' -fuzz FuzzSafeNext -fuzztime 30s
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

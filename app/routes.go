@@ -63,6 +63,7 @@ func (a *App) routes(s stack) {
 	f.Use(web.AccessLog(a.Log))                                    // outside tenant resolution, so refused hosts are logged too
 	f.Use(web.SecurityHeaders(web.SecurityOptions{Scheme: cfg.Scheme(), Root: cfg.RootDomain, HSTS: cfg.IsProduction(),
 		StyleHashes: a.Errors.StyleHashes()})) // CSP, nosniff, referrer, HSTS set before anything answers: unknown hosts' 404, error pages and cache replays carry them
+	f.Use(web.CleanQuery) // a NUL or invalid UTF-8 in the path or query is a 400, before anything reads a parameter
 	if replicated {
 		f.Use(rw.Reads) // before the host lookup, which reads the replica too: a writer's request reads the primary
 	}
@@ -81,6 +82,7 @@ func (a *App) routes(s stack) {
 
 	f.Use(s.accounts.Middleware)               // the session (cookie only, no body): who is signed in (web.CurrentUser), before CSRF binds tokens to it
 	f.Use(web.BodyCaps(dashboard.UploadLimit)) // before anything reads the body: a signed-in creator's upload may be large and multipart, anything else is a small form
+	f.Use(web.CleanForm)                       // CleanQuery for a urlencoded body: after the cap, before CSRF reads the form
 	f.Use(s.csrf.Middleware)                   // every unsafe method carries this host's token; webhooks are signed instead
 	if a.Pages != nil {
 		f.Use(a.Pages.Middleware) // last: serves and stores only anonymous pages, its CSRF token cut out and written back

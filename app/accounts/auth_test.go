@@ -172,17 +172,65 @@ func TestTenFailuresFromTenAddressesThrottleTheAccount(t *testing.T) {
 	}
 }
 
+// redirectAttacks are the audit's open-redirect payloads and their relatives.
+var redirectAttacks = []string{
+	"/%09/x", "//x", "/\\x", "https://x", "/%5Cx", "/%2F/x", // the audit's
+	"/\t/evil.example", "/%0d%0a/evil.example", "/%252F%252Fevil.example", "/.//evil.example",
+	"javascript:alert(1)", "http:evil.example", "/%00/evil.example", "\\\\evil.example",
+}
+
+// landsOnSite fails unless loc, read the way a browser reads a Location
+// (tab, CR and LF dropped, "\\" as "/"), is a path on host.
+func landsOnSite(t *testing.T, what, next, host, loc, want string) {
+	t.Helper()
+	read := strings.ReplaceAll(strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(loc), `\`, "/")
+	ref, err := url.Parse(read)
+	if err != nil {
+		t.Errorf("%s with next=%q: Location %q does not parse: %v", what, next, loc, err)
+		return
+	}
+	u := (&url.URL{Scheme: "http", Host: host, Path: "/"}).ResolveReference(ref)
+	if u.Host != host || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || loc != want {
+		t.Errorf("%s with next=%q: Location %q (goes to %v), want %q", what, next, loc, u, want)
+	}
+}
+
 func TestNextParameterNeverLeavesTheSite(t *testing.T) {
-	e := apptest.New(t, testDB)
+	// Each sign-up comes from its own address, so the sign-up limit stays out of it.
+	e := apptest.New(t, testDB, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	b := e.NewBrowser()
 	email := apptest.Email("next")
 	b.SignUp(t, email, password, "Next")
-	for _, next := range []string{"//evil.example/x", "https://evil.example", "/\\evil.example", "/library"} {
+	host := apptest.Unique("next") + ".example"
+	activeDomainStore(t, e, apptest.Unique("next-store"), host)
+	cases := map[string]string{"/library": "/library", "/search?q=a%20b": "/search?q=a%20b"}
+	for _, next := range redirectAttacks {
+		cases[next] = "/"
+	}
+	i := 0
+	for next, want := range cases {
+		i++
 		token := b.CSRF(t, "", "/login")
 		resp, _ := b.PostForm(t, "", "/login", url.Values{"_csrf": {token}, "email": {email}, "password": {password}, "next": {next}})
-		loc := resp.Header.Get("Location")
-		if next == "/library" && loc != "/library" || next != "/library" && loc != "/" {
-			t.Errorf("next=%q redirected to %q", next, loc)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-in with next=%q: %d", next, resp.StatusCode)
 		}
+		landsOnSite(t, "sign-in", next, apptest.Root, resp.Header.Get("Location"), want)
+
+		fresh := e.NewBrowser()
+		fresh.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+		token = fresh.CSRF(t, "", "/signup?next="+url.QueryEscape(next))
+		resp, _ = fresh.PostForm(t, "", "/signup", url.Values{"_csrf": {token}, "email": {apptest.Email("next-signup")},
+			"password": {password}, "name": {"Next"}, "next": {next}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-up with next=%q: %d", next, resp.StatusCode)
+		}
+		landsOnSite(t, "sign-up", next, apptest.Root, resp.Header.Get("Location"), want)
+
+		resp = redeem(t, b, host, mint(t, b, host, next))
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("hand-off with next=%q: %d", next, resp.StatusCode)
+		}
+		landsOnSite(t, "hand-off", next, host, resp.Header.Get("Location"), want)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/claro-market/claro/app/web"
@@ -116,14 +115,14 @@ type authPage struct {
 }
 
 func (h *Handlers) showSignUp(c *fiber.Ctx) error {
-	next := safeNext(c.Query("next"))
+	next := web.SafeNext(c.Query("next"))
 	h.allowHandoffTarget(c, next)
 	return web.Render(c, "accounts/signup", authPage{Page: h.pages.New(c, "Create your account"), Next: next})
 }
 
 func (h *Handlers) signUp(c *fiber.Ctx) error {
 	f := SignUpForm{Email: c.FormValue("email"), Password: c.FormValue("password"), Name: c.FormValue("name")}
-	page := authPage{Page: h.pages.New(c, "Create your account"), Next: safeNext(c.FormValue("next"))}
+	page := authPage{Page: h.pages.New(c, "Create your account"), Next: web.SafeNext(c.FormValue("next"))}
 	h.allowHandoffTarget(c, page.Next) // a refused form is shown again
 	if !f.Validate() {
 		f.Password = ""
@@ -146,18 +145,18 @@ func (h *Handlers) signUp(c *fiber.Ctx) error {
 		return err
 	}
 	h.setCookie(c, token)
-	return c.Redirect(nextOr(page.Next, "/"), fiber.StatusSeeOther)
+	return c.Redirect(page.Next, fiber.StatusSeeOther)
 }
 
 func (h *Handlers) showSignIn(c *fiber.Ctx) error {
-	next := safeNext(c.Query("next"))
+	next := web.SafeNext(c.Query("next"))
 	h.allowHandoffTarget(c, next)
 	return web.Render(c, "accounts/login", authPage{Page: h.pages.New(c, "Sign in"), Next: next})
 }
 
 func (h *Handlers) signIn(c *fiber.Ctx) error {
 	email := c.FormValue("email")
-	page := authPage{Page: h.pages.New(c, "Sign in"), Next: safeNext(c.FormValue("next")), Form: SignUpForm{Email: email}}
+	page := authPage{Page: h.pages.New(c, "Sign in"), Next: web.SafeNext(c.FormValue("next")), Form: SignUpForm{Email: email}}
 	h.allowHandoffTarget(c, page.Next) // a refused form is shown again
 	_, token, err := h.auth.SignIn(c.UserContext(), email, c.FormValue("password"), web.ClientIP(c), c.Get(fiber.HeaderUserAgent))
 	var thr *ThrottledError
@@ -175,7 +174,7 @@ func (h *Handlers) signIn(c *fiber.Ctx) error {
 		_ = h.auth.SignOut(c.UserContext(), old) // the old session id dies at sign-in
 	}
 	h.setCookie(c, token)
-	return c.Redirect(nextOr(page.Next, "/"), fiber.StatusSeeOther)
+	return c.Redirect(page.Next, fiber.StatusSeeOther)
 }
 
 func (h *Handlers) throttled(c *fiber.Ctx, view string, page authPage, thr *ThrottledError) error {
@@ -194,22 +193,6 @@ func (h *Handlers) signOut(c *fiber.Ctx) error {
 	}
 	h.clearCookie(c)
 	return c.Redirect("/", fiber.StatusSeeOther)
-}
-
-// safeNext keeps only local paths, so ?next= cannot send anyone off-site.
-func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || len(s) > 512 ||
-		strings.ContainsAny(s, "\r\n\x00") {
-		return ""
-	}
-	return s
-}
-
-func nextOr(next, def string) string {
-	if next != "" {
-		return next
-	}
-	return def
 }
 
 // tryAgainIn tells a throttled visitor how long to wait, in whole minutes.
