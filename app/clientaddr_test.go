@@ -1,44 +1,26 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/claro-market/claro/app/localproc"
 
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/testkit/apptest"
 )
-
-// syncBuffer is a log sink the app may write from several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestForgedForwardedForDoesNotChooseTheClientAddress: behind a trusted
 // proxy that appends to X-Forwarded-For, a client that writes its own
 // left-most entries still has the address the proxy saw, as the sign-up
 // limit's key, in the access log and on its session.
 func TestForgedForwardedForDoesNotChooseTheClientAddress(t *testing.T) {
-	var log syncBuffer
+	var log localproc.Buffer // the app logs from several goroutines
 	// The in-memory test connection's peer, 0.0.0.0, is the trusted proxy.
 	e := apptest.NewLogged(t, testDB, &log, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	client := fmt.Sprintf("100.%d.%d.%d", 64+rand.IntN(64), rand.IntN(256), 1+rand.IntN(254)) // fresh per run: limits may live in Redis

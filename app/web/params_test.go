@@ -1,38 +1,20 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/claro-market/claro/app/localproc"
 
 	"github.com/claro-market/claro/testkit/apptest"
 )
 
-// lockedBuffer is a log the app's goroutines may write while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestNULAndInvalidUTF8InAnyParameterAreA400(t *testing.T) {
-	var log lockedBuffer
+	var log localproc.Buffer // the app logs from several goroutines
 	e := apptest.NewLogged(t, testDB, &log)
 	b := e.NewBrowser()
 	for _, path := range []string{"/search?q=%00", "/search?tag=%ff", "/search?q=ok&tag=a%00b", "/search?%00=x",
