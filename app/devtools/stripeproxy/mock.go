@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/claro-market/claro/app/localproc"
 )
@@ -70,29 +71,52 @@ type Mock struct {
 // StartMock runs the stripe-mock at bin on free loopback ports and waits
 // until it accepts connections. It stops when ctx ends or Stop is called.
 func StartMock(ctx context.Context, bin string) (*Mock, error) {
-	httpPort, err := localproc.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	httpsPort, err := localproc.FreePort()
-	if err != nil {
-		return nil, err
-	}
+	// Port 0: stripe-mock binds ports of its own and prints them. A port
+	// picked free beforehand can be taken by another process before
+	// stripe-mock binds it; a wait that then connects would reach that other
+	// listener, and every call would fail once it goes.
 	ctx, cancel := context.WithCancel(ctx)
-	cmd := exec.CommandContext(ctx, bin, "-http-port", strconv.Itoa(httpPort), "-https-port", strconv.Itoa(httpsPort))
+	cmd := exec.CommandContext(ctx, bin, "-http-port", "0", "-https-port", "0")
 	out := &localproc.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("stripe-mock: %w", err)
 	}
-	m := &Mock{URL: "http://127.0.0.1:" + strconv.Itoa(httpPort), cancel: cancel, done: make(chan struct{}), out: out}
+	m := &Mock{cancel: cancel, done: make(chan struct{}), out: out}
 	go func() { _ = cmd.Wait(); close(m.done) }()
-	if !localproc.WaitListening("127.0.0.1:"+strconv.Itoa(httpPort), m.done) {
+	port, ok := listeningPort(out, m.done)
+	if !ok {
 		m.Stop()
-		return nil, fmt.Errorf("stripe-mock did not start on port %d:\n%s", httpPort, out.String())
+		return nil, fmt.Errorf("stripe-mock did not start:\n%s", out.String())
 	}
+	m.URL = "http://127.0.0.1:" + port
 	return m, nil
+}
+
+// listeningPort waits (15 s at most) for stripe-mock's "Listening for HTTP
+// at address: [::]:PORT" line and returns PORT; false when the process exits
+// first or never says it.
+func listeningPort(out *localproc.Buffer, exited <-chan struct{}) (string, bool) {
+	const marker = "Listening for HTTP at address: "
+	for range 300 {
+		if _, rest, ok := strings.Cut(out.String(), marker); ok {
+			if line, _, complete := strings.Cut(rest, "\n"); complete {
+				if i := strings.LastIndexByte(line, ':'); i >= 0 {
+					if _, err := strconv.Atoi(strings.TrimSpace(line[i+1:])); err == nil {
+						return strings.TrimSpace(line[i+1:]), true
+					}
+				}
+				return "", false
+			}
+		}
+		select {
+		case <-exited:
+			return "", false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return "", false
 }
 
 // Stop ends the process and waits for it to exit.
