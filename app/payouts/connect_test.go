@@ -76,6 +76,25 @@ func TestAccountUpdatedTurnsChargesOffAndTheBuyButtonGoes(t *testing.T) {
 	}
 }
 
+// The event's account decides whose state changes: an account.updated from
+// one store's account whose object names another store's account changes
+// neither.
+func TestAccountUpdatedIsKeyedOnTheEventsAccount(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	victim, sender := e.Store(t, apptest.Unique("victim")), e.Store(t, apptest.Unique("sender"))
+	payload := stripetest.Event("evt_"+apptest.Unique("forged"), "account.updated",
+		stripetest.Account(*victim.StripeAccountID, false, false, []string{"individual.id_number"}, "rejected.fraud"),
+		stripetest.OnAccount(*sender.StripeAccountID), stripetest.Created(time.Now()))
+	if resp, body := e.Deliver(t, "/webhooks/stripe/connect", payload); resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	for _, s := range []*tenants.Tenant{victim, sender} {
+		if charges, a := readAccount(t, e, s.ID); !charges || a.Reason != "" {
+			t.Fatalf("store %s changed by another account's event: charges %v, account %+v", s.Slug, charges, a)
+		}
+	}
+}
+
 func TestLiveDeploymentIgnoresTestModeConnectEvents(t *testing.T) {
 	e := moneytest.New(t, testDB, func(c *config.Config) { c.StripeSecretKey = "sk_live_claro_test" })
 	s := e.Store(t, apptest.Unique("live"))

@@ -32,9 +32,15 @@ func (s *Service) Apply(ctx context.Context, tx bun.Tx, e *payments.Event) error
 // state already held: Stripe does not promise order.
 func (s *Service) accountUpdated(ctx context.Context, tx bun.Tx, e *payments.Event) error {
 	a := e.Connect
-	if a.ID == "" {
-		a.ID = e.Account
+	// The event's account is whose event this is; the object inside is only
+	// what Stripe says about it. An object naming another account is not
+	// applied to either.
+	if e.Account == "" || (a.ID != "" && a.ID != e.Account) {
+		s.log.Warn("account.updated whose object is not the event's account; ignored", "event", e.ID,
+			"account", e.Account, "object", a.ID)
+		return nil
 	}
+	a.ID = e.Account
 	tenantID, err := lockTenant(ctx, tx, a.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		s.log.Warn("account.updated for an account no store holds; ignored", "event", e.ID, "account", a.ID)
