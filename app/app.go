@@ -160,6 +160,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
 	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages)
+	purchases := library.NewStore(database.Primary)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log)
 	r := stack{
@@ -169,7 +170,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		search:   search.NewHandlers(index, catalog.NewReadStore(database), pages),
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages), webhooks: webhooks,
-		library:   library.NewHandlers(library.NewStore(database.Primary), pages, signer),
+		library: library.NewHandlers(purchases, pages, signer), entitled: purchases.EntitledToFile,
 		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains),
 	}
 	if cfg.DevTestPayments {

@@ -26,6 +26,7 @@ type stack struct {
 	assets   *web.Assets
 	csrf     *web.CSRF
 	download *blob.Signer
+	entitled blob.Entitled // a download link is re-checked against the entitlement when redeemed
 
 	accounts     *accounts.Handlers
 	catalog      *catalog.Handlers
@@ -99,7 +100,7 @@ func (a *App) routes(s stack) {
 		s.testPayments.Routes(f)
 	}
 	s.library.Routes(f)
-	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser))
+	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser, s.entitled))
 	s.dashboard.Routes(f)
 
 	// Anything no route took is the one 404 page.

@@ -1,6 +1,7 @@
 package blob
 
 import (
+	"context"
 	"errors"
 	"mime"
 	"path"
@@ -9,16 +10,28 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// Entitled reports whether userID may still download the product file stored
+// under key; DownloadHandler asks it again when a signed link is redeemed
+// (library.Store.EntitledToFile is one).
+type Entitled func(ctx context.Context, userID int64, key string) (bool, error)
+
 // DownloadHandler serves DownloadPrefix+":token": the blob a token signed by
 // signer grants to the signed-in user (currentUserID answers 0 for nobody).
 // A local store streams the blob through the app as an attachment; an S3
 // store set to presign redirects to its own URL, valid no longer than the
-// token. Any invalid, expired, foreign or dangling link answers
+// token. Any invalid, expired, foreign, dangling or no longer entitled link answers
 // fiber.ErrNotFound, the app's one 404 page, saying nothing of why.
-func DownloadHandler(store Store, signer *Signer, currentUserID func(*fiber.Ctx) int64) fiber.Handler {
+func DownloadHandler(store Store, signer *Signer, currentUserID func(*fiber.Ctx) int64, entitled Entitled) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		g, err := signer.Verify(c.Params("token"), currentUserID(c))
 		if err != nil {
+			return fiber.ErrNotFound
+		}
+		// A link outlives nothing it was signed for: a refund or dispute
+		// since it was handed out ends it too.
+		if ok, err := entitled(c.UserContext(), g.UserID, g.Key); err != nil {
+			return err
+		} else if !ok {
 			return fiber.ErrNotFound
 		}
 		c.Set(fiber.HeaderCacheControl, "private, no-store")

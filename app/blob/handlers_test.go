@@ -2,6 +2,7 @@ package blob
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -36,6 +37,8 @@ func downloadApp(s Store, signer *Signer) *fiber.App {
 	app.Get(DownloadPrefix+":token", DownloadHandler(s, signer, func(c *fiber.Ctx) int64 {
 		id, _ := strconv.ParseInt(c.Get("X-Test-User"), 10, 64)
 		return id
+	}, func(_ context.Context, _ int64, key string) (bool, error) {
+		return !strings.Contains(key, "revoked"), nil // the test's stand-in for a refunded purchase
 	}))
 	return app
 }

@@ -90,6 +90,33 @@ func TestRefundedPurchaseIsTheNotFoundPage(t *testing.T) {
 	notFound(t, e, buyer, fmt.Sprintf("/library/%d", p.ID))
 }
 
+// A download link handed out before a refund stops working with the refund,
+// not when its few minutes run out.
+func TestADownloadLinkEndsWithTheRefund(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("refund-link"))
+	p := e.Product(t, s, "thing", catalog.Public, withContent)
+	fileID := addFile(t, e, p)
+	if err := e.App.Blobs.Put(context.Background(), "files/x/guide.pdf", strings.NewReader("0123456789"), 10, "application/pdf"); err != nil {
+		t.Fatal(err)
+	}
+	buyer := e.NewBrowser()
+	buyer.SignUp(t, apptest.Unique("linked")+"@example.com", pw, "Buyer")
+	ck := e.OpenCheckout(t, buyer, s, p)
+	pi := "pi_" + apptest.Unique("link")
+	e.Pay(t, ck, pi)
+	resp, _ := buyer.Get(t, "", fmt.Sprintf("/library/%d/files/%d", p.ID, fileID))
+	link := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(link, "/download/") {
+		t.Fatalf("download: %d %q", resp.StatusCode, link)
+	}
+	if resp, body := buyer.Get(t, "", link); resp.StatusCode != http.StatusOK || body != "0123456789" {
+		t.Fatalf("the link before the refund: %d %q", resp.StatusCode, body)
+	}
+	e.Deliver(t, "/webhooks/stripe", stripetest.Event("evt_"+apptest.Unique("r"), "charge.refunded", stripetest.Charge("ch_1", pi, ck.Amount, ck.Amount)))
+	notFound(t, e, buyer, link)
+}
+
 func TestGuestPurchaseJoinsTheAccountWithThatEmail(t *testing.T) {
 	e := moneytest.New(t, testDB)
 	s := e.Store(t, apptest.Unique("guest"))

@@ -59,6 +59,16 @@ func NewStore(primary bun.IDB) *Store { return &Store{db: primary} }
 // the user bound as ?.
 const entitled = `EXISTS (SELECT 1 FROM entitlements e WHERE e.product_id = ? AND e.user_id = ? AND e.revoked_at IS NULL)`
 
+// EntitledToFile reports whether the user still holds a live entitlement to
+// a product with a file stored under key: a signed download link is checked
+// again when it is redeemed, so a refund ends the links already handed out.
+func (s *Store) EntitledToFile(ctx context.Context, userID int64, key string) (bool, error) {
+	var ok bool
+	err := s.db.NewRaw(`SELECT EXISTS (SELECT 1 FROM product_files f JOIN entitlements e ON e.product_id = f.product_id
+		WHERE f.blob_key = ? AND e.user_id = ? AND e.revoked_at IS NULL)`, key, userID).Scan(ctx, &ok)
+	return ok, err
+}
+
 // Claim attaches guest purchases made with the account's email to it.
 func (s *Store) Claim(ctx context.Context, userID int64, email string) error {
 	if email == "" {

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS product_files_blob_key_idx;
