@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -103,6 +104,18 @@ func (a *Auth) SignUp(ctx context.Context, f *SignUpForm, ip, userAgent string) 
 	return u, token, err
 }
 
+// addressKey is the address a sign-in limit counts: an IPv4 address as it
+// is, an IPv6 address as its /64, which one subscriber usually holds whole
+// (so walking through it buys no more attempts).
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Unmap().Is4() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
 // pairKey counts one address's failures against one account; the email is
 // hashed so the limiter never holds addresses people typed.
 func pairKey(email, ip string) string {
@@ -114,14 +127,15 @@ func pairKey(email, ip string) string {
 // address) limits and starts a new session (a new token: sessions rotate at
 // sign-in).
 func (a *Auth) SignIn(ctx context.Context, email, password, ip, userAgent string) (*User, string, error) {
-	n, reset, err := a.limits.Hit(ctx, "login:ip:"+ip, loginWindow)
+	addr := addressKey(ip)
+	n, reset, err := a.limits.Hit(ctx, "login:ip:"+addr, loginWindow)
 	if err != nil {
 		return nil, "", err
 	}
 	if n > loginPerIP {
 		return nil, "", &ThrottledError{RetryAfter: time.Until(reset)}
 	}
-	pair := pairKey(email, ip)
+	pair := pairKey(email, addr)
 	fails, err := a.limits.Count(ctx, pair, loginWindow)
 	if err != nil {
 		return nil, "", err

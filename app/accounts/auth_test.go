@@ -218,6 +218,14 @@ func TestOneAddressSprayingManyAccountsIsThrottledByAddress(t *testing.T) {
 	}
 	resp, body := signInFrom(t, e, sprayer, apptest.Email("spray-last"), "one common password")
 	throttled(t, "31st account from one address", resp, body)
+	// An IPv6 client holds its whole /64: walking through it is one address.
+	for i := range 30 {
+		if resp, _ := signInFrom(t, e, fmt.Sprintf("2001:db8:1:2::%x", i+1), apptest.Email(fmt.Sprint("spray6-", i)), "one common password"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("IPv6 attempt %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, body = signInFrom(t, e, "2001:db8:1:2:ffff::1", apptest.Email("spray6-last"), "one common password")
+	throttled(t, "31st account from one IPv6 /64", resp, body)
 	// Another address is not counted with it.
 	if resp, _ := signInFrom(t, e, "198.51.100.79", apptest.Email("spray-other"), "one common password"); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("another address: %d, want 401", resp.StatusCode)
