@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -15,16 +16,19 @@ import (
 	"github.com/claro-market/claro/app/ratelimit"
 )
 
-// Sign-in and sign-up limits. Failures count per account as well as per
-// address, so ten addresses guessing one password are slowed too.
+// Sign-in and sign-up limits. Sign-in attempts count per address, and
+// failures per (account, address) pair, never per account alone: a limit on
+// the account would let anyone lock its owner out, so wrong passwords from
+// elsewhere slow only the addresses that send them. Every limit is a fixed
+// window, so a throttled address waits for the window's end, never longer.
 const (
-	loginWindow         = 15 * time.Minute
-	loginPerIP          = 30
-	loginFailPerAccount = 10
-	signupWindow        = time.Hour
-	signupPerIP         = 10
-	minPassword         = 10
-	maxPassword         = 256
+	loginWindow      = 15 * time.Minute
+	loginPerIP       = 30
+	loginFailPerPair = 5
+	signupWindow     = time.Hour
+	signupPerIP      = 10
+	minPassword      = 10
+	maxPassword      = 256
 )
 
 // ErrBadCredentials is the one answer to a wrong email or password: it never
@@ -100,28 +104,44 @@ func (a *Auth) SignUp(ctx context.Context, f *SignUpForm, ip, userAgent string) 
 	return u, token, err
 }
 
-func accountKey(email string) string {
-	h := sha256.Sum256([]byte(NormalizeEmail(email)))
-	return "login:acct:" + hex.EncodeToString(h[:12])
+// addressKey is the address a sign-in limit counts: an IPv4 address as it
+// is, an IPv6 address as its /64, which one subscriber usually holds whole
+// (so walking through it buys no more attempts).
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Unmap().Is4() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
-// SignIn checks the credentials under the per-address and per-account limits
-// and starts a new session (a new token: sessions rotate at sign-in).
+// pairKey counts one address's failures against one account; the email is
+// hashed so the limiter never holds addresses people typed.
+func pairKey(email, ip string) string {
+	h := sha256.Sum256([]byte(NormalizeEmail(email) + "\x00" + ip))
+	return "login:pair:" + hex.EncodeToString(h[:12])
+}
+
+// SignIn checks the credentials under the per-address and per-(account,
+// address) limits and starts a new session (a new token: sessions rotate at
+// sign-in).
 func (a *Auth) SignIn(ctx context.Context, email, password, ip, userAgent string) (*User, string, error) {
-	ipKey, acctKey := "login:ip:"+ip, accountKey(email)
-	n, reset, err := a.limits.Hit(ctx, ipKey, loginWindow)
+	addr := addressKey(ip)
+	n, reset, err := a.limits.Hit(ctx, "login:ip:"+addr, loginWindow)
 	if err != nil {
 		return nil, "", err
 	}
 	if n > loginPerIP {
 		return nil, "", &ThrottledError{RetryAfter: time.Until(reset)}
 	}
-	fails, err := a.limits.Count(ctx, acctKey, loginWindow)
+	pair := pairKey(email, addr)
+	fails, err := a.limits.Count(ctx, pair, loginWindow)
 	if err != nil {
 		return nil, "", err
 	}
-	if fails >= loginFailPerAccount {
-		return nil, "", &ThrottledError{RetryAfter: loginWindow}
+	if fails >= loginFailPerPair {
+		return nil, "", &ThrottledError{RetryAfter: time.Until(ratelimit.WindowEnd(time.Now(), loginWindow))}
 	}
 
 	u, err := a.users.ByEmail(ctx, email)
@@ -134,12 +154,12 @@ func (a *Auth) SignIn(ctx context.Context, email, password, ip, userAgent string
 	}
 	ok, cerr := CheckPassword(hash, password)
 	if err != nil || cerr != nil || !ok || len(password) > maxPassword {
-		if _, _, herr := a.limits.Hit(ctx, acctKey, loginWindow); herr != nil {
+		if _, _, herr := a.limits.Hit(ctx, pair, loginWindow); herr != nil {
 			return nil, "", herr
 		}
 		return nil, "", ErrBadCredentials
 	}
-	_ = a.limits.Reset(ctx, acctKey, loginWindow)
+	_ = a.limits.Reset(ctx, pair, loginWindow)
 	token, err := a.sessions.Create(ctx, u.ID, ip, userAgent)
 	return u, token, err
 }

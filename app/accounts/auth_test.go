@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -143,32 +144,91 @@ func TestSignInErrorDoesNotRevealWhetherTheEmailExists(t *testing.T) {
 	}
 }
 
-func TestTenFailuresFromTenAddressesThrottleTheAccount(t *testing.T) {
+// signInFrom posts one sign-in from ip, in a fresh browser.
+func signInFrom(t *testing.T, e *apptest.Env, ip, email, pw string) (*http.Response, string) {
+	t.Helper()
+	b := e.NewBrowser()
+	b.Header.Set("X-Forwarded-For", ip)
+	token := b.CSRF(t, "", "/login")
+	return b.PostForm(t, "", "/login", url.Values{"_csrf": {token}, "email": {email}, "password": {pw}})
+}
+
+// throttled fails unless resp is a 429 with a Retry-After of a positive
+// number of seconds, at most the sign-in window, a readable message and no
+// session.
+func throttled(t *testing.T, what string, resp *http.Response, body string) {
+	t.Helper()
+	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if resp.StatusCode != http.StatusTooManyRequests || err != nil || secs < 1 || secs > 15*60+1 {
+		t.Fatalf("%s: %d, Retry-After %q; want 429 with seconds to wait", what, resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(body, "Too many attempts. Try again in") {
+		t.Fatalf("%s: no message saying when to try again", what)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == accounts.CookieName && c.Value != "" {
+			t.Fatalf("%s: a throttled sign-in set a session", what)
+		}
+	}
+}
+
+func TestTenFailuresFromTenAddressesLeaveTheOwnersPasswordWorking(t *testing.T) {
 	e := apptest.New(t, testDB, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	victim := apptest.Email("victim")
 	e.NewBrowser().SignUp(t, victim, password, "Victim")
-	try := func(ip, pw string) *http.Response {
-		b := e.NewBrowser()
-		b.Header.Set("X-Forwarded-For", ip)
-		token := b.CSRF(t, "", "/login")
-		resp, _ := b.PostForm(t, "", "/login", url.Values{"_csrf": {token}, "email": {victim}, "password": {pw}})
-		return resp
-	}
 	for i := range 10 {
-		if resp := try(fmt.Sprintf("203.0.113.%d", i+1), "guess number "+fmt.Sprint(i)); resp.StatusCode != http.StatusUnauthorized {
+		if resp, _ := signInFrom(t, e, fmt.Sprintf("203.0.113.%d", i+1), victim, "guess number "+fmt.Sprint(i)); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("guess %d: %d", i, resp.StatusCode)
 		}
 	}
-	resp := try("198.51.100.77", password)
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("11th attempt with the right password: %d, Retry-After %q; want 429", resp.StatusCode, resp.Header.Get("Retry-After"))
+	resp, _ := signInFrom(t, e, "198.51.100.77", victim, password)
+	if resp.StatusCode != http.StatusSeeOther || sessionCookie(t, resp).Value == "" {
+		t.Fatalf("the owner's correct password from an eleventh address: %d, want a sign-in", resp.StatusCode)
 	}
-	if sc := resp.Cookies(); len(sc) > 0 {
-		for _, c := range sc {
-			if c.Name == accounts.CookieName && c.Value != "" {
-				t.Fatal("a throttled sign-in set a session")
-			}
+}
+
+func TestOneAddressHammeringOneAccountIsThrottledNotTheOwner(t *testing.T) {
+	e := apptest.New(t, testDB, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	victim := apptest.Email("hammered")
+	e.NewBrowser().SignUp(t, victim, password, "Hammered")
+	const attacker = "203.0.113.200"
+	for i := range 5 {
+		if resp, _ := signInFrom(t, e, attacker, victim, "guess number "+fmt.Sprint(i)); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, resp.StatusCode)
 		}
+	}
+	resp, body := signInFrom(t, e, attacker, victim, "guess number 5")
+	throttled(t, "sixth guess from one address", resp, body)
+	// Even the right password waits at that address: it cannot test guesses.
+	resp, body = signInFrom(t, e, attacker, victim, password)
+	throttled(t, "the right password from the throttled address", resp, body)
+	// The owner, anywhere else, is not.
+	if resp, _ := signInFrom(t, e, "198.51.100.78", victim, password); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner from another address: %d, want a sign-in", resp.StatusCode)
+	}
+}
+
+func TestOneAddressSprayingManyAccountsIsThrottledByAddress(t *testing.T) {
+	e := apptest.New(t, testDB, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	const sprayer = "203.0.113.201"
+	for i := range 30 {
+		if resp, _ := signInFrom(t, e, sprayer, apptest.Email(fmt.Sprint("spray", i)), "one common password"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, body := signInFrom(t, e, sprayer, apptest.Email("spray-last"), "one common password")
+	throttled(t, "31st account from one address", resp, body)
+	// An IPv6 client holds its whole /64: walking through it is one address.
+	for i := range 30 {
+		if resp, _ := signInFrom(t, e, fmt.Sprintf("2001:db8:1:2::%x", i+1), apptest.Email(fmt.Sprint("spray6-", i)), "one common password"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("IPv6 attempt %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, body = signInFrom(t, e, "2001:db8:1:2:ffff::1", apptest.Email("spray6-last"), "one common password")
+	throttled(t, "31st account from one IPv6 /64", resp, body)
+	// Another address is not counted with it.
+	if resp, _ := signInFrom(t, e, "198.51.100.79", apptest.Email("spray-other"), "one common password"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("another address: %d, want 401", resp.StatusCode)
 	}
 }
 

@@ -27,6 +27,12 @@ type Limiter interface {
 // windowStart is the start of the fixed window that holds now.
 func windowStart(now time.Time, window time.Duration) time.Time { return now.Truncate(window) }
 
+// WindowEnd is when the window that holds now ends: when a count that is over
+// its limit at now is forgotten.
+func WindowEnd(now time.Time, window time.Duration) time.Time {
+	return windowStart(now, window).Add(window)
+}
+
 // Memory is a per-process Limiter.
 type Memory struct {
 	mu   sync.Mutex

@@ -89,3 +89,15 @@ func TestMemoryWindowExpires(t *testing.T) {
 		t.Fatalf("new window starts at %d", n)
 	}
 }
+
+func TestWindowEndIsWhenTheCountIsForgotten(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 7, 30, 0, time.UTC)
+	if got, want := WindowEnd(now, 15*time.Minute), time.Date(2026, 1, 2, 3, 15, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("WindowEnd %v, want %v", got, want)
+	}
+	m := NewMemory()
+	m.now = func() time.Time { return now }
+	if _, reset, _ := m.Hit(context.Background(), "k", 15*time.Minute); !reset.Equal(WindowEnd(now, 15*time.Minute)) {
+		t.Fatalf("Hit's reset %v is not WindowEnd", reset)
+	}
+}
