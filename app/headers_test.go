@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,7 +9,7 @@ import (
 
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
 	"github.com/claro-market/claro/testkit/apptest"
 )
 
@@ -95,10 +96,41 @@ func checkSecurityHeaders(t *testing.T, name string, resp *http.Response, produc
 		t.Errorf("%s: Referrer-Policy %q", name, got)
 	}
 	hsts := resp.Header.Get("Strict-Transport-Security")
-	if production && hsts != web.HSTSValue {
-		t.Errorf("%s: Strict-Transport-Security %q in production, want %q", name, hsts, web.HSTSValue)
+	if want := tenants.HSTSMaxAge + "; includeSubDomains"; production && hsts != want {
+		t.Errorf("%s: Strict-Transport-Security %q in production, want %q", name, hsts, want)
 	}
 	if !production && hsts != "" {
 		t.Errorf("%s: Strict-Transport-Security %q outside production", name, hsts)
+	}
+}
+
+// A creator's custom domain gets HSTS without includeSubDomains: its other
+// subdomains are the creator's, not ours, and may not be on HTTPS.
+func TestHSTSOnACustomDomainLeavesItsSubdomainsAlone(t *testing.T) {
+	e := apptest.New(t, testDB, func(c *config.Config) { c.Env = config.EnvProduction })
+	store := e.Store(t, apptest.Unique("hsts"))
+	host := "shop." + apptest.Unique("hsts") + ".example"
+	ctx := context.Background()
+	d, err := tenants.NewDomainStore(testDB.Primary, apptest.Root).Add(ctx, store.ID, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testDB.Primary.ExecContext(ctx, `UPDATE domains SET status = 'active' WHERE id = ?`, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testDB.Primary.ExecContext(ctx, `UPDATE tenants SET custom_domain = ? WHERE id = ?`, host, store.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.App.Changes.Sync(ctx) //nolint:errcheck // the host cache hears of the domain
+	resp, body := e.Get(t, host, "/")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("storefront on its custom domain: %d\n%s", resp.StatusCode, body)
+	}
+	if got := resp.Header.Get("Strict-Transport-Security"); got != tenants.HSTSMaxAge {
+		t.Fatalf("Strict-Transport-Security on a custom domain %q, want %q", got, tenants.HSTSMaxAge)
+	}
+	// Its platform subdomain (a 301 to the custom domain) is ours.
+	if resp, _ := e.Get(t, apptest.StoreHost(store.Slug), "/"); resp.Header.Get("Strict-Transport-Security") != tenants.HSTSMaxAge+"; includeSubDomains" {
+		t.Fatalf("the store's subdomain: %d %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 	}
 }

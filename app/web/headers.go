@@ -3,9 +3,11 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"net"
 	"regexp"
 	"strings"
 
+	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -22,6 +24,14 @@ type SecurityOptions struct {
 	// load no stylesheet: they are also served for hosts no store owns,
 	// where /static is not routed.
 	StyleHashes []string
+}
+
+// rootHost is Root without its port.
+func (o SecurityOptions) rootHost() string {
+	if h, _, err := net.SplitHostPort(o.Root); err == nil {
+		return h
+	}
+	return o.Root
 }
 
 // FormTargets are the origins a page's forms may post to, or be redirected
@@ -52,9 +62,6 @@ func (o SecurityOptions) CSP() string {
 		"form-action 'self' " + strings.Join(o.formTargets(), " ")
 }
 
-// HSTSValue is the Strict-Transport-Security header sent in production.
-const HSTSValue = "max-age=63072000; includeSubDomains"
-
 // SecurityHeaders sets the security headers on every response before anything
 // below writes it, so error pages, the 404 page, redirects and the page
 // cache's replays carry them as well as rendered pages.
@@ -66,7 +73,7 @@ func SecurityHeaders(o SecurityOptions) fiber.Handler {
 		h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 		h.Set(fiber.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
 		if o.HSTS {
-			h.Set(fiber.HeaderStrictTransportSecurity, HSTSValue)
+			h.Set(fiber.HeaderStrictTransportSecurity, tenants.HSTS(string(c.Request().Host()), o.rootHost()))
 		}
 		return c.Next()
 	}

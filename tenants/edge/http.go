@@ -9,9 +9,6 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// hstsMaxAge is two years, as hstspreload.org asks for.
-const hstsMaxAge = "max-age=63072000"
-
 // httpHandler serves the plain-HTTP listener: ACME HTTP-01 challenges (for
 // any machine's order: the challenge data is in the shared storage), the
 // health check, and a redirect to HTTPS for every name the policy allows.
@@ -44,10 +41,8 @@ func (s *Server) wildcardCovers(host string) bool {
 	return s.wild != nil && ok && sub != "" && !strings.Contains(sub, ".")
 }
 
-// withHSTS makes every HTTPS response carry Strict-Transport-Security. The
-// platform's own names include their subdomains (all ours, all on HTTPS);
-// a creator's domain does not, since its other subdomains are not ours.
-// It wraps the Fiber app's server handler, ahead of every route.
+// withHSTS makes every HTTPS response carry Strict-Transport-Security
+// (tenants.HSTS), also the ones the app answers outside production. It wraps the Fiber app's server handler, ahead of every route.
 func withHSTS(app *fiber.App, root string) {
 	srv := app.Server()
 	next := srv.Handler
@@ -56,10 +51,6 @@ func withHSTS(app *fiber.App, root string) {
 		if len(ctx.Response.Header.Peek("Strict-Transport-Security")) > 0 {
 			return
 		}
-		v := hstsMaxAge
-		if host, ok := tenants.ParseHost(string(ctx.Host())); ok && (host == root || strings.HasSuffix(host, "."+root)) {
-			v += "; includeSubDomains"
-		}
-		ctx.Response.Header.Set("Strict-Transport-Security", v)
+		ctx.Response.Header.Set("Strict-Transport-Security", tenants.HSTS(string(ctx.Host()), root))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claro-market/claro/tenants"
 	proxyproto "github.com/pires/go-proxyproto"
 )
 
@@ -82,8 +83,8 @@ func TestHTTPSResponsesCarryHSTS(t *testing.T) {
 	e := startEdge(t, pb, testDB.Primary.DB)
 	c := client(e, pb, e.tlsAddr, false)
 	for host, want := range map[string]string{
-		aliceHSTS + ".claro.test":         hstsMaxAge + "; includeSubDomains",
-		"shop." + customHSTS + ".example": hstsMaxAge,
+		aliceHSTS + ".claro.test":         tenants.HSTSMaxAge + "; includeSubDomains",
+		"shop." + customHSTS + ".example": tenants.HSTSMaxAge,
 	} {
 		resp, body := get(t, c, "GET", "https://"+host+"/")
 		if got := resp.Header.Get("Strict-Transport-Security"); got != want || !strings.HasPrefix(body, host+" ") {
