@@ -97,7 +97,7 @@ func (h *Handlers) onboard(c *fiber.Ctx) error {
 				return err
 			}
 			st, err := payouts.NewStore(tx).Read(ctx, m.ID)
-			acct = st.AccountID
+			acct = st.ID
 			return err
 		})
 		if err != nil {

@@ -10,21 +10,18 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/claro-market/claro/app/payments"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
-// AccountState is what the dashboard shows about a store's Connect account.
+// AccountState is what the dashboard shows about a store's Connect account:
+// the account as Stripe last described it (ID empty before onboarding), and
+// what only Claro knows.
 type AccountState struct {
-	AccountID        string
-	ChargesEnabled   bool
-	PayoutsEnabled   bool
-	DetailsSubmitted bool
-	CurrentlyDue     []string
-	PastDue          []string
-	DisabledReason   string
-	Deauthorized     bool
-	Known            bool // Stripe has told us about the account at least once
+	payments.Account
+	Deauthorized bool
+	Known        bool // Stripe has told us about the account at least once
 }
 
 // Store reads and attaches a store's account for the dashboard. Build it on
@@ -38,13 +35,13 @@ func NewStore(db bun.IDB) *Store { return &Store{db: db} }
 // Read returns the store's account state; an account Stripe has not told us
 // about yet is a state with Known false.
 func (s *Store) Read(ctx context.Context, tenantID int64) (*AccountState, error) {
-	st := &AccountState{CurrentlyDue: []string{}, PastDue: []string{}}
+	st := &AccountState{Account: payments.Account{CurrentlyDue: []string{}, PastDue: []string{}}}
 	var acct sql.NullString
 	if err := s.db.NewRaw(`SELECT stripe_account_id, charges_enabled, payouts_enabled FROM tenants WHERE id = ?`, tenantID).
 		Scan(ctx, &acct, &st.ChargesEnabled, &st.PayoutsEnabled); err != nil {
 		return nil, err
 	}
-	st.AccountID = acct.String
+	st.ID = acct.String
 	err := s.db.NewRaw(`SELECT details_submitted, currently_due, past_due, disabled_reason, deauthorized FROM stripe_accounts WHERE tenant_id = ?`,
 		tenantID).Scan(ctx, &st.DetailsSubmitted, pgdialect.Array(&st.CurrentlyDue), pgdialect.Array(&st.PastDue), &st.DisabledReason, &st.Deauthorized)
 	switch {
