@@ -5,6 +5,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/tenants"
 )
 
@@ -21,6 +22,8 @@ import (
 //   - the domain checker verifies custom domains in DNS every minute and,
 //     with Certs set, has their certificates obtained before they go active
 //     (each domain claimed by one instance);
+//   - the accounts sweeper deletes expired sessions, hand-off tokens and
+//     email links every hour (each lookup checks expiry anyway);
 //   - the change listener (db.Changes: LISTEN on db.CatalogChannel) is the
 //     one way this instance's page cache, host cache, TLS policy and
 //     custom-domain directory learn of a change; every instance runs its
@@ -34,6 +37,7 @@ func (a *App) Background(ctx context.Context) {
 		Certs:  a.Certs,
 		Log:    a.Log, // caches learn of domain changes from the change listener
 	}).Run(ctx, time.Minute)
+	go accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log)
 	go a.Changes.Run(ctx) //nolint:errcheck // returns nil when ctx ends
 }
 

@@ -22,12 +22,15 @@ var ErrEmailTaken = errors.New("accounts: email taken")
 type User struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID           int64     `bun:"id,pk,autoincrement"`
-	Email        string    `bun:"email"`
-	Name         string    `bun:"name"`
-	PasswordHash string    `bun:"password_hash"`
-	CreatedAt    time.Time `bun:"created_at,nullzero,default:now()"`
-	UpdatedAt    time.Time `bun:"updated_at,nullzero,default:now()"`
+	ID           int64  `bun:"id,pk,autoincrement"`
+	Email        string `bun:"email"`
+	Name         string `bun:"name"`
+	PasswordHash string `bun:"password_hash"`
+	// EmailVerifiedAt is when the owner opened a link sent to Email; nil
+	// until then. Nothing is attached to an account by email while it is nil.
+	EmailVerifiedAt *time.Time `bun:"email_verified_at"`
+	CreatedAt       time.Time  `bun:"created_at,nullzero,default:now()"`
+	UpdatedAt       time.Time  `bun:"updated_at,nullzero,default:now()"`
 }
 
 // NormalizeEmail is the one form emails are stored and looked up in.

@@ -60,7 +60,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 		stores := map[string]*tenants.Tenant{}
 		for i, ds := range demoStores {
 			var uid int64
-			if err := tx.NewRaw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?) RETURNING id`,
+			if err := tx.NewRaw(`INSERT INTO users (email, name, password_hash, email_verified_at) VALUES (?, ?, ?, now()) RETURNING id`,
 				ds.OwnerEmail, ds.OwnerName, hash).Scan(ctx, &uid); err != nil {
 				return fmt.Errorf("seed: user %s: %w", ds.OwnerEmail, err)
 			}
@@ -127,7 +127,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 		}
 		for i, b := range demoBuyers {
 			var uid int64
-			if err := tx.NewRaw(`INSERT INTO users (email, name, password_hash) VALUES (?, ?, ?) RETURNING id`,
+			if err := tx.NewRaw(`INSERT INTO users (email, name, password_hash, email_verified_at) VALUES (?, ?, ?, now()) RETURNING id`,
 				b.Email, b.Name, hash).Scan(ctx, &uid); err != nil {
 				return fmt.Errorf("seed: buyer %s: %w", b.Email, err)
 			}
