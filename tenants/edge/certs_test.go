@@ -19,6 +19,7 @@ func TestStoreSubdomainGetsACertificateOnItsFirstHandshake(t *testing.T) {
 
 	leaf, err := handshake(e.tlsAddr, aliceEdge+".claro.test", pb.Roots)
 	if err != nil {
+		logStuck(t)
 		t.Fatalf("first handshake: %v\n%s", err, pb.Log())
 	}
 	if !slices.Contains(leaf.DNSNames, aliceEdge+".claro.test") {
@@ -86,7 +87,8 @@ func TestTwoMachinesSharingOneDatabaseMakeOneOrderForANewHost(t *testing.T) {
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			t.Fatalf("handshake %d: %v", i, err)
+			logStuck(t)
+			t.Fatalf("handshake %d: %v\n%s", i, err, pb.Log())
 		}
 	}
 	if n := pb.Orders(); n != 1 {

@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,12 +10,17 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"net"
+	"runtime"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 const testRoot = "claro.test"
@@ -33,7 +39,10 @@ type edgeOpt func(*Options)
 func startEdge(t *testing.T, pb *pebble, pool *sql.DB, opts ...edgeOpt) *edgeEnv {
 	t.Helper()
 	policy := tenants.NewPolicy(tenants.NewStore(testDB.Primary), testRoot, tenants.PolicyOptions{})
-	opt := Options{RootHost: testRoot, Email: "ops@claro-edge.example", Policy: policy, Storage: NewStorage(pool),
+	// Each edge registers its own ACME account: CertMagic locks account
+	// registration by email in the shared database, and a lock name shared
+	// between tests would couple them.
+	opt := Options{RootHost: testRoot, Email: uniq("ops") + "@claro-edge.example", Policy: policy, Storage: NewStorage(pool),
 		CA: "https://127.0.0.1:1/no-ca-in-this-test"}
 	if pb != nil {
 		opt.CA, opt.CARoot = pb.Dir, pb.CertPEM
@@ -47,6 +56,7 @@ func startEdge(t *testing.T, pb *pebble, pool *sql.DB, opts ...edgeOpt) *edgeEnv
 		t.Fatal(err)
 	}
 	opt.TLSAddr, opt.HTTPAddr = tlsLn.Addr().String(), httpLn.Addr().String()
+	opt.Zap = failureLog(t)
 	for _, o := range opts {
 		o(&opt)
 	}
@@ -67,6 +77,46 @@ func startEdge(t *testing.T, pb *pebble, pool *sql.DB, opts ...edgeOpt) *edgeEnv
 	})
 	return &edgeEnv{srv: srv, policy: opt.Policy, tlsAddr: tlsLn.Addr().String(), httpAddr: httpLn.Addr().String()}
 }
+
+// failureLog is a CertMagic logger whose output is printed only when the
+// test fails.
+func failureLog(t *testing.T) *zap.Logger {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	w := zapcore.AddSync(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if buf.Len() > 1<<20 {
+			return len(p), nil
+		}
+		return buf.Write(p)
+	}))
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		mu.Lock()
+		t.Logf("CertMagic log:\n%s", buf.String())
+		mu.Unlock()
+	})
+	return zap.New(zapcore.NewCore(zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), w, zapcore.DebugLevel))
+}
+
+// logStuck logs the goroutines now inside CertMagic or this package: called
+// when a handshake times out, it says where the issuance was waiting.
+func logStuck(t *testing.T) {
+	stacks := make([]byte, 1<<22)
+	stacks = stacks[:runtime.Stack(stacks, true)]
+	for _, g := range strings.Split(string(stacks), "\n\n") {
+		if strings.Contains(g, "certmagic") || strings.Contains(g, "claro/tenants/edge.") {
+			t.Logf("%s\n", g)
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // handshake opens a TLS connection with SNI name and verifies the certificate
 // against Pebble's root; it returns the leaf.

@@ -24,14 +24,8 @@ const maxLockPoll = time.Second
 // with it (TCP keepalives on the connection bound how long a vanished machine
 // can hold it).
 func (s *Storage) Lock(ctx context.Context, name string) error {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockStatementTimeout)
-	conn, err := s.db.Conn(cctx)
-	cancel()
+	conn, err := s.lockConn(ctx)
 	if err != nil {
-		return fmt.Errorf("certmagic lock %q: %w", name, err)
-	}
-	if err := keepalive(conn); err != nil {
-		discard(conn)
 		return fmt.Errorf("certmagic lock %q: %w", name, err)
 	}
 	for wait := 25 * time.Millisecond; ; wait = min(2*wait, maxLockPoll) {
@@ -55,7 +49,30 @@ func (s *Storage) Lock(ctx context.Context, name string) error {
 	}
 }
 
-// Unlock releases a lock this process took with Lock.
+// TryLock takes the named lock if it is free and reports whether it did;
+// CertMagic uses it where a taken lock means the work is being done already
+// (ARI updates), so no connection is held by a waiter there.
+func (s *Storage) TryLock(ctx context.Context, name string) (bool, error) {
+	conn, err := s.lockConn(ctx)
+	if err != nil {
+		return false, fmt.Errorf("certmagic trylock %q: %w", name, err)
+	}
+	ok, err := tryLock(conn, name)
+	switch {
+	case err != nil:
+		discard(conn)
+		return false, fmt.Errorf("certmagic trylock %q: %w", name, err)
+	case !ok:
+		_ = conn.Close()
+		return false, nil
+	}
+	s.mu.Lock()
+	s.held[name] = conn
+	s.mu.Unlock()
+	return true, nil
+}
+
+// Unlock releases a lock this process took with Lock or TryLock.
 func (s *Storage) Unlock(ctx context.Context, name string) error {
 	s.mu.Lock()
 	conn, ok := s.held[name]
@@ -77,6 +94,22 @@ func (s *Storage) Unlock(ctx context.Context, name string) error {
 		return fmt.Errorf("certmagic unlock %q: %w", name, err)
 	}
 	return conn.Close()
+}
+
+// lockConn is a connection of its own for a session advisory lock, with
+// keepalives set.
+func (s *Storage) lockConn(ctx context.Context) (*sql.Conn, error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockStatementTimeout)
+	conn, err := s.db.Conn(cctx)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	if err := keepalive(conn); err != nil {
+		discard(conn)
+		return nil, err
+	}
+	return conn, nil
 }
 
 func tryLock(conn *sql.Conn, name string) (bool, error) {

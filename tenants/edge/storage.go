@@ -31,7 +31,10 @@ type Storage struct {
 	held map[string]*sql.Conn
 }
 
-var _ certmagic.Storage = (*Storage)(nil)
+var (
+	_ certmagic.Storage   = (*Storage)(nil)
+	_ certmagic.TryLocker = (*Storage)(nil)
+)
 
 // NewStorage returns the storage over the primary pool (database.Primary.DB).
 func NewStorage(primary *sql.DB) *Storage {

@@ -80,6 +80,32 @@ func TestStorageLockerContract(t *testing.T) {
 	wg.Wait()
 }
 
+func TestTryLockNeverWaitsAndExcludesLock(t *testing.T) {
+	s, other, ctx := newTestStorage(t), NewStorage(secondPool(t)), context.Background()
+	name := uniq("trylock")
+	if ok, err := s.TryLock(ctx, name); err != nil || !ok {
+		t.Fatalf("free lock: %v %v", ok, err)
+	}
+	// Another machine neither gets it nor waits for it.
+	if ok, err := other.TryLock(ctx, name); err != nil || ok {
+		t.Fatalf("held lock taken again: %v %v", ok, err)
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if err := other.Lock(waitCtx, name); err == nil {
+		t.Fatal("Lock took a lock TryLock holds")
+	}
+	if err := s.Unlock(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := other.TryLock(ctx, name); err != nil || !ok {
+		t.Fatalf("released lock: %v %v", ok, err)
+	}
+	if err := other.Unlock(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestStorageSingleKey(t *testing.T) {
 	s, ctx := newTestStorage(t), context.Background()
 	key := "single/key"
