@@ -159,14 +159,14 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	}
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
-	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages)
 	purchases := library.NewStore(database.Primary)
+	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages).WithOwned(purchases.Owns)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log)
 	r := stack{
 		assets: assets, csrf: web.NewCSRF(secret, secure, "/webhooks/"), download: signer,
 		accounts: accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure),
-		catalog:  catalog.NewHandlers(catalog.NewReadStore(database), pages, cursors),
+		catalog:  catalog.NewHandlers(catalog.NewReadStore(database), pages, cursors).WithOwned(purchases.Owns),
 		search:   search.NewHandlers(index, catalog.NewReadStore(database), pages),
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages), webhooks: webhooks,

@@ -34,28 +34,83 @@ func TestAddToCartWithHTMXAnswersAFragmentWithTheCounterOutOfBand(t *testing.T) 
 	p := e.Product(t, s, "brushes", catalog.Public)
 	b := e.NewBrowser()
 	host := apptest.StoreHost(s.Slug)
-	form := url.Values{"product_id": {strconv.FormatInt(p.ID, 10)}, "quantity": {"2"}}
+	form := url.Values{"product_id": {strconv.FormatInt(p.ID, 10)}}
 	resp, body := moneytest.Send(t, b, http.MethodPost, host, "/cart/items", form, true)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d\n%s", resp.StatusCode, body)
 	}
-	if !strings.Contains(body, `id="cart-count"`) || !strings.Contains(body, `hx-swap-oob="true"`) || !strings.Contains(body, ">2</span>") {
+	if !strings.Contains(body, `id="cart-count"`) || !strings.Contains(body, `hx-swap-oob="true"`) || !strings.Contains(body, ">1</span>") {
 		t.Fatalf("fragment lacks the out-of-band counter:\n%s", body)
 	}
 	if strings.Contains(body, "<html") {
 		t.Fatal("htmx got a full page")
 	}
 	_, count := b.Get(t, host, "/cart/count")
-	if !strings.Contains(count, ">2</span>") {
+	if !strings.Contains(count, ">1</span>") {
 		t.Fatalf("count: %s", count)
 	}
 	_, page := b.Get(t, host, "/cart")
-	if !strings.Contains(page, p.Title) || !strings.Contains(page, "$30.00") {
+	if !strings.Contains(page, p.Title) || !strings.Contains(page, "$15.00") {
 		t.Fatalf("cart page:\n%s", page)
 	}
 	resp, frag := moneytest.Send(t, b, http.MethodDelete, host, "/cart/items/"+strconv.FormatInt(p.ID, 10), nil, true)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(frag, "Your cart is empty") || !strings.Contains(frag, ">0</span>") {
 		t.Fatalf("delete: %d\n%s", resp.StatusCode, frag)
+	}
+}
+
+// A digital product is bought once: a second click, a double click on a slow
+// network or a form asking for three leaves one in the cart, and a buyer who
+// owns the product is sent to the library instead of being sold it again.
+func TestADigitalProductIsInTheCartOnceAndAnOwnerIsSentToTheLibrary(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("oncestore"))
+	p := e.Product(t, s, "brushes", catalog.Public)
+	host := apptest.StoreHost(s.Slug)
+	id := strconv.FormatInt(p.ID, 10)
+	buyer := e.NewBrowser()
+	buyer.SignUp(t, apptest.Email("once"), "a long enough password", "Once Buyer")
+
+	for i, form := range []url.Values{{"product_id": {id}}, {"product_id": {id}}, {"product_id": {id}, "quantity": {"3"}}} {
+		resp, body := moneytest.Send(t, buyer, http.MethodPost, host, "/cart/items", form, true)
+		want := "is already in your cart"
+		if i == 0 {
+			want = "Added "
+		}
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, want) || !strings.Contains(body, ">1</span>") {
+			t.Fatalf("add %d: %d, want %q and a count of 1:\n%s", i, resp.StatusCode, want, body)
+		}
+	}
+	_, page := buyer.Get(t, host, "/cart")
+	if n := strings.Count(page, `<tr data-product-id="`+id+`">`); n != 1 || !strings.Contains(page, `class="cart-total">$15.00`) {
+		t.Fatalf("cart holds more than one:\n%s", page)
+	}
+
+	ck := e.OpenCheckout(t, buyer, s)
+	e.Pay(t, ck, "pi_"+apptest.Unique("once"))
+	_, before := buyer.Get(t, host, "/cart/count")
+	_, product := buyer.Get(t, host, "/products/"+p.Slug)
+	library := apptest.Root + "/library/" + id
+	if !strings.Contains(product, "In your library") || !strings.Contains(product, library) || strings.Contains(product, "Add to cart") {
+		t.Fatalf("the owner is offered the product again:\n%s", product)
+	}
+	resp, body := moneytest.Send(t, buyer, http.MethodPost, host, "/cart/items", url.Values{"product_id": {id}}, true)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "You already own") || !strings.Contains(body, library) {
+		t.Fatalf("owner's add: %d\n%s", resp.StatusCode, body)
+	}
+	resp, _ = moneytest.Send(t, buyer, http.MethodPost, host, "/cart/items", url.Values{"product_id": {id}}, false)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), library) {
+		t.Fatalf("owner's plain add: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, after := buyer.Get(t, host, "/cart/count"); after != before {
+		t.Fatalf("the owner's adds changed the cart: %s, then %s", before, after)
+	}
+
+	// Someone else, signed in, is still offered it.
+	other := e.NewBrowser()
+	other.SignUp(t, apptest.Email("notowner"), "a long enough password", "Not Owner")
+	if _, product := other.Get(t, host, "/products/"+p.Slug); !strings.Contains(product, "Add to cart") || strings.Contains(product, "In your library") {
+		t.Fatalf("a non-owner is told they own it:\n%s", product)
 	}
 }
 

@@ -14,11 +14,23 @@ import (
 	"strings"
 )
 
-// Limits on what one cart may hold.
+// Limits on what one cart may hold. Every product is digital, so a cart
+// holds each at most once; MaxQuantity is the largest quantity a form or an
+// older cookie may name, and it still counts as one.
 const (
 	MaxItems    = 50
 	MaxQuantity = 10
 	maxCookie   = 4000
+)
+
+// AddResult is what Add did.
+type AddResult int
+
+// Add's results.
+const (
+	Added     AddResult = iota // the product is now in the cart
+	AlreadyIn                  // it was already there; nothing changed
+	Full                       // the cart holds MaxItems products; nothing changed
 )
 
 // ErrInvalid is a cookie that was not signed by this server, belongs to
@@ -37,20 +49,18 @@ type Cart struct {
 	Items    []Item
 }
 
-// Add puts quantity more of a product in the cart, capped at MaxQuantity; it
-// reports false when the cart is full.
-func (c *Cart) Add(productID int64, quantity int) bool {
-	for i := range c.Items {
-		if c.Items[i].ProductID == productID {
-			c.Items[i].Quantity = min(c.Items[i].Quantity+quantity, MaxQuantity)
-			return true
-		}
+// Add puts one of a product in the cart unless it is there already: a
+// digital product is bought once, so a second click (or a double click on a
+// slow network) changes nothing.
+func (c *Cart) Add(productID int64) AddResult {
+	switch {
+	case slices.Contains(c.IDs(), productID):
+		return AlreadyIn
+	case len(c.Items) >= MaxItems:
+		return Full
 	}
-	if len(c.Items) >= MaxItems {
-		return false
-	}
-	c.Items = append(c.Items, Item{ProductID: productID, Quantity: min(quantity, MaxQuantity)})
-	return true
+	c.Items = append(c.Items, Item{ProductID: productID, Quantity: 1})
+	return Added
 }
 
 // Remove takes a product out of the cart.
@@ -136,7 +146,9 @@ func (x *Codec) Decode(tenantID int64, raw string) (Cart, error) {
 }
 
 // parse reads "1|<tenant>|<id>:<qty>,..." strictly: positive ids, no
-// duplicates, quantities 1..MaxQuantity, at most MaxItems lines.
+// duplicates, quantities 1..MaxQuantity, at most MaxItems lines. A quantity
+// above one (from carts written before products were bought once) reads as
+// one.
 func parse(s string) (Cart, error) {
 	parts := strings.Split(s, "|")
 	if len(parts) != 3 || parts[0] != "1" {
@@ -161,7 +173,7 @@ func parse(s string) (Cart, error) {
 		if !ok || err1 != nil || err2 != nil || id <= 0 || q < 1 || q > MaxQuantity || slices.Contains(c.IDs(), id) {
 			return Cart{}, ErrInvalid
 		}
-		c.Items = append(c.Items, Item{ProductID: id, Quantity: q})
+		c.Items = append(c.Items, Item{ProductID: id, Quantity: 1})
 	}
 	return c, nil
 }

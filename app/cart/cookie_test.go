@@ -10,12 +10,12 @@ import (
 func TestCookieRoundTripsAndRefusesTampering(t *testing.T) {
 	x := NewCodec([]byte("0123456789abcdef0123456789abcdef"))
 	c := Cart{TenantID: 7}
-	c.Add(3, 1)
-	c.Add(9, 2)
-	c.Add(3, 20)
+	if c.Add(3) != Added || c.Add(9) != Added || c.Add(3) != AlreadyIn {
+		t.Fatal("a product added twice was not already in the cart")
+	}
 	raw := x.Encode(c)
 	got, err := x.Decode(7, raw)
-	if err != nil || !slices.Equal(got.Items, []Item{{3, MaxQuantity}, {9, 2}}) {
+	if err != nil || !slices.Equal(got.Items, []Item{{3, 1}, {9, 1}}) {
 		t.Fatalf("decode = %+v, %v", got, err)
 	}
 	if _, err := x.Decode(8, raw); !errors.Is(err, ErrInvalid) {
@@ -30,6 +30,23 @@ func TestCookieRoundTripsAndRefusesTampering(t *testing.T) {
 		if _, err := x.Decode(7, bad); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestACartHoldsEachProductOnceAndAtMostMaxItems(t *testing.T) {
+	c := Cart{TenantID: 7}
+	for id := int64(1); id <= MaxItems; id++ {
+		if c.Add(id) != Added {
+			t.Fatalf("product %d not added", id)
+		}
+	}
+	if c.Add(MaxItems+1) != Full || len(c.Items) != MaxItems || c.Count() != MaxItems {
+		t.Fatalf("a full cart took more: %d items, count %d", len(c.Items), c.Count())
+	}
+	// A cookie from before, naming three of a product, counts it once.
+	old, err := parse("1|7|3:3,9:1")
+	if err != nil || !slices.Equal(old.Items, []Item{{3, 1}, {9, 1}}) {
+		t.Fatalf("old cookie = %+v, %v", old, err)
 	}
 }
 
@@ -64,7 +81,7 @@ func FuzzCartCookie(f *testing.F) {
 			t.Fatalf("accepted %+v", c)
 		}
 		for _, it := range c.Items {
-			if it.ProductID <= 0 || it.Quantity < 1 || it.Quantity > MaxQuantity {
+			if it.ProductID <= 0 || it.Quantity != 1 {
 				t.Fatalf("accepted item %+v", it)
 			}
 		}

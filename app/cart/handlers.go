@@ -1,6 +1,7 @@
 package cart
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -20,11 +21,19 @@ type Handlers struct {
 	cookies *Cookies
 	store   *Store
 	pages   *web.Pages
+	owned   func(ctx context.Context, userID, productID int64) (bool, error)
 }
 
 // NewHandlers returns the cart handlers; store may read the replica.
 func NewHandlers(cookies *Cookies, store *Store, pages *web.Pages) *Handlers {
 	return &Handlers{cookies: cookies, store: store, pages: pages}
+}
+
+// WithOwned has the cart send a signed-in buyer who already owns a product
+// to their library instead of adding it (owned is library.Store.Owns).
+func (h *Handlers) WithOwned(owned func(ctx context.Context, userID, productID int64) (bool, error)) *Handlers {
+	h.owned = owned
+	return h
 }
 
 // Routes registers the cart on storefronts. The POST .../remove form is the
@@ -55,10 +64,17 @@ type CountBadge struct {
 	OOB   bool
 }
 
+// addedFragment answers an htmx add: what happened to which product.
 type addedFragment struct {
-	Title string
-	Badge CountBadge
+	Title   string
+	Result  AddResult
+	Owned   bool   // the buyer owns it already: nothing was added
+	Library string // the product's page in the library, when Owned
+	Badge   CountBadge
 }
+
+// AlreadyIn reports that the product was in the cart before this request.
+func (f addedFragment) AlreadyIn() bool { return f.Result == AlreadyIn }
 
 // NewPage prices the cart and fills the page; checkout re-renders it with an error.
 func (h *Handlers) NewPage(c *fiber.Ctx, cart Cart) (Page, error) {
@@ -105,6 +121,8 @@ func (h *Handlers) add(c *fiber.Ctx) error {
 		return web.BadRequest("This store is not taking payments yet.")
 	}
 	id, err1 := strconv.ParseInt(strings.TrimSpace(c.FormValue("product_id")), 10, 64)
+	// quantity is accepted for the form contract (1 to MaxQuantity) but a
+	// digital product is in a cart once, whatever it says.
 	qty, err2 := 1, error(nil)
 	if v := strings.TrimSpace(c.FormValue("quantity")); v != "" {
 		qty, err2 = strconv.Atoi(v)
@@ -123,12 +141,29 @@ func (h *Handlers) add(c *fiber.Ctx) error {
 	if len(priced.Lines) != 1 {
 		return web.BadRequest("That product is not for sale in this store.")
 	}
-	if !cart.Add(id, qty) {
+	frag := addedFragment{Title: priced.Lines[0].Title}
+	if u := web.CurrentUser(c); u != nil && h.owned != nil {
+		if frag.Owned, err = h.owned(c.UserContext(), u.UserID, id); err != nil {
+			return err
+		}
+	}
+	if frag.Owned {
+		frag.Library = h.pages.Links.Market() + "/library/" + strconv.FormatInt(id, 10)
+		if !web.IsHTMX(c) {
+			return c.Redirect(frag.Library, fiber.StatusSeeOther)
+		}
+		frag.Badge = CountBadge{Count: cart.Count(), OOB: true}
+		return web.Fragment(c, "partials/cart_added", frag)
+	}
+	if frag.Result = cart.Add(id); frag.Result == Full {
 		return web.BadRequest("Your cart is full. Check out or remove something first.")
 	}
-	h.cookies.Write(c, cart)
+	if frag.Result == Added {
+		h.cookies.Write(c, cart)
+	}
 	if web.IsHTMX(c) {
-		return web.Fragment(c, "partials/cart_added", addedFragment{Title: priced.Lines[0].Title, Badge: CountBadge{Count: cart.Count(), OOB: true}})
+		frag.Badge = CountBadge{Count: cart.Count(), OOB: true}
+		return web.Fragment(c, "partials/cart_added", frag)
 	}
 	return c.Redirect("/cart", fiber.StatusSeeOther)
 }

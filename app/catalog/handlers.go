@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"strconv"
 
 	"github.com/claro-market/claro/app/cursor"
@@ -16,11 +17,21 @@ type Handlers struct {
 	store   *Store
 	pages   *web.Pages
 	cursors *cursor.Codec
+	owned   func(ctx context.Context, userID, productID int64) (bool, error)
 }
 
 // NewHandlers returns the catalog's handlers; store should read the replica.
 func NewHandlers(store *Store, pages *web.Pages, cursors *cursor.Codec) *Handlers {
 	return &Handlers{store: store, pages: pages, cursors: cursors}
+}
+
+// WithOwned has the product page show a signed-in buyer who owns the
+// product a link to it in their library instead of "Add to cart" (owned is
+// library.Store.Owns). Signed-in pages are never cached, so this never
+// reaches another visitor.
+func (h *Handlers) WithOwned(owned func(ctx context.Context, userID, productID int64) (bool, error)) *Handlers {
+	h.owned = owned
+	return h
 }
 
 // Routes registers the catalog's routes.
@@ -109,6 +120,9 @@ type productPage struct {
 	Product  *Product
 	Category *Category
 	Files    []File
+	// Library is the product's page in the signed-in buyer's library when
+	// they own it; the page then offers that instead of the cart.
+	Library string
 }
 
 func (h *Handlers) product(c *fiber.Ctx) error {
@@ -127,6 +141,15 @@ func (h *Handlers) product(c *fiber.Ctx) error {
 	}
 	if page.Files, err = h.store.Files(ctx, t.ID, p.ID); err != nil {
 		return err
+	}
+	if u := web.CurrentUser(c); u != nil && h.owned != nil {
+		owns, err := h.owned(ctx, u.UserID, p.ID)
+		if err != nil {
+			return err
+		}
+		if owns {
+			page.Library = h.pages.Links.Market() + "/library/" + strconv.FormatInt(p.ID, 10)
+		}
 	}
 	web.Cacheable(c, t.ID)
 	return web.Render(c, "storefront/product", page)

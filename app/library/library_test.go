@@ -124,7 +124,7 @@ func TestGuestPurchaseJoinsTheAccountWithThatEmail(t *testing.T) {
 	email := apptest.Unique("guest") + "@example.com"
 	guest := e.NewBrowser()
 	host := apptest.StoreHost(s.Slug)
-	moneytest.AddToCart(t, guest, host, p.ID, 1)
+	moneytest.AddToCart(t, guest, host, p.ID)
 	resp, body := moneytest.Send(t, guest, http.MethodPost, host, "/checkout", url.Values{"email": {email}}, false)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("guest checkout %d\n%s", resp.StatusCode, body)

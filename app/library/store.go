@@ -69,6 +69,15 @@ func (s *Store) EntitledToFile(ctx context.Context, userID int64, key string) (b
 	return ok, err
 }
 
+// Owns reports whether the user holds a live entitlement to the product, so
+// the product page and the cart can send an owner to the library instead of
+// selling them the product again.
+func (s *Store) Owns(ctx context.Context, userID, productID int64) (bool, error) {
+	var ok bool
+	err := s.db.NewRaw(`SELECT `+entitled, productID, userID).Scan(ctx, &ok)
+	return ok, err
+}
+
 // Claim attaches guest purchases made with the account's email to it.
 func (s *Store) Claim(ctx context.Context, userID int64, email string) error {
 	if email == "" {

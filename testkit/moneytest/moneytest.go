@@ -115,7 +115,7 @@ func (e *Env) OpenCheckout(tb testing.TB, b *apptest.Browser, store *tenants.Ten
 	tb.Helper()
 	host := apptest.StoreHost(store.Slug)
 	for _, p := range products {
-		AddToCart(tb, b, host, p.ID, 1)
+		AddToCart(tb, b, host, p.ID)
 	}
 	resp, body := Send(tb, b, http.MethodPost, host, "/checkout", nil, false)
 	if resp.StatusCode != http.StatusSeeOther {

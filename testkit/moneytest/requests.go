@@ -50,15 +50,15 @@ func (e *Env) CartOfOne(tb testing.TB, storeName, productSlug string) (*tenants.
 	p := e.Product(tb, s, productSlug, catalog.Public)
 	b := e.NewBrowser()
 	host := apptest.StoreHost(s.Slug)
-	AddToCart(tb, b, host, p.ID, 1)
+	AddToCart(tb, b, host, p.ID)
 	return s, p, b, host
 }
 
 // AddToCart posts product id to the store's cart as a plain form.
-func AddToCart(tb testing.TB, b *apptest.Browser, host string, productID int64, quantity int) {
+func AddToCart(tb testing.TB, b *apptest.Browser, host string, productID int64) {
 	tb.Helper()
 	resp, body := Send(tb, b, http.MethodPost, host, "/cart/items",
-		url.Values{"product_id": {strconv.FormatInt(productID, 10)}, "quantity": {strconv.Itoa(quantity)}}, false)
+		url.Values{"product_id": {strconv.FormatInt(productID, 10)}}, false)
 	if resp.StatusCode != http.StatusSeeOther {
 		tb.Fatalf("add to cart: %d\n%s", resp.StatusCode, body)
 	}
