@@ -74,13 +74,31 @@ func (f *SignUpForm) Validate() bool {
 	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
 		f.Errors["email"] = "Enter an email address like name@example.com."
 	}
-	if n := utf8.RuneCountInString(f.Password); n < minPassword || n > maxPassword {
-		f.Errors["password"] = fmt.Sprintf("Use a password of %d to %d characters.", minPassword, maxPassword)
+	if p := passwordProblem(f.Password); p != "" {
+		f.Errors["password"] = p
 	}
-	if f.Name == "" || utf8.RuneCountInString(f.Name) > 80 || strings.ContainsAny(f.Name, "<>") {
-		f.Errors["name"] = "Enter your name (up to 80 characters, no < or >)."
+	if p := nameProblem(f.Name); p != "" {
+		f.Errors["name"] = p
 	}
 	return len(f.Errors) == 0
+}
+
+// passwordProblem is what is wrong with a new password, or "": the one rule
+// for sign-up and for a change of password.
+func passwordProblem(password string) string {
+	if n := utf8.RuneCountInString(password); n < minPassword || n > maxPassword {
+		return fmt.Sprintf("Use a password of %d to %d characters.", minPassword, maxPassword)
+	}
+	return ""
+}
+
+// nameProblem is what is wrong with a display name (already trimmed), or "":
+// the one rule for sign-up and for the account settings.
+func nameProblem(name string) string {
+	if name == "" || utf8.RuneCountInString(name) > 80 || strings.ContainsAny(name, "<>") {
+		return "Enter your name (up to 80 characters, no < or >)."
+	}
+	return ""
 }
 
 // SignUp creates the account and its first session.
