@@ -69,10 +69,10 @@ type SignUpForm struct {
 // Validate checks the form and fills Errors; it reports whether it is valid.
 func (f *SignUpForm) Validate() bool {
 	f.Errors = map[string]string{}
-	f.Email = NormalizeEmail(f.Email)
+	var ok bool
 	f.Name = strings.TrimSpace(f.Name)
-	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
-		f.Errors["email"] = "Enter an email address like name@example.com."
+	if f.Email, ok = CheckEmail(f.Email); !ok {
+		f.Errors["email"] = EmailMessage
 	}
 	if p := passwordProblem(f.Password); p != "" {
 		f.Errors["password"] = p
@@ -81,6 +81,18 @@ func (f *SignUpForm) Validate() bool {
 		f.Errors["name"] = p
 	}
 	return len(f.Errors) == 0
+}
+
+// EmailMessage is the answer to an address CheckEmail refuses.
+const EmailMessage = "Enter an email address like name@example.com."
+
+// CheckEmail normalises an address and reports whether it is one an account
+// may have (a bare address of at most 254 characters): sign-up's rule, and
+// the dashboard's for invitations.
+func CheckEmail(s string) (string, bool) {
+	s = NormalizeEmail(s)
+	a, err := mail.ParseAddress(s)
+	return s, err == nil && a.Address == s && len(s) <= 254
 }
 
 // passwordProblem is what is wrong with a new password, or "": the one rule
