@@ -94,6 +94,9 @@ type Overrides struct {
 	ReviewWrites, ReviewDrafts reviews.Limit
 	// Drafts, when set, turns AI review drafts on with these options.
 	Drafts *reviews.DraftOptions
+	// Invitations, when set, hears of every store invitation sent, with
+	// its token (dashboard.InvitationHook; nothing sends them by email yet).
+	Invitations dashboard.InvitationHook
 }
 
 // NewWith is New with o applied: every store and service built once, in
@@ -171,7 +174,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages), webhooks: webhooks,
 		library: library.NewHandlers(purchases, pages, signer), entitled: purchases.EntitledToFile,
-		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains),
+		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).
+			OnInvitation(o.Invitations),
 	}
 	if cfg.DevTestPayments {
 		testPay, err := devtools.NewTestPayments(cfg, database.Primary, a.Payments.Webhooks(), webhooks)

@@ -2,7 +2,6 @@ package tenants
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
@@ -91,22 +90,4 @@ func (s *Store) Members(ctx context.Context, tenantID int64) ([]Member, error) {
 	err := s.pool(ctx).NewRaw(`SELECT m.user_id, u.email, u.name, m.role, m.created_at FROM tenant_members m
 		JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? ORDER BY m.created_at`, tenantID).Scan(ctx, &ms)
 	return ms, err
-}
-
-// AddAdmin gives an existing account admin access to the store; adding an
-// existing member changes nothing.
-func (s *Store) AddAdmin(ctx context.Context, tenantID, userID int64) error {
-	_, err := s.pool(ctx).NewRaw(`INSERT INTO tenant_members (tenant_id, user_id, role) VALUES (?, ?, 'admin')
-		ON CONFLICT (tenant_id, user_id) DO NOTHING`, tenantID, userID).Exec(ctx)
-	return err
-}
-
-// UserIDByEmail finds the account an owner wants to invite.
-func (s *Store) UserIDByEmail(ctx context.Context, email string) (int64, error) {
-	var id int64
-	err := s.pool(ctx).NewRaw(`SELECT id FROM users WHERE email = ?`, email).Scan(ctx, &id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
-	}
-	return id, err
 }

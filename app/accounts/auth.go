@@ -69,18 +69,48 @@ type SignUpForm struct {
 // Validate checks the form and fills Errors; it reports whether it is valid.
 func (f *SignUpForm) Validate() bool {
 	f.Errors = map[string]string{}
-	f.Email = NormalizeEmail(f.Email)
+	var ok bool
 	f.Name = strings.TrimSpace(f.Name)
-	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
-		f.Errors["email"] = "Enter an email address like name@example.com."
+	if f.Email, ok = CheckEmail(f.Email); !ok {
+		f.Errors["email"] = EmailMessage
 	}
-	if n := utf8.RuneCountInString(f.Password); n < minPassword || n > maxPassword {
-		f.Errors["password"] = fmt.Sprintf("Use a password of %d to %d characters.", minPassword, maxPassword)
+	if p := passwordProblem(f.Password); p != "" {
+		f.Errors["password"] = p
 	}
-	if f.Name == "" || utf8.RuneCountInString(f.Name) > 80 || strings.ContainsAny(f.Name, "<>") {
-		f.Errors["name"] = "Enter your name (up to 80 characters, no < or >)."
+	if p := nameProblem(f.Name); p != "" {
+		f.Errors["name"] = p
 	}
 	return len(f.Errors) == 0
+}
+
+// EmailMessage is the answer to an address CheckEmail refuses.
+const EmailMessage = "Enter an email address like name@example.com."
+
+// CheckEmail normalises an address and reports whether it is one an account
+// may have (a bare address of at most 254 characters): sign-up's rule, and
+// the dashboard's for invitations.
+func CheckEmail(s string) (string, bool) {
+	s = NormalizeEmail(s)
+	a, err := mail.ParseAddress(s)
+	return s, err == nil && a.Address == s && len(s) <= 254
+}
+
+// passwordProblem is what is wrong with a new password, or "": the one rule
+// for sign-up and for a change of password.
+func passwordProblem(password string) string {
+	if n := utf8.RuneCountInString(password); n < minPassword || n > maxPassword {
+		return fmt.Sprintf("Use a password of %d to %d characters.", minPassword, maxPassword)
+	}
+	return ""
+}
+
+// nameProblem is what is wrong with a display name (already trimmed), or "":
+// the one rule for sign-up and for the account settings.
+func nameProblem(name string) string {
+	if name == "" || utf8.RuneCountInString(name) > 80 || strings.ContainsAny(name, "<>") {
+		return "Enter your name (up to 80 characters, no < or >)."
+	}
+	return ""
 }
 
 // SignUp creates the account and its first session.

@@ -17,8 +17,8 @@ import (
 // hand-off gives the visitor a host-only cookie (HostCookieName) instead.
 const CookieName = "claro_session"
 
-// Handlers serves sign-up, sign-in and sign-out, and loads the session of
-// every request.
+// Handlers serves sign-up, sign-in and sign-out and the account settings,
+// and loads the session of every request.
 type Handlers struct {
 	auth     *Auth
 	sessions *Sessions
@@ -46,6 +46,7 @@ func (h *Handlers) Routes(r fiber.Router) {
 	m.Post("/logout", h.signOut)
 	m.Get("/handoff", h.startHandoff)
 	web.StoreRoutes(r).Get(HandoffPath, h.redeemHandoff)
+	h.settingsRoutes(r)
 }
 
 // Middleware loads the signed-in user, if any, before CSRF and handlers run.

@@ -119,3 +119,51 @@ func (s *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// ActiveSession is one live session of an account as its settings page lists
+// it: where and when it signed in, and when it was last used.
+type ActiveSession struct {
+	ID         int64     `bun:"id"`
+	IP         string    `bun:"ip"`
+	UserAgent  string    `bun:"user_agent"`
+	Host       string    `bun:"host"` // "" on the platform; else the custom domain it is bound to
+	CreatedAt  time.Time `bun:"created_at"`
+	LastSeenAt time.Time `bun:"last_seen_at"`
+}
+
+// Device is a short readable summary of the session's user agent.
+func (a ActiveSession) Device() string { return DeviceName(a.UserAgent) }
+
+// ForUser lists the user's live sessions (expired and idle ones are not
+// sessions any more), the most recently used first.
+func (s *Sessions) ForUser(ctx context.Context, userID int64) ([]ActiveSession, error) {
+	now := s.now()
+	var out []ActiveSession
+	err := s.db.NewRaw(`SELECT id, ip, user_agent, coalesce(host, '') AS host, created_at, last_seen_at FROM sessions
+		WHERE user_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC, id DESC`,
+		userID, now, now.Add(-SessionIdle)).Scan(ctx, &out)
+	return out, err
+}
+
+// End ends one session of the user's; a session of another account, or one
+// that does not exist, is ErrNotFound and ends nothing.
+func (s *Sessions) End(ctx context.Context, userID, sessionID int64) error {
+	res, err := s.db.NewRaw(`DELETE FROM sessions WHERE id = ? AND user_id = ?`, sessionID, userID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// EndOthers ends every session of the user's except keep (the browser
+// asking) and reports how many ended.
+func (s *Sessions) EndOthers(ctx context.Context, userID, keep int64) (int64, error) {
+	res, err := s.db.NewRaw(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keep).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

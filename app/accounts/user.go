@@ -72,3 +72,15 @@ func (s *Users) ByID(ctx context.Context, id int64) (*User, error) {
 	}
 	return u, err
 }
+
+// SetName changes the user's display name (checked by the caller).
+func (s *Users) SetName(ctx context.Context, id int64, name string) error {
+	res, err := s.db.NewRaw(`UPDATE users SET name = ?, updated_at = now() WHERE id = ?`, name, id).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

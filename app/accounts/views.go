@@ -8,5 +8,6 @@ func Views() []web.View {
 	return []web.View{
 		{Name: "accounts/login", Data: authPage{}, Page: true},
 		{Name: "accounts/signup", Data: authPage{}, Page: true},
+		{Name: "accounts/settings", Data: settingsPage{}, Page: true},
 	}
 }

@@ -26,7 +26,9 @@ type Handlers struct {
 	blobs    blob.Store      // store logos
 	money    money           // the money path: Stripe onboarding, sales, refunds (WithMoney)
 	domains  *tenants.DomainStore
-	rootHost string // ROOT_DOMAIN without its port: what custom domains point at
+	rootHost string          // ROOT_DOMAIN without its port: what custom domains point at
+	users    *accounts.Users // is the invitee's address verified?
+	invited  InvitationHook  // told of each invitation sent (OnInvitation); nil sends nothing
 }
 
 // New returns the dashboard handlers.
@@ -39,6 +41,7 @@ func New(database *db.DB, pages *web.Pages, blobs blob.Store) *Handlers {
 		db: database, tenants: tenants.NewStore(database.Primary),
 		pages: pages, editor: catalog.NewEditor(database, blobs), blobs: blobs,
 		domains: tenants.NewDomainStore(database.Primary, root), rootHost: root,
+		users: accounts.NewUsers(database.Primary),
 	}
 }
 
@@ -48,13 +51,17 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Get("/dashboard", accounts.RequireUser, h.index)
 	d.Get("/dashboard/stores/new", accounts.RequireUser, h.newStore)
 	d.Post("/dashboard/stores", accounts.RequireUser, h.createStore)
+	d.Post("/dashboard/invitations/:invitation/accept", accounts.RequireUser, h.acceptInvitation)
+	d.Post("/dashboard/invitations/:invitation/decline", accounts.RequireUser, h.declineInvitation)
 
 	s := "/dashboard/s/:store"
 	d.Get(s, accounts.RequireUser, h.member, h.showStore)
 	d.Get(s+"/settings", accounts.RequireUser, h.member, h.editSettings)
 	d.Post(s+"/settings", accounts.RequireUser, h.member, h.saveSettings)
 	d.Get(s+"/members", accounts.RequireUser, h.member, h.members)
-	d.Post(s+"/members", accounts.RequireUser, h.member, h.owner, h.addMember)
+	d.Post(s+"/members", accounts.RequireUser, h.member, h.owner, h.invite)
+	d.Post(s+"/members/:user/remove", accounts.RequireUser, h.member, h.owner, h.removeMember)
+	d.Post(s+"/invitations/:invitation/revoke", accounts.RequireUser, h.member, h.owner, h.revokeInvitation)
 	d.Get(s+"/products/new", accounts.RequireUser, h.member, h.newProduct)
 	d.Post(s+"/products", accounts.RequireUser, h.member, h.createProduct)
 	d.Get(s+"/products/:id/edit", accounts.RequireUser, h.member, h.editProduct)

@@ -204,24 +204,3 @@ func TestTheDashboardSaysWhyAProductIsNotInDiscovery(t *testing.T) {
 		}
 	}
 }
-
-func TestTheOwnerAddsAnAdminWhoThenReachesTheStore(t *testing.T) {
-	f := newFixture(t)
-	base := "/dashboard/s/" + f.a.Slug
-	email := apptest.Unique("admin") + "@example.com"
-	admin := f.e.NewBrowser()
-	admin.SignUp(t, email, pw, "Admin")
-	if resp, _ := admin.Get(t, "", base); resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("before being added: %d, want 404", resp.StatusCode)
-	}
-	form := url.Values{"_csrf": {f.owner.CSRF(t, "", base+"/members")}, "email": {email}}
-	if resp, body := f.owner.PostForm(t, "", base+"/members", form); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("add admin: %d\n%s", resp.StatusCode, body)
-	}
-	if _, page := f.owner.Get(t, "", base+"/members"); !strings.Contains(page, email) {
-		t.Fatal("the members page does not list the new admin")
-	}
-	if resp, _ := admin.Get(t, "", base); resp.StatusCode != http.StatusOK {
-		t.Fatalf("the admin cannot reach the store: %d", resp.StatusCode)
-	}
-}

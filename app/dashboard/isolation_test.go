@@ -19,13 +19,16 @@ import (
 const pw = "a long enough password"
 
 // fixture is two stores with their owners, a product and a file in store A,
-// and a signed-in buyer who owns no store.
+// an admin of store A and an open invitation to it, and a signed-in buyer
+// who owns no store.
 type fixture struct {
 	e                *apptest.Env
 	a, b             *tenants.Tenant
 	owner, other, by *apptest.Browser
 	product          *catalog.Product
 	fileID           int64
+	adminID          int64 // a member (admin) of store A
+	invitationID     int64 // an open invitation to store A
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -43,6 +46,13 @@ func newFixture(t *testing.T) *fixture {
 		VALUES (?, ?, 'a.zip', 'files/x/a.zip', 10, 'application/zip') RETURNING id`, f.a.ID, f.product.ID).Scan(context.Background(), &f.fileID); err != nil {
 		t.Fatal(err)
 	}
+	adminEmail := apptest.Email("admina")
+	e.NewBrowser().SignUp(t, adminEmail, pw, "Admin A")
+	if err := testDB.Primary.NewRaw(`INSERT INTO tenant_members (tenant_id, user_id, role) SELECT ?, id, 'admin' FROM users WHERE email = ?
+		RETURNING user_id`, f.a.ID, adminEmail).Scan(context.Background(), &f.adminID); err != nil {
+		t.Fatal(err)
+	}
+	f.invitationID = f.invite(t, f.a, apptest.Email("invitee-a"), "admin")
 	return f
 }
 
@@ -71,6 +81,7 @@ func snapshot(t *testing.T) string {
 		`SELECT md5(coalesce(string_agg(f::text, '|' ORDER BY id), '')) FROM product_files f`,
 		`SELECT md5(coalesce(string_agg(m::text, '|' ORDER BY tenant_id, user_id), '')) FROM tenant_members m`,
 		`SELECT md5(coalesce(string_agg(d::text, '|' ORDER BY id), '')) FROM domains d`,
+		`SELECT md5(coalesce(string_agg(i::text, '|' ORDER BY id), '')) FROM tenant_invitations i`,
 	} {
 		var s string
 		if err := testDB.Primary.NewRaw(q).Scan(context.Background(), &s); err != nil {
@@ -120,13 +131,22 @@ func (f *fixture) storeRoutes(t *testing.T, storeSlug string) [][2]string {
 		if !strings.HasPrefix(r.Path, "/dashboard/s/:store") || (r.Method != http.MethodGet && r.Method != http.MethodPost) {
 			continue
 		}
-		p := strings.NewReplacer(":store", storeSlug, ":id", fmt.Sprint(f.product.ID), ":file", fmt.Sprint(f.fileID)).Replace(r.Path)
+		p := strings.NewReplacer(":store", storeSlug, ":id", fmt.Sprint(f.product.ID), ":file", fmt.Sprint(f.fileID),
+			":invitation", fmt.Sprint(f.invitationID), ":user", fmt.Sprint(f.adminID)).Replace(r.Path)
 		out = append(out, [2]string{r.Method, p})
 	}
 	if len(out) < 12 {
 		t.Fatalf("only %d store routes found: %v", len(out), out)
 	}
 	return out
+}
+
+// namesAnIDOfA reports whether a route's path carries an id of store A's:
+// its product, its invitation or its admin.
+func (f *fixture) namesAnIDOfA(path string) bool {
+	return strings.Contains(path, fmt.Sprintf("/products/%d/", f.product.ID)) ||
+		strings.Contains(path, fmt.Sprintf("/invitations/%d/", f.invitationID)) ||
+		strings.Contains(path, fmt.Sprintf("/members/%d/", f.adminID))
 }
 
 func TestEveryDashboardRouteIsA404ForAnotherStore(t *testing.T) {
@@ -141,8 +161,7 @@ func TestEveryDashboardRouteIsA404ForAnotherStore(t *testing.T) {
 			if strings.Contains(rt[1], "/s/"+f.b.Slug+"/") && who.b == f.by {
 				continue
 			}
-			if strings.Contains(rt[1], "/s/"+f.b.Slug+"/") && !strings.Contains(rt[1], fmt.Sprintf("/products/%d/", f.product.ID)) ||
-				rt[1] == "/dashboard/s/"+f.b.Slug {
+			if strings.Contains(rt[1], "/s/"+f.b.Slug+"/") && !f.namesAnIDOfA(rt[1]) || rt[1] == "/dashboard/s/"+f.b.Slug {
 				continue // B's own store pages without A's ids are B's to see
 			}
 			before := snapshot(t)

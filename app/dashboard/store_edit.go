@@ -61,19 +61,6 @@ const plainTextMessage = "Use plain text here: < and > are not allowed."
 
 func plainTextProblem(s string) bool { return strings.ContainsAny(s, "<>") }
 
-type indexPage struct {
-	web.Page
-	Stores []tenants.Membership
-}
-
-func (h *Handlers) index(c *fiber.Ctx) error {
-	stores, err := h.tenants.ListForMember(c.UserContext(), web.CurrentUser(c).UserID)
-	if err != nil {
-		return err
-	}
-	return web.Render(c, "dashboard/index", indexPage{Page: h.pages.New(c, "Your stores"), Stores: stores})
-}
-
 type storeFormPage struct {
 	web.Page
 	Form StoreForm
@@ -110,6 +97,9 @@ type storeOverviewPage struct {
 
 func (h *Handlers) showStore(c *fiber.Ctx) error {
 	page := storeOverviewPage{storePage: h.newStorePage(c, storeFrom(c).Name)}
+	if c.Query("joined") != "" {
+		page.Flash = "Welcome to " + page.Membership.Name + ". You joined it as its " + page.Membership.Role + "."
+	}
 	products, err := h.editor.List(c.UserContext(), page.Membership.ID)
 	if err != nil {
 		return err
