@@ -240,3 +240,43 @@ func (s *Store) CertifiedDomain(ctx context.Context, name string) (bool, error) 
 func (s *Store) ActiveSlug(ctx context.Context, slug string) (bool, error) {
 	return s.pool(ctx).NewSelect().Table("tenants").Where("slug = ? AND status = ?", slug, StatusActive).Exists(ctx)
 }
+
+// allowedName is one name the TLS policy allows: an active store's slug
+// (Sub: the name is <slug>.ROOT_DOMAIN) or a name of its verified custom
+// domain.
+type allowedName struct {
+	TenantID int64  `bun:"tenant_id"`
+	Name     string `bun:"name"`
+	Sub      bool   `bun:"sub"`
+}
+
+// allowedNames reads the names the TLS policy allows of the stores with these
+// ids (every store when ids is nil), without their slugs unless subdomains
+// is set: what ActiveSlug and CertifiedDomain answer, for all at once.
+func (s *Store) allowedNames(ctx context.Context, ids []int64, subdomains bool) ([]allowedName, error) {
+	var out []allowedName
+	if ids != nil && len(ids) == 0 {
+		return out, nil
+	}
+	where, args := "", []any{}
+	if ids != nil {
+		where = " AND t.id IN (?)"
+		args = append(args, bun.In(ids))
+	}
+	q := `SELECT d.tenant_id, n.name, false AS sub FROM domain_names n
+		JOIN domains d ON d.id = n.domain_id JOIN tenants t ON t.id = d.tenant_id
+		WHERE d.status IN (?) AND t.status = ?` + where
+	args = append([]any{bun.In(provenStatuses), StatusActive}, args...)
+	if subdomains {
+		q += ` UNION ALL SELECT t.id, t.slug, true FROM tenants t WHERE t.status = ?` + where
+		args = append(args, StatusActive)
+		if ids != nil {
+			args = append(args, bun.In(ids))
+		}
+	}
+	err := s.pool(ctx).NewRaw(q, args...).Scan(ctx, &out)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return out, err
+}
