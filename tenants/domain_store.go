@@ -46,10 +46,10 @@ func (s *DomainStore) Add(ctx context.Context, tenantID int64, raw string) (*Dom
 	}
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM domains WHERE tenant_id = ? AND "+expiredSQL,
-			tenantID, bun.In(provenStatuses), PendingTTL.Seconds()); err != nil {
+			tenantID, bun.List(provenStatuses), PendingTTL.Seconds()); err != nil {
 			return err
 		}
-		held, err := tx.NewSelect().Table("domain_names").Where("name IN (?)", bun.In(d.Names())).Exists(ctx)
+		held, err := tx.NewSelect().Table("domain_names").Where("name IN (?)", bun.List(d.Names())).Exists(ctx)
 		if err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func (s *DomainStore) Add(ctx context.Context, tenantID int64, raw string) (*Dom
 }
 
 // expiredSQL matches claims never verified whose PendingTTL has passed; its
-// arguments are provenStatuses (bun.In) and PendingTTL in seconds.
+// arguments are provenStatuses (bun.List) and PendingTTL in seconds.
 const expiredSQL = "verified_at IS NULL AND status NOT IN (?) AND created_at <= now() - make_interval(secs => ?)"
 
 // ForTenant returns the store's custom domain, or ErrNotFound.
@@ -124,7 +124,7 @@ func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) (
 	if d.LastAddrs == nil {
 		d.LastAddrs = []string{}
 	}
-	names := bun.In(d.Names())
+	names := bun.List(d.Names())
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		// Every claim on these names is locked in id order first, so two
 		// stores proving one name at once queue here instead of deadlocking.
@@ -147,7 +147,7 @@ func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) (
 		outbid = nil
 		if d.Certified() {
 			if err := tx.NewRaw(`DELETE FROM domains WHERE id <> ? AND status NOT IN (?) AND (hostname IN (?) OR alt_hostname IN (?))
-				RETURNING tenant_id`, d.ID, bun.In(provenStatuses), names, names).Scan(ctx, &outbid); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				RETURNING tenant_id`, d.ID, bun.List(provenStatuses), names, names).Scan(ctx, &outbid); err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
 		}
@@ -176,7 +176,7 @@ func (s *DomainStore) save(ctx context.Context, d *Domain, next time.Duration) (
 // it has been proven meanwhile.
 func (s *DomainStore) drop(ctx context.Context, d *Domain) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM domains WHERE id = ? AND status NOT IN (?)", d.ID, bun.In(provenStatuses))
+		res, err := tx.ExecContext(ctx, "DELETE FROM domains WHERE id = ? AND status NOT IN (?)", d.ID, bun.List(provenStatuses))
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (s *DomainStore) expire(ctx context.Context) ([]int64, error) {
 	var gone []int64
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewRaw("DELETE FROM domains WHERE "+expiredSQL+" RETURNING tenant_id",
-			bun.In(provenStatuses), PendingTTL.Seconds()).Scan(ctx, &gone); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			bun.List(provenStatuses), PendingTTL.Seconds()).Scan(ctx, &gone); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		return notify(ctx, tx, gone...)
@@ -261,17 +261,17 @@ func (s *Store) allowedNames(ctx context.Context, ids []int64, subdomains bool) 
 	where, args := "", []any{}
 	if ids != nil {
 		where = " AND t.id IN (?)"
-		args = append(args, bun.In(ids))
+		args = append(args, bun.List(ids))
 	}
 	q := `SELECT d.tenant_id, n.name, false AS sub FROM domain_names n
 		JOIN domains d ON d.id = n.domain_id JOIN tenants t ON t.id = d.tenant_id
 		WHERE d.status IN (?) AND t.status = ?` + where
-	args = append([]any{bun.In(provenStatuses), StatusActive}, args...)
+	args = append([]any{bun.List(provenStatuses), StatusActive}, args...)
 	if subdomains {
 		q += ` UNION ALL SELECT t.id, t.slug, true FROM tenants t WHERE t.status = ?` + where
 		args = append(args, StatusActive)
 		if ids != nil {
-			args = append(args, bun.In(ids))
+			args = append(args, bun.List(ids))
 		}
 	}
 	err := s.pool(ctx).NewRaw(q, args...).Scan(ctx, &out)
