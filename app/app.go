@@ -148,7 +148,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake)
 	a.Changes.OnChange(a.Resolver.Invalidate)
-	a.Changes.OnChange(func(int64) { a.Policy.Invalidate() })
+	a.Changes.OnChange(a.Policy.Invalidate)
 	a.Changes.OnChange(func(int64) { directory.Invalidate() })
 	if cfg.PageCache {
 		a.Pages = web.NewPageCache(5000, 32<<20)

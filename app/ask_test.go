@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -32,5 +33,39 @@ func TestAskEndpointAnswersOnTheRootDomainOnly(t *testing.T) {
 		if c.status == http.StatusNotFound && body != string(e.App.Errors.NotFoundBody()) {
 			t.Errorf("Host %s %s: the 404 is not the one 404 page", c.host, c.path)
 		}
+	}
+}
+
+// The budget hole, closed through the real app: a flood of random names at
+// the ask endpoint spends the policy's lookup budget, and a real store's
+// name (one that existed before the flood, and one opened during it) is
+// still allowed at once, from the known names the change listener keeps,
+// without a lookup; a random name is still refused.
+func TestAskEndpointAllowsKnownStoresDuringAFloodOfRandomNames(t *testing.T) {
+	e := apptest.New(t, testDB)
+	before := apptest.Unique("ask-known-")
+	e.Store(t, before)
+	for i := range 120 {
+		name := fmt.Sprintf("flood-%d-%s.example", i, before)
+		if i%2 == 1 {
+			name = fmt.Sprintf("flood-%d-%s.%s", i, before, apptest.Root)
+		}
+		if resp, _ := e.Get(t, apptest.Root, "/internal/tls/allowed?domain="+name); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("random name %s: %d", name, resp.StatusCode)
+		}
+	}
+	during := apptest.Unique("ask-opened-")
+	e.Store(t, during) // its change reaches the policy (db.Changes) before Store returns
+	lookups := e.App.Policy.Lookups()
+	for _, slug := range []string{before, during} {
+		if resp, _ := e.Get(t, apptest.Root, "/internal/tls/allowed?domain="+apptest.StoreHost(slug)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("real store %s after the flood: %d, want 200", slug, resp.StatusCode)
+		}
+	}
+	if n := e.App.Policy.Lookups() - lookups; n != 0 {
+		t.Fatalf("real stores' names cost %d lookups from the flood's budget", n)
+	}
+	if resp, _ := e.Get(t, apptest.Root, "/internal/tls/allowed?domain=after-flood-"+before+".example"); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("random name after the flood: %d, want 404", resp.StatusCode)
 	}
 }

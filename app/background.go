@@ -21,7 +21,8 @@ import (
 //     (one at a time, by advisory lock);
 //   - the domain checker verifies custom domains in DNS every minute and,
 //     with Certs set, has their certificates obtained before they go active
-//     (each domain claimed by one instance);
+//     (each domain claimed by one instance); it deletes claims never
+//     verified within tenants.PendingTTL (72 hours);
 //   - the accounts sweeper deletes expired sessions, hand-off tokens and
 //     email links every hour (each lookup checks expiry anyway);
 //   - the change listener (db.Changes: LISTEN on db.CatalogChannel) is the

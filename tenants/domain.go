@@ -24,13 +24,18 @@ const (
 	DomainFailed    = "failed"
 )
 
+// PendingTTL is how long a claim may wait for its DNS to be proven: a domain
+// never verified this long after it was added is deleted by the checker, and
+// no claim that is not proven ever keeps another store from adding the name.
+const PendingTTL = 72 * time.Hour
+
 // Reasons a domain is refused when a creator adds it. The dashboard words
 // each for the creator; the text here is for logs.
 var (
 	ErrDomainInvalid  = errors.New("tenants: not a valid domain name")
 	ErrDomainIP       = errors.New("tenants: an IP address is not a domain")
 	ErrDomainPlatform = errors.New("tenants: domain belongs to the platform")
-	ErrDomainTaken    = errors.New("tenants: domain used by another store")
+	ErrDomainTaken    = errors.New("tenants: domain proven by another store")
 	ErrDomainLimit    = errors.New("tenants: store already has a custom domain")
 )
 
@@ -69,13 +74,34 @@ func (d *Domain) Names() []string {
 }
 
 // Certified reports whether the domain may hold a certificate: its DNS was
-// verified and it has not failed since.
+// verified and it has not failed since. Exactly such a claim holds its names
+// (domain_names): no other store can add them.
 func (d *Domain) Certified() bool {
 	switch d.Status {
 	case DomainVerified, DomainCertReady, DomainActive:
 		return true
 	}
 	return false
+}
+
+// provenStatuses are the statuses of a claim that holds its names.
+var provenStatuses = []string{DomainVerified, DomainCertReady, DomainActive}
+
+// ExpiresAt is when a claim whose DNS was never verified is deleted
+// (CreatedAt + PendingTTL); nil once it has been verified.
+func (d *Domain) ExpiresAt() *time.Time {
+	if d.VerifiedAt != nil {
+		return nil
+	}
+	t := d.CreatedAt.Add(PendingTTL)
+	return &t
+}
+
+// Expired reports whether the claim was never verified and its PendingTTL
+// has passed at now (the checker deletes it on its next round).
+func (d *Domain) Expired(now time.Time) bool {
+	e := d.ExpiresAt()
+	return e != nil && !now.Before(*e)
 }
 
 // ValidateDomain checks a domain a creator typed, before any database work,

@@ -92,8 +92,17 @@ func (c *Checker) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// RunOnce checks every domain whose check is due and returns how many it checked.
+// RunOnce deletes the claims left unverified past PendingTTL, then checks
+// every domain whose check is due and returns how many it checked.
 func (c *Checker) RunOnce(ctx context.Context) (int, error) {
+	gone, err := c.store.expire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range gone {
+		c.opt.Log.Info("domain claim expired", "tenant", id, "after", PendingTTL)
+		c.changed(id)
+	}
 	ds, err := c.store.claimDue(ctx, 50, 10*time.Minute)
 	if err != nil {
 		return 0, err
@@ -126,16 +135,37 @@ func (c *Checker) Check(ctx context.Context, d *Domain) error {
 		d.Status = DomainFailed
 	}
 	d.LastError = problem
-	if err := c.store.save(ctx, d, next); err != nil {
+	outbid, err := c.store.save(ctx, d, next)
+	switch {
+	case errors.Is(err, ErrDomainTaken):
+		// Another store proved this domain first: its claim holds the
+		// names, and this one (never to be served) goes.
+		c.opt.Log.Info("domain claim outbid", "domain", d.Hostname, "tenant", d.TenantID)
+		if err := c.store.drop(ctx, d); err != nil {
+			return fmt.Errorf("domain %s: %w", d.Hostname, err)
+		}
+		c.changed(d.TenantID)
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return nil // removed, expired or outbid while it was being checked
+	case err != nil:
 		return fmt.Errorf("domain %s: %w", d.Hostname, err)
+	}
+	for _, id := range outbid {
+		c.opt.Log.Info("domain claim outbid", "domain", d.Hostname, "tenant", id, "by", d.TenantID)
+		c.changed(id)
 	}
 	if d.Status != before {
 		c.opt.Log.Info("domain status", "domain", d.Hostname, "tenant", d.TenantID, "from", before, "to", d.Status, "problem", problem)
-		if c.opt.OnChange != nil {
-			c.opt.OnChange(d.TenantID)
-		}
+		c.changed(d.TenantID)
 	}
 	return nil
+}
+
+func (c *Checker) changed(tenantID int64) {
+	if c.opt.OnChange != nil {
+		c.opt.OnChange(tenantID)
+	}
 }
 
 // certProblem prefixes a failure to obtain a certificate: DNS is right, so it

@@ -18,7 +18,8 @@ func setDomainActive(ctx context.Context, tenantID int64, host string) error {
 // setDomainStatus moves a domain to status the way the checker records it.
 func setDomainStatus(ctx context.Context, d *Domain, status string) error {
 	d.Status = status
-	return NewDomainStore(testDB.Primary, "claro.test").save(ctx, d, 0)
+	_, err := NewDomainStore(testDB.Primary, "claro.test").save(ctx, d, 0)
+	return err
 }
 
 func activateDomain(t *testing.T, tenantID int64, host string) {

@@ -156,15 +156,82 @@ func TestPolicyCachesAnswersUntilInvalidated(t *testing.T) {
 			t.Fatal("unknown store allowed")
 		}
 	}
-	if n := p.Lookups(); n != 2 {
-		t.Fatalf("%d lookups for two names asked three times", n)
+	if n := p.Lookups(); n != 1 {
+		t.Fatalf("%d lookups for a known and an unknown name asked three times; want 1, for the unknown", n)
 	}
 	if _, err := testDB.Primary.ExecContext(ctx, "UPDATE tenants SET status = 'suspended' WHERE id = ?", tn.ID); err != nil {
 		t.Fatal(err)
 	}
-	p.Invalidate()
+	p.Invalidate(tn.ID)
 	if err := p.Allow(ctx, cachePolicy+".claro.test"); err == nil {
 		t.Fatal("suspended store still allowed after Invalidate")
+	}
+	if _, err := testDB.Primary.ExecContext(ctx, "UPDATE tenants SET status = 'active' WHERE id = ?", tn.ID); err != nil {
+		t.Fatal(err)
+	}
+	p.Invalidate(0) // "any store may have changed", as after a lost connection
+	if err := p.Allow(ctx, cachePolicy+".claro.test"); err != nil {
+		t.Fatalf("store active again: %v", err)
+	}
+}
+
+// The budget hole, closed: a flood of random SNI names used to spend the
+// lookup budget, so that a real store's first handshake (its name not yet
+// cached) was refused. Known names (active store subdomains, verified custom
+// domains) are answered from memory and never spend it; only names that
+// miss do.
+func TestPolicyFloodNeverRefusesAKnownStore(t *testing.T) {
+	ctx := context.Background()
+	subdomain := uniq("known-policy")
+	createTenant(t, subdomain)
+	domainStore := createTenant(t, uniq("known-domain-policy"))
+	host := "shop." + uniq("known-domain-policy") + ".example"
+	d, err := NewDomainStore(testDB.Primary, "claro.test").Add(ctx, domainStore.ID, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := setDomainStatus(ctx, d, DomainVerified); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := NewPolicy(NewStore(testDB.Primary), "claro.test", PolicyOptions{LookupsPerSecond: 5, Burst: 10})
+	p.now = func() time.Time { return now } // the budget never refills during the test
+
+	for i := range 500 {
+		name := fmt.Sprintf("flood-%d-%s.claro.test", i, subdomain)
+		if i%2 == 0 {
+			name = fmt.Sprintf("flood-%d.%s.example", i, subdomain)
+		}
+		_ = p.Allow(ctx, name)
+	}
+	if err := p.Allow(ctx, "another-random-policy.example"); !errors.Is(err, ErrPolicyBusy) {
+		t.Fatalf("the flood did not exhaust the budget: %v", err)
+	}
+	before := p.Lookups()
+	for _, name := range []string{subdomain + ".claro.test", host} {
+		if err := p.Allow(ctx, name); err != nil {
+			t.Fatalf("%s refused after the flood: %v", name, err)
+		}
+	}
+	// A store that opens during the flood is known once its change is heard.
+	late := createTenant(t, uniq("late-known-policy"))
+	p.Invalidate(late.ID)
+	if err := p.Allow(ctx, late.Slug+".claro.test"); err != nil {
+		t.Fatalf("a store opened during the flood: %v", err)
+	}
+	if n := p.Lookups(); n != before {
+		t.Fatalf("known names cost %d lookups", n-before)
+	}
+	if err := p.Allow(ctx, "yet-another-random-policy.claro.test"); !errors.Is(err, ErrPolicyBusy) {
+		t.Fatalf("a random name after the flood: %v, want ErrPolicyBusy", err)
+	}
+	// The known set follows changes: a suspended store is refused at once.
+	if _, err := testDB.Primary.ExecContext(ctx, "UPDATE tenants SET status = 'suspended' WHERE id = ?", domainStore.ID); err != nil {
+		t.Fatal(err)
+	}
+	p.Invalidate(domainStore.ID)
+	if err := p.Allow(ctx, host); err == nil {
+		t.Fatal("the suspended store's domain is still allowed")
 	}
 }
 

@@ -45,6 +45,7 @@ func (h *Handlers) Routes(r fiber.Router) {
 	m.Post("/login", h.signIn)
 	m.Post("/logout", h.signOut)
 	m.Get("/handoff", h.startHandoff)
+	web.StoreRoutes(r).Get(HandoffStartPath, h.askHandoff)
 	web.StoreRoutes(r).Get(HandoffPath, h.redeemHandoff)
 	h.settingsRoutes(r)
 }

@@ -14,6 +14,15 @@ import (
 // HandoffPath is where a custom domain redeems a hand-off token.
 const HandoffPath = "/_claro/handoff"
 
+// HandoffStartPath is where a custom domain starts a hand-off: it sets the
+// browser's hand-off cookie and sends it to ROOT_DOMAIN/handoff. A page's
+// "Sign in" link on a custom domain points here (web.Page.SignInURL).
+const HandoffStartPath = web.HandoffStartPath
+
+// handoffCookieAge is how long the asking browser's nonce lasts: long enough
+// to sign in or sign up on ROOT_DOMAIN on the way.
+const handoffCookieAge = 30 * time.Minute
+
 // hostCookieName is the session cookie on a custom domain: host-only, and
 // over HTTPS with the __Host- prefix, which forbids a Domain attribute and
 // requires Secure and Path=/, so no other host can set or read it.
@@ -28,6 +37,16 @@ func HostCookieName(secure bool) string {
 	return "claro_host_session"
 }
 
+// HandoffCookieName is the cookie holding the asking browser's hand-off
+// nonce on a custom domain: host-only, and over HTTPS with the __Host-
+// prefix, so a sibling host cannot plant a nonce of its choosing.
+func HandoffCookieName(secure bool) string {
+	if secure {
+		return "__Host-claro_handoff"
+	}
+	return "claro_handoff"
+}
+
 // customHost reports whether the request is for a store on its custom domain
 // (not ROOT_DOMAIN or a subdomain of it), and that host.
 func (h *Handlers) customHost(c *fiber.Ctx) (string, bool) {
@@ -38,17 +57,43 @@ func (h *Handlers) customHost(c *fiber.Ctx) (string, bool) {
 	return site.Host, true
 }
 
-// startHandoff (GET /handoff?to=<custom domain>&next=<path> on ROOT_DOMAIN)
-// mints a token for the signed-in user and sends the browser to redeem it on
-// the custom domain. Visitors sign in first and come back here.
+// askHandoff (GET /_claro/signin?next=<path> on a custom domain) starts a
+// hand-off from the browser that wants to be signed in here: it sets a fresh
+// random nonce in a host-only cookie and sends the browser to
+// ROOT_DOMAIN/handoff with the nonce's hash as state. Only this browser can
+// later redeem the token minted for that state.
+func (h *Handlers) askHandoff(c *fiber.Ctx) error {
+	host, custom := h.customHost(c)
+	if !custom {
+		return web.ErrNotFound
+	}
+	nonce, state, err := NewBrowserNonce()
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: HandoffCookieName(h.secure), Value: nonce, Path: "/", MaxAge: int(handoffCookieAge.Seconds()),
+		Expires: time.Now().Add(handoffCookieAge), HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode})
+	noTrace(c)
+	q := url.Values{"to": {host}, "next": {web.SafeNext(c.Query("next"))}, "state": {state}}
+	return c.Redirect(h.pages.Links.Market()+"/handoff?"+q.Encode(), fiber.StatusSeeOther)
+}
+
+// startHandoff (GET /handoff?to=<custom domain>&next=<path>&state=<hash> on
+// ROOT_DOMAIN) mints a token for the signed-in user, bound to the browser
+// whose nonce hashes to state, and sends the browser to redeem it on the
+// custom domain. Visitors sign in first and come back here. Without a state
+// (an old link, or one typed by hand) the hand-off restarts on the custom
+// domain, which gives the browser its nonce.
 func (h *Handlers) startHandoff(c *fiber.Ctx) error {
 	to, ok := tenants.ParseHost(c.Query("to"))
 	if !ok || to == h.domain || strings.HasSuffix(to, "."+h.domain) {
 		return web.ErrNotFound
 	}
 	next := web.SafeNext(c.Query("next"))
-	if web.CurrentUser(c) == nil {
-		back := "/handoff?" + url.Values{"to": {to}, "next": {next}}.Encode()
+	state := c.Query("state")
+	browser, bound := ParseState(state)
+	if bound && web.CurrentUser(c) == nil {
+		back := "/handoff?" + url.Values{"to": {to}, "next": {next}, "state": {state}}.Encode()
 		return c.Redirect("/login?next="+url.QueryEscape(back), fiber.StatusSeeOther)
 	}
 	// Only to a store's active custom domain, under its canonical name.
@@ -59,29 +104,37 @@ func (h *Handlers) startHandoff(c *fiber.Ctx) error {
 	if d.Hostname != to {
 		return web.ErrNotFound
 	}
-	token, err := h.handoffs.Mint(c.UserContext(), web.CurrentUser(c).UserID, to, next)
+	noTrace(c)
+	if !bound {
+		return c.Redirect(h.scheme()+"://"+to+HandoffStartPath+"?"+url.Values{"next": {next}}.Encode(), fiber.StatusSeeOther)
+	}
+	token, err := h.handoffs.Mint(c.UserContext(), web.CurrentUser(c).UserID, to, next, browser)
 	if err != nil {
 		return err
 	}
-	noTrace(c)
 	return c.Redirect(h.scheme()+"://"+to+HandoffPath+"?token="+token, fiber.StatusSeeOther)
 }
 
 // redeemHandoff (GET /_claro/handoff?token=… on a custom domain) spends the
-// token and starts a new session bound to this host: a new id, never the
-// platform session's. Any refused token is a 401.
+// token and, if this browser holds the nonce the token was minted for,
+// starts a new session bound to this host: a new id, never the platform
+// session's. Any refused token is a 401 that signs nobody in.
 func (h *Handlers) redeemHandoff(c *fiber.Ctx) error {
 	host, custom := h.customHost(c)
 	if !custom {
 		return web.ErrNotFound
 	}
 	noTrace(c)
-	userID, next, err := h.handoffs.Redeem(c.UserContext(), c.Query("token"), host)
-	if errors.Is(err, ErrHandoffInvalid) {
+	userID, next, err := h.handoffs.Redeem(c.UserContext(), c.Query("token"), host, c.Cookies(HandoffCookieName(h.secure)))
+	switch {
+	case errors.Is(err, ErrHandoffOtherBrowser):
+		// The login-CSRF attempt (or a link sent on): say so, sign in nobody.
+		return web.Refuse(fiber.StatusUnauthorized,
+			"This sign-in link was opened in a different browser from the one that asked for it, so nobody was signed in. To sign in here, go back to the store and choose Sign in.")
+	case errors.Is(err, ErrHandoffInvalid):
 		return web.Refuse(fiber.StatusUnauthorized,
 			"This sign-in link has expired or was already used. Go back to the store and choose Sign in again.")
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	if old := c.Cookies(h.hostCookieName()); old != "" {
@@ -93,6 +146,8 @@ func (h *Handlers) redeemHandoff(c *fiber.Ctx) error {
 	}
 	c.Cookie(&fiber.Cookie{Name: h.hostCookieName(), Value: token, Path: "/", Expires: time.Now().Add(SessionMaxAge),
 		HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode})
+	c.Cookie(&fiber.Cookie{Name: HandoffCookieName(h.secure), Value: "", Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
+		HTTPOnly: true, Secure: h.secure, SameSite: fiber.CookieSameSiteLaxMode}) // the nonce is used up
 	return c.Redirect(web.SafeNext(next), fiber.StatusSeeOther) // checked again: a row minted before a stricter rule
 }
 

@@ -35,11 +35,40 @@ func activeDomainStore(t *testing.T, e *apptest.Env, slug, host string) *tenants
 	return tn
 }
 
-// mint asks ROOT_DOMAIN for a hand-off to host and returns the token from
-// the redirect.
+// ask starts a hand-off on the custom domain host, as its "Sign in" link
+// does: the browser gets its hand-off cookie there and is sent to
+// ROOT_DOMAIN. It returns the path (and query) on ROOT_DOMAIN.
+func ask(t *testing.T, b *apptest.Browser, host, next string) string {
+	t.Helper()
+	resp, body := b.Get(t, host, accounts.HandoffStartPath+"?"+url.Values{"next": {next}}.Encode())
+	loc := resp.Header.Get("Location")
+	prefix := "http://" + apptest.Root + "/handoff?"
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, prefix) {
+		t.Fatalf("hand-off ask on %s: %d %q\n%s", host, resp.StatusCode, loc, body)
+	}
+	if resp.Header.Get("Referrer-Policy") != "no-referrer" || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatal("hand-off ask may leak its state through Referer or caches")
+	}
+	var nonce *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == accounts.HandoffCookieName(false) {
+			nonce = c
+		}
+	}
+	if nonce == nil || nonce.Domain != "" || !nonce.HttpOnly || nonce.Path != "/" || nonce.Value == "" {
+		t.Fatalf("hand-off cookie: %+v, want host-only and HttpOnly", nonce)
+	}
+	if strings.Contains(loc, nonce.Value) {
+		t.Fatal("the nonce itself left the custom domain; only its hash may")
+	}
+	return strings.TrimPrefix(loc, "http://"+apptest.Root)
+}
+
+// mint asks for a hand-off to host from b (its cookie set there) and returns
+// the token from ROOT_DOMAIN's redirect.
 func mint(t *testing.T, b *apptest.Browser, host, next string) string {
 	t.Helper()
-	resp, body := b.Get(t, "", "/handoff?"+url.Values{"to": {host}, "next": {next}}.Encode())
+	resp, body := b.Get(t, "", ask(t, b, host, next))
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "http://"+host+accounts.HandoffPath+"?token=") {
 		t.Fatalf("hand-off start: %d %q\n%s", resp.StatusCode, loc, body)
@@ -174,9 +203,101 @@ func TestHandoffTokensAreSingleUseAndBoundToTheirHost(t *testing.T) {
 		}
 	}
 	visitor := e.NewBrowser()
-	resp, _ := visitor.Get(t, "", "/handoff?to="+a+"&next=/cart")
+	resp, _ := visitor.Get(t, "", ask(t, visitor, a, "/cart"))
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=%2Fhandoff%3F") {
 		t.Fatalf("signed-out hand-off: %d %q, want sign-in first", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// A hand-off not started on the custom domain (no state) restarts there,
+	// where the browser gets its nonce; nothing is minted.
+	resp, _ = br.Get(t, "", "/handoff?to="+a+"&next=/cart")
+	if want := "http://" + a + accounts.HandoffStartPath + "?next=%2Fcart"; resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+		t.Fatalf("stateless hand-off: %d %q, want %q", resp.StatusCode, resp.Header.Get("Location"), want)
+	}
+	for _, state := range []string{"short", strings.Repeat("!", 43)} {
+		resp, _ = br.Get(t, "", "/handoff?"+url.Values{"to": {a}, "state": {state}}.Encode())
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "http://"+a+accounts.HandoffStartPath) {
+			t.Fatalf("malformed state %q: %d %q, want a restart on the custom domain", state, resp.StatusCode, loc)
+		}
+	}
+	if resp, _ := br.Get(t, "", accounts.HandoffStartPath); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("hand-off ask on ROOT_DOMAIN: %d, want 404", resp.StatusCode)
+	}
+}
+
+// The login-CSRF attack on custom domains, closed: an attacker mints a
+// hand-off for their own account and sends the link; whoever opens it must
+// not be signed in as the attacker (their checkout would be recorded for the
+// attacker). The token is bound to the browser that asked for it.
+func TestHandoffLinkOpenedInAnotherBrowserSignsNobodyIn(t *testing.T) {
+	ctx := context.Background()
+	e := apptest.New(t, testDB)
+	host := apptest.Unique("csrf-handoff") + ".example"
+	activeDomainStore(t, e, apptest.Unique("csrf-store"), host)
+	attacker := e.NewBrowser()
+	attackerEmail := apptest.Email("attacker")
+	attacker.SignUp(t, attackerEmail, password, "Attacker")
+	var attackerID int64
+	if err := testDB.Primary.NewRaw(`SELECT id FROM users WHERE email = ?`, attackerEmail).Scan(ctx, &attackerID); err != nil {
+		t.Fatal(err)
+	}
+	hostSessions := func() int {
+		n, err := testDB.Primary.NewSelect().Table("sessions").Where("user_id = ? AND host = ?", attackerID, host).Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	hostCookie := func(b *apptest.Browser) string {
+		for _, c := range b.Jar.Cookies(&url.URL{Scheme: "http", Host: host, Path: "/"}) {
+			if c.Name == accounts.HostCookieName(false) {
+				return c.Value
+			}
+		}
+		return ""
+	}
+
+	// A victim with no hand-off of their own, and one in the middle of
+	// their own sign-in (a nonce of their own on the host).
+	fresh, midway := e.NewBrowser(), e.NewBrowser()
+	ask(t, midway, host, "/")
+	for name, victim := range map[string]*apptest.Browser{"fresh browser": fresh, "browser with its own nonce": midway} {
+		link := mint(t, attacker, host, "/cart")
+		resp, body := victim.Get(t, host, accounts.HandoffPath+"?token="+url.QueryEscape(link))
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "different browser") {
+			t.Fatalf("%s opening the attacker's link: %d, want 401 saying why\n%s", name, resp.StatusCode, body)
+		}
+		for _, c := range resp.Cookies() {
+			if c.Name == accounts.HostCookieName(false) && c.Value != "" {
+				t.Fatalf("%s was given a session cookie", name)
+			}
+		}
+		if hostCookie(victim) != "" || hostSessions() != 0 {
+			t.Fatalf("%s: somebody was signed in on %s", name, host)
+		}
+		// The link is spent: the attacker cannot use it either.
+		if resp := redeem(t, attacker, host, link); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("the link shown to the %s was redeemed afterwards: %d", name, resp.StatusCode)
+		}
+	}
+
+	// The browser that asked is still signed in, once.
+	token := mint(t, attacker, host, "/cart")
+	if resp := redeem(t, attacker, host, token); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/cart" {
+		t.Fatalf("legitimate hand-off: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if hostCookie(attacker) == "" || hostSessions() != 1 {
+		t.Fatal("the browser that asked was not signed in")
+	}
+	for _, c := range attacker.Jar.Cookies(&url.URL{Scheme: "http", Host: host, Path: "/"}) {
+		if c.Name == accounts.HandoffCookieName(false) {
+			t.Fatal("the hand-off nonce outlived its hand-off")
+		}
+	}
+	if resp := redeem(t, attacker, host, token); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("replayed token: %d, want 401", resp.StatusCode)
+	}
+	if hostSessions() != 1 {
+		t.Fatal("a replayed token made another session")
 	}
 }
 
@@ -192,21 +313,29 @@ func TestHandoffTokenExpiresAfterSixtySeconds(t *testing.T) {
 	}
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	h := accounts.NewHandoffs(testDB.Primary).WithClock(func() time.Time { return now })
-
-	late, err := h.Mint(ctx, uid, "clock.example", "/")
+	nonce, state, err := accounts.NewBrowserNonce()
 	if err != nil {
 		t.Fatal(err)
 	}
-	onTime, err := h.Mint(ctx, uid, "clock.example", "/")
+	browser, ok := accounts.ParseState(state)
+	if !ok {
+		t.Fatalf("state %q does not parse", state)
+	}
+
+	late, err := h.Mint(ctx, uid, "clock.example", "/", browser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onTime, err := h.Mint(ctx, uid, "clock.example", "/", browser)
 	if err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(accounts.HandoffTTL - time.Second)
-	if got, _, err := h.Redeem(ctx, onTime, "clock.example"); err != nil || got != uid {
+	if got, _, err := h.Redeem(ctx, onTime, "clock.example", nonce); err != nil || got != uid {
 		t.Fatalf("59 s old: %d, %v", got, err)
 	}
 	now = now.Add(2 * time.Second)
-	if _, _, err := h.Redeem(ctx, late, "clock.example"); !errors.Is(err, accounts.ErrHandoffInvalid) {
+	if _, _, err := h.Redeem(ctx, late, "clock.example", nonce); !errors.Is(err, accounts.ErrHandoffInvalid) {
 		t.Fatalf("61 s old: %v, want ErrHandoffInvalid", err)
 	}
 	if n, err := h.DeleteExpired(ctx); err != nil || n < 2 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
@@ -41,7 +42,7 @@ func (h *Handlers) showDomain(c *fiber.Ctx) error {
 	}
 	switch {
 	case c.Query("added") != "":
-		page.Flash = "Domain added. Publish the records below; we check them every minute at first."
+		page.Flash = "Domain added. Publish the records below within 72 hours; we check them every minute at first."
 	case c.Query("removed") != "":
 		page.Flash = "Domain removed. Your store is served on its Claro address again."
 	}
@@ -91,7 +92,7 @@ func (h *Handlers) newDomainPage(c *fiber.Ctx) (domainPage, error) {
 	}
 	page.Domain = d
 	page.Records = h.records(d)
-	page.Headline, page.Detail = describe(d)
+	page.Headline, page.Detail = describe(d, time.Now())
 	return page, nil
 }
 
@@ -115,8 +116,24 @@ func (h *Handlers) records(d *tenants.Domain) []dnsRecord {
 	return out
 }
 
-// describe says where a domain stands, in words a creator acts on.
-func describe(d *tenants.Domain) (headline, detail string) {
+// describe says where a domain stands, in words a creator acts on. A claim
+// not yet verified says until when it is kept (tenants.PendingTTL) and that
+// another store proving the domain first takes it.
+func describe(d *tenants.Domain, now time.Time) (headline, detail string) {
+	if d.Expired(now) {
+		return "Expired: the records were not found within 72 hours",
+			"This claim is being released. Add the domain again to get a new token, then publish the records."
+	}
+	if until := d.ExpiresAt(); until != nil {
+		headline, detail = describeStatus(d)
+		return headline, detail + " " + fmt.Sprintf("Until the records are verified the domain is not yours on Claro: "+
+			"if they are not in place by %s (72 hours after you added it), the claim is released, and a store "+
+			"that publishes its own token for this domain first gets it.", until.UTC().Format("2 Jan 2006 15:04 UTC"))
+	}
+	return describeStatus(d)
+}
+
+func describeStatus(d *tenants.Domain) (headline, detail string) {
 	switch d.Status {
 	case tenants.DomainPending:
 		return "Waiting for your DNS records",
@@ -143,7 +160,7 @@ var domainRefusals = []struct {
 	{tenants.ErrDomainInvalid, "That is not a valid domain name (for example shop.example.com)."},
 	{tenants.ErrDomainIP, "An IP address cannot be a store domain; use a domain name."},
 	{tenants.ErrDomainPlatform, "That name belongs to the platform; use a domain you own."},
-	{tenants.ErrDomainTaken, "That domain is already used by another store."},
+	{tenants.ErrDomainTaken, "That domain is already used by another store, which has proved it in DNS."},
 	{tenants.ErrDomainLimit, "This store already has a custom domain; remove it first."},
 }
 

@@ -30,7 +30,8 @@ func TestCreatorAddsADomainAndSeesTheRecordsToPublish(t *testing.T) {
 	}
 	_, body = f.owner.Get(t, "", resp.Header.Get("Location"))
 	for _, want := range []string{"Domain added", "_claro." + host, d.VerificationToken, "CNAME", "<code>" + apptest.Root + "</code>",
-		"Waiting for your DNS records", "Not checked yet"} {
+		"Waiting for your DNS records", "Not checked yet", "within 72 hours",
+		"not in place by " + d.CreatedAt.Add(tenants.PendingTTL).UTC().Format("2 Jan 2006 15:04 UTC")} {
 		if !strings.Contains(body, want) {
 			t.Errorf("domain page lacks %q", want)
 		}
@@ -42,6 +43,10 @@ func TestRefusedDomainsSayWhy(t *testing.T) {
 	taken := "shop." + apptest.Unique("taken") + ".example"
 	if resp, body := addDomain(t, f, f.other, f.b.Slug, taken); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("store B's domain: %d\n%s", resp.StatusCode, body)
+	}
+	// Store B proved it in DNS: now it holds the name.
+	if _, err := testDB.Primary.ExecContext(context.Background(), `UPDATE domains SET status = 'verified', verified_at = now() WHERE tenant_id = ?`, f.b.ID); err != nil {
+		t.Fatal(err)
 	}
 	cases := map[string]string{
 		"10.0.0.1":                 "An IP address cannot be a store domain",
@@ -133,5 +138,28 @@ func TestActiveDomainBecomesCanonicalAndTheSubdomainRedirects(t *testing.T) {
 	}
 	if resp, _ := f.e.Get(t, host, "/"); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("removed domain still served: %d", resp.StatusCode)
+	}
+}
+
+// A store that adds another's domain and never verifies it holds nothing:
+// the real owner adds it too, and a claim left unverified for 72 hours is
+// shown as expired.
+func TestAPendingDomainOfAnotherStoreDoesNotBlockAddingIt(t *testing.T) {
+	f := newFixture(t)
+	host := "shop." + apptest.Unique("squatted") + ".example"
+	if resp, body := addDomain(t, f, f.other, f.b.Slug, host); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("store B's claim: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body := addDomain(t, f, f.owner, f.a.Slug, host)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner adding a domain another store only claims: %d\n%s", resp.StatusCode, body)
+	}
+	ctx := context.Background()
+	if _, err := testDB.Primary.ExecContext(ctx, `UPDATE domains SET created_at = now() - interval '73 hours' WHERE tenant_id = ?`, f.b.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.other.Get(t, "", "/dashboard/s/"+f.b.Slug+"/domain")
+	if !strings.Contains(body, "Expired: the records were not found within 72 hours") {
+		t.Fatalf("an expired claim is not shown as expired\n%s", body)
 	}
 }

@@ -3,7 +3,9 @@ package dashboard_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/claro-market/claro/tenants"
 	"github.com/claro-market/claro/testkit/apptest"
 )
 
@@ -202,5 +205,62 @@ func TestTheDashboardSaysWhyAProductIsNotInDiscovery(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("visibility %s: the dashboard does not say %q\n%s", vis, want, row)
 		}
+	}
+}
+
+// The look-alike hole, closed through the real form: a store whose address
+// or name passes for the platform (accounts.<root>, claro-support, a
+// punycode homograph, "Claro Support" in mixed alphabets) is refused with a
+// message saying the name is reserved, and nothing is created or renamed.
+func TestCreateStoreFormRefusesNamesThatPassForThePlatform(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	create := func(slug, name string) (*http.Response, string) {
+		t.Helper()
+		token := f.other.CSRF(t, "", "/dashboard/stores/new")
+		resp, body := f.other.PostForm(t, "", "/dashboard/stores", url.Values{"_csrf": {token}, "slug": {slug}, "name": {name}, "accent": {"#112233"}})
+		return resp, html.UnescapeString(body)
+	}
+	tag := apptest.Unique("")
+	for _, slug := range []string{"accounts", "claro-support", "signin-secure", "xn--clro-5qa", "c1aro-help", "acc0unts",
+		"support-" + tag, "secure-login-" + tag} {
+		resp, body := create(slug, "Harbor Light Press")
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "That address is reserved") && !strings.Contains(body, "That name is reserved") {
+			t.Errorf("slug %q: %d, want 422 saying the address is reserved", slug, resp.StatusCode)
+		}
+		if !strings.Contains(body, `value="Harbor Light Press"`) {
+			t.Errorf("slug %q: the form does not keep the name typed", slug)
+		}
+		if _, err := tenants.NewStore(testDB.Primary).BySlug(ctx, slug); !errors.Is(err, tenants.ErrNotFound) {
+			t.Errorf("slug %q: a store was created (%v)", slug, err)
+		}
+	}
+	for name, want := range map[string]string{
+		"Claro Support":   "That name is reserved",
+		"C1aro":           "That name is reserved",
+		"Сlaro Help":      "one alphabet", // a Cyrillic С
+		"Shop\u202eorlac": "invisible",
+	} {
+		slug := apptest.Unique("lookalike")
+		resp, body := create(slug, name)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
+			t.Errorf("name %q: %d, want 422 saying %q", name, resp.StatusCode, want)
+		}
+		if _, err := tenants.NewStore(testDB.Primary).BySlug(ctx, slug); !errors.Is(err, tenants.ErrNotFound) {
+			t.Errorf("name %q: a store was created (%v)", name, err)
+		}
+	}
+	// Nor can an open store be renamed into one.
+	token := f.owner.CSRF(t, "", "/dashboard/s/"+f.a.Slug+"/settings")
+	resp, body := f.owner.PostForm(t, "", "/dashboard/s/"+f.a.Slug+"/settings", url.Values{"_csrf": {token}, "name": {"Claro Billing"}, "accent": {"#112233"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(body), "That name is reserved") {
+		t.Errorf("renaming to Claro Billing: %d, want 422 saying the name is reserved", resp.StatusCode)
+	}
+	if got, err := tenants.NewStore(testDB.Primary).ByID(ctx, f.a.ID); err != nil || got.Name != f.a.Name {
+		t.Errorf("store renamed to %q (%v)", got.Name, err)
+	}
+	// An ordinary store still opens.
+	if resp, body := create(apptest.Unique("harbor-light"), "Harbor Light Press"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ordinary store: %d\n%s", resp.StatusCode, body)
 	}
 }

@@ -26,7 +26,8 @@ type StoreForm struct {
 
 var accentPattern = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 
-// Validate checks the form; creating also checks the slug.
+// Validate checks the form; creating also checks the slug. Neither the slug
+// nor the name may pass for the platform (tenants.SlugProblem, NameProblem).
 func (f *StoreForm) Validate(creating bool) bool {
 	f.Errors = map[string]string{}
 	f.Slug = strings.ToLower(strings.TrimSpace(f.Slug))
@@ -42,6 +43,8 @@ func (f *StoreForm) Validate(creating bool) bool {
 		f.Errors["name"] = "Give the store a name of up to 120 characters."
 	} else if plainTextProblem(f.Name) {
 		f.Errors["name"] = plainTextMessage
+	} else if p := tenants.NameProblem(f.Name); p != "" {
+		f.Errors["name"] = p // a look-alike of the platform, on creation and on every edit
 	}
 	if utf8.RuneCountInString(f.Description) > 2000 {
 		f.Errors["description"] = "Keep the description under 2,000 characters."

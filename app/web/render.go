@@ -83,12 +83,18 @@ func (p *Pages) New(c *fiber.Ctx, title string) Page {
 	return page
 }
 
+// HandoffStartPath is where a custom domain starts signing a visitor in: it
+// gives the browser its hand-off nonce and sends it to the marketplace
+// (accounts serves it; the constant lives here so pages can link to it).
+const HandoffStartPath = "/_claro/signin"
+
 // SignInURL is where a page's "Sign in" link goes: the marketplace's sign-in
 // page, or, on a custom domain (which the platform's session cookie never
-// reaches), the hand-off that signs the visitor in on this host.
+// reaches), the hand-off that signs the visitor in on this host, started on
+// this host so that only this browser can finish it.
 func (p Page) SignInURL() string {
 	if p.IsStore() && p.Store != nil && p.Store.CustomDomain != nil && p.Site.Host == *p.Store.CustomDomain {
-		return p.Links.Market() + "/handoff?to=" + p.Site.Host
+		return HandoffStartPath
 	}
 	return p.Links.Market() + "/login"
 }

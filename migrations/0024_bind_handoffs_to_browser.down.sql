@@ -1,0 +1,1 @@
+ALTER TABLE session_handoffs DROP COLUMN IF EXISTS browser_hash;
