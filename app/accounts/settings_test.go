@@ -191,7 +191,12 @@ func TestChangingThePasswordEndsEveryOtherSessionAndKeepsThisOne(t *testing.T) {
 		}
 		issued[p] = tok
 	}
-	handoff, err := accounts.NewHandoffs(testDB.Primary).Mint(context.Background(), uid, "shop.example.com", "/")
+	nonce, state, err := accounts.NewBrowserNonce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser, _ := accounts.ParseState(state)
+	handoff, err := accounts.NewHandoffs(testDB.Primary).Mint(context.Background(), uid, "shop.example.com", "/", browser)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +250,7 @@ func TestChangingThePasswordEndsEveryOtherSessionAndKeepsThisOne(t *testing.T) {
 			t.Errorf("a %s link after the change: %v", p, err)
 		}
 	}
-	if _, _, err := accounts.NewHandoffs(testDB.Primary).Redeem(context.Background(), handoff, "shop.example.com"); !errors.Is(err, accounts.ErrHandoffInvalid) {
+	if _, _, err := accounts.NewHandoffs(testDB.Primary).Redeem(context.Background(), handoff, "shop.example.com", nonce); !errors.Is(err, accounts.ErrHandoffInvalid) {
 		t.Errorf("a hand-off minted before the change still works: %v", err)
 	}
 	// The old password is dead, the new one works.
