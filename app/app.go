@@ -179,6 +179,11 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 			return nil, err
 		}
 		r.testPayments = devtools.NewTestPaymentHandlers(testPay, pages)
+		onboard, err := devtools.NewTestOnboarding(cfg, database.Primary, a.Payments.Webhooks(), webhooks)
+		if err != nil {
+			return nil, err
+		}
+		r.testOnboarding = devtools.NewTestOnboardingHandlers(onboard, pages)
 	}
 	a.routes(r)
 	return a, nil

@@ -122,12 +122,21 @@ func TestTestPaymentsAreRefusedInProduction(t *testing.T) {
 	if _, err := devtools.NewTestPayments(cfg, testDB.Primary, nil, nil); err != nil {
 		t.Fatalf("development: %v", err)
 	}
+	if _, err := devtools.NewTestOnboarding(cfg, testDB.Primary, nil, nil); err != nil {
+		t.Fatalf("development: %v", err)
+	}
 	cfg.Env = config.EnvProduction
 	if _, err := devtools.NewTestPayments(cfg, testDB.Primary, nil, nil); err != devtools.ErrTestPaymentsInProduction {
 		t.Fatalf("production: %v", err)
 	}
+	if _, err := devtools.NewTestOnboarding(cfg, testDB.Primary, nil, nil); err != devtools.ErrTestPaymentsInProduction {
+		t.Fatalf("production onboarding: %v", err)
+	}
 	cfg.Env, cfg.StripeSecretKey = config.EnvDevelopment, "sk_live_x"
 	if _, err := devtools.NewTestPayments(cfg, testDB.Primary, nil, nil); err == nil {
 		t.Fatal("a live key was accepted")
+	}
+	if _, err := devtools.NewTestOnboarding(cfg, testDB.Primary, nil, nil); err == nil {
+		t.Fatal("a live key was accepted for onboarding")
 	}
 }
