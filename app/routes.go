@@ -37,6 +37,7 @@ type stack struct {
 	webhooks       *orders.Handlers
 	testPayments   *devtools.TestPaymentHandlers    // nil unless DEV_TEST_PAYMENTS
 	testOnboarding *devtools.TestOnboardingHandlers // nil unless DEV_TEST_PAYMENTS
+	testEvents     *devtools.TestEventHandlers      // nil unless DEV_TEST_PAYMENTS
 	library        *library.Handlers
 	dashboard      *dashboard.Handlers
 }
@@ -100,6 +101,7 @@ func (a *App) routes(s stack) {
 	if s.testPayments != nil {
 		s.testPayments.Routes(f)
 		s.testOnboarding.Routes(f)
+		s.testEvents.Routes(f)
 	}
 	s.library.Routes(f)
 	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser, s.entitled))
