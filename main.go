@@ -141,7 +141,7 @@ func listen(ctx context.Context, a *app.App) error {
 // dev runs the whole product on this machine with working defaults.
 func dev(ctx context.Context, stdout io.Writer) error {
 	// Without a Stripe key, stripe-mock stands in for Stripe and the local
-	// test-payment page for Stripe Checkout.
+	// test pages for Stripe Checkout and Connect onboarding.
 	var stripe *devtools.Stripe
 	if v, _ := os.LookupEnv("STRIPE_SECRET_KEY"); strings.TrimSpace(v) == "" {
 		s, err := devtools.StartStripe(ctx, ".data", slog.New(slog.NewTextHandler(os.Stderr, nil)))

@@ -183,6 +183,17 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 			return nil, err
 		}
 		r.testPayments = devtools.NewTestPaymentHandlers(testPay, pages)
+		onboard, err := devtools.NewTestOnboarding(cfg, database.Primary, a.Payments.Webhooks(), webhooks)
+		if err != nil {
+			return nil, err
+		}
+		r.testOnboarding = devtools.NewTestOnboardingHandlers(onboard, pages)
+		events, err := devtools.NewTestEvents(cfg, database.Primary, a.Payments.Webhooks(), webhooks)
+		if err != nil {
+			return nil, err
+		}
+		r.testEvents = devtools.NewTestEventHandlers(events, pages)
+		r.dashboard.WithDevEvents(events)
 	}
 	a.routes(r)
 	return a, nil

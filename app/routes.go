@@ -28,16 +28,18 @@ type stack struct {
 	download *blob.Signer
 	entitled blob.Entitled // a download link is re-checked against the entitlement when redeemed
 
-	accounts     *accounts.Handlers
-	catalog      *catalog.Handlers
-	search       *search.Handlers
-	reviews      *reviews.Handlers
-	cart         *cart.Handlers
-	checkout     *checkout.Handlers
-	webhooks     *orders.Handlers
-	testPayments *devtools.TestPaymentHandlers // nil unless DEV_TEST_PAYMENTS
-	library      *library.Handlers
-	dashboard    *dashboard.Handlers
+	accounts       *accounts.Handlers
+	catalog        *catalog.Handlers
+	search         *search.Handlers
+	reviews        *reviews.Handlers
+	cart           *cart.Handlers
+	checkout       *checkout.Handlers
+	webhooks       *orders.Handlers
+	testPayments   *devtools.TestPaymentHandlers    // nil unless DEV_TEST_PAYMENTS
+	testOnboarding *devtools.TestOnboardingHandlers // nil unless DEV_TEST_PAYMENTS
+	testEvents     *devtools.TestEventHandlers      // nil unless DEV_TEST_PAYMENTS
+	library        *library.Handlers
+	dashboard      *dashboard.Handlers
 }
 
 // routes states the whole middleware chain, in the order a request passes
@@ -98,6 +100,8 @@ func (a *App) routes(s stack) {
 	s.webhooks.Routes(f)
 	if s.testPayments != nil {
 		s.testPayments.Routes(f)
+		s.testOnboarding.Routes(f)
+		s.testEvents.Routes(f)
 	}
 	s.library.Routes(f)
 	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser, s.entitled))
@@ -119,8 +123,8 @@ func signedInUser(c *fiber.Ctx) int64 {
 // changesCaches says which writes change what the caches hold (a store, its
 // products, its domain, whether it can take payments), so their answer waits
 // for this instance's caches to hear of the change: the dashboard and
-// Connect's account events. Carts, checkouts and sign-ins change nothing
-// cached and never wait.
+// Connect's account events (and the dev test-onboarding page, which delivers
+// one). Carts, checkouts and sign-ins change nothing cached and never wait.
 func changesCaches(path string) bool {
-	return strings.HasPrefix(path, "/dashboard/") || path == "/webhooks/stripe/connect"
+	return strings.HasPrefix(path, "/dashboard/") || path == "/webhooks/stripe/connect" || strings.HasPrefix(path, "/dev/onboard/")
 }

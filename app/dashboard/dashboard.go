@@ -25,6 +25,7 @@ type Handlers struct {
 	editor   *catalog.Editor // the creator side of the catalog: every product change
 	blobs    blob.Store      // store logos
 	money    money           // the money path: Stripe onboarding, sales, refunds (WithMoney)
+	dev      DevEvents       // `claro dev` only: Stripe's refund and dispute events (WithDevEvents)
 	domains  *tenants.DomainStore
 	rootHost string          // ROOT_DOMAIN without its port: what custom domains point at
 	users    *accounts.Users // is the invitee's address verified?
@@ -77,6 +78,7 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Get(s+"/payments", accounts.RequireUser, h.member, h.payments)
 	d.Post(s+"/payments/onboard", accounts.RequireUser, h.member, h.owner, h.onboard)
 	d.Get(s+"/sales", accounts.RequireUser, h.member, h.sales)
+	d.Get(s+"/orders/:id/refund", accounts.RequireUser, h.member, h.owner, h.confirmRefund)
 	d.Post(s+"/orders/:id/refund", accounts.RequireUser, h.member, h.owner, h.refund)
 }
 

@@ -18,15 +18,15 @@ import (
 
 const pw = "a long enough password"
 
-// fixture is two stores with their owners, a product and a file in store A,
-// an admin of store A and an open invitation to it, and a signed-in buyer
-// who owns no store.
+// fixture is two stores with their owners, a product, a file and a paid
+// order in store A, an admin of store A and an open invitation to it, and a
+// signed-in buyer who owns no store.
 type fixture struct {
 	e                *apptest.Env
 	a, b             *tenants.Tenant
 	owner, other, by *apptest.Browser
 	product          *catalog.Product
-	fileID           int64
+	fileID, orderID  int64
 	adminID          int64 // a member (admin) of store A
 	invitationID     int64 // an open invitation to store A
 }
@@ -53,6 +53,16 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.invitationID = f.invite(t, f.a, apptest.Email("invitee-a"), "admin")
+	session, pi := apptest.Unique("cs_iso_"), apptest.Unique("pi_iso_")
+	if err := testDB.Primary.NewRaw(`WITH ck AS (
+			INSERT INTO checkouts (tenant_id, stripe_checkout_session_id, amount_total_cents, application_fee_cents, currency, status)
+			VALUES (?, ?, 1500, 150, 'usd', 'completed') RETURNING id)
+		INSERT INTO orders (tenant_id, checkout_id, email, stripe_checkout_session_id, stripe_payment_intent_id,
+			amount_total_cents, application_fee_cents, currency, status, paid_at)
+		SELECT ?, ck.id, 'buyer@example.com', ?, ?, 1500, 150, 'usd', 'paid', now() FROM ck RETURNING id`,
+		f.a.ID, session, f.a.ID, session, pi).Scan(context.Background(), &f.orderID); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -131,7 +141,8 @@ func (f *fixture) storeRoutes(t *testing.T, storeSlug string) [][2]string {
 		if !strings.HasPrefix(r.Path, "/dashboard/s/:store") || (r.Method != http.MethodGet && r.Method != http.MethodPost) {
 			continue
 		}
-		p := strings.NewReplacer(":store", storeSlug, ":id", fmt.Sprint(f.product.ID), ":file", fmt.Sprint(f.fileID),
+		p := strings.NewReplacer(":store", storeSlug, "/orders/:id", fmt.Sprintf("/orders/%d", f.orderID),
+			":id", fmt.Sprint(f.product.ID), ":file", fmt.Sprint(f.fileID),
 			":invitation", fmt.Sprint(f.invitationID), ":user", fmt.Sprint(f.adminID)).Replace(r.Path)
 		out = append(out, [2]string{r.Method, p})
 	}
@@ -145,6 +156,7 @@ func (f *fixture) storeRoutes(t *testing.T, storeSlug string) [][2]string {
 // its product, its invitation or its admin.
 func (f *fixture) namesAnIDOfA(path string) bool {
 	return strings.Contains(path, fmt.Sprintf("/products/%d/", f.product.ID)) ||
+		strings.Contains(path, fmt.Sprintf("/orders/%d/", f.orderID)) ||
 		strings.Contains(path, fmt.Sprintf("/invitations/%d/", f.invitationID)) ||
 		strings.Contains(path, fmt.Sprintf("/members/%d/", f.adminID))
 }

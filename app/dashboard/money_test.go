@@ -93,14 +93,20 @@ func TestSalesPageAndRefundFromTheDashboard(t *testing.T) {
 
 	base := "/dashboard/s/" + s.Slug + "/sales"
 	_, page := owner.Get(t, "", base)
-	for _, want := range []string{"<svg", "$15.00", "$1.50", "Refund", p.Title} {
+	var orderID int64
+	if err := e.DB.Primary.NewRaw(`SELECT id FROM orders WHERE tenant_id = ?`, s.ID).Scan(context.Background(), &orderID); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", "$15.00", "$1.50", fmt.Sprintf(`href="/dashboard/s/%s/orders/%d/refund"`, s.Slug, orderID), p.Title} {
 		if !strings.Contains(page, want) {
 			t.Errorf("sales page lacks %q", want)
 		}
 	}
-	var orderID int64
-	if err := e.DB.Primary.NewRaw(`SELECT id FROM orders WHERE tenant_id = ?`, s.ID).Scan(context.Background(), &orderID); err != nil {
-		t.Fatal(err)
+	// Refund asks first: the confirmation page sends nothing to Stripe.
+	resp, page := owner.Get(t, "", fmt.Sprintf("/dashboard/s/%s/orders/%d/refund", s.Slug, orderID))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, fmt.Sprintf("Refund order #%d?", orderID)) ||
+		len(e.Stripe.Find("POST", "/v1/refunds")) != 0 {
+		t.Fatalf("confirmation: %d\n%s", resp.StatusCode, page)
 	}
 	token := owner.CSRF(t, "", base)
 	for range 2 {
@@ -112,6 +118,16 @@ func TestSalesPageAndRefundFromTheDashboard(t *testing.T) {
 	refunds := e.Stripe.Find("POST", "/v1/refunds")
 	if len(refunds) != 2 {
 		t.Fatalf("%d refund calls", len(refunds))
+	}
+	// Stripe accepted; until charge.refunded arrives the order is paid and
+	// shown as refund pending, with no Refund to press again, and no dev tools.
+	_, page = owner.Get(t, "", base)
+	confirm := fmt.Sprintf("/dashboard/s/%s/orders/%d/refund", s.Slug, orderID)
+	if !strings.Contains(page, "refund pending") || strings.Contains(page, `href="`+confirm+`"`) || strings.Contains(page, "Open a test dispute") {
+		t.Fatalf("sales page while the refund is pending:\n%s", page)
+	}
+	if n := e.Count(t, "orders WHERE id = ? AND status = 'paid' AND refund_requested_at IS NOT NULL", orderID); n != 1 {
+		t.Fatal("the order changed before charge.refunded, or no refund was recorded as requested")
 	}
 	for _, r := range refunds {
 		if r.Form.Get("payment_intent") != pi || r.Form.Get("reverse_transfer") != "true" || r.Form.Get("refund_application_fee") != "true" ||
@@ -127,7 +143,7 @@ func TestSalesPageAndRefundFromTheDashboard(t *testing.T) {
 	// Another store's owner cannot refund it: the 404 page, and no Stripe call.
 	other, _ := moneyStore(t, e)
 	otherToken := other.CSRF(t, "", "/dashboard")
-	resp, _ := other.PostForm(t, "", fmt.Sprintf("/dashboard/s/%s/orders/%d/refund", s.Slug, orderID), url.Values{"_csrf": {otherToken}})
+	resp, _ = other.PostForm(t, "", fmt.Sprintf("/dashboard/s/%s/orders/%d/refund", s.Slug, orderID), url.Values{"_csrf": {otherToken}})
 	if resp.StatusCode != http.StatusNotFound || len(e.Stripe.Find("POST", "/v1/refunds")) != 2 {
 		t.Fatalf("foreign refund: %d", resp.StatusCode)
 	}

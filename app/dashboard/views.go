@@ -1,6 +1,9 @@
 package dashboard
 
-import "github.com/claro-market/claro/app/web"
+import (
+	"github.com/claro-market/claro/app/orders"
+	"github.com/claro-market/claro/app/web"
+)
 
 // Views lists the templates this area renders, each with a zero value of the
 // type its handler passes, so app's template test renders every one of them.
@@ -14,6 +17,7 @@ func Views() []web.View {
 		{Name: "dashboard/payments", Data: paymentsPage{}, Page: true},
 		{Name: "dashboard/members", Data: membersPage{}, Page: true},
 		{Name: "dashboard/sales", Data: salesPage{}, Page: true},
+		{Name: "dashboard/refund_confirm", Data: refundPage{Order: &orders.Order{}}, Page: true},
 		{Name: "dashboard/product_form", Data: productPage{}, Page: true},
 		{Name: "partials/dash_nav", Data: storePage{}},
 		{Name: "partials/dash_product_row", Data: productRow{}},

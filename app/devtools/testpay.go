@@ -47,13 +47,8 @@ type TestPayments struct {
 // production, unless DEV_TEST_PAYMENTS is on, and without stripe-mock
 // (STRIPE_API_BASE) behind the payments client.
 func NewTestPayments(cfg config.Config, primary bun.IDB, signer Signer, webhook Webhook) (*TestPayments, error) {
-	switch {
-	case cfg.IsProduction():
-		return nil, ErrTestPaymentsInProduction
-	case !cfg.DevTestPayments:
-		return nil, errors.New("devtools: test payments are off (DEV_TEST_PAYMENTS)")
-	case cfg.StripeAPIBase == "" || payments.IsLiveKey(cfg.StripeSecretKey):
-		return nil, errors.New("DEV_TEST_PAYMENTS: needs stripe-mock (STRIPE_API_BASE) and a test key")
+	if err := devOnly(cfg); err != nil {
+		return nil, err
 	}
 	return &TestPayments{db: primary, signer: signer, webhook: webhook}, nil
 }

@@ -104,15 +104,43 @@ func TestTestPaymentAsksAGuestWithoutAnEmailForOne(t *testing.T) {
 	}
 }
 
-func TestTestPaymentPageIsOnlyThereWhenTurnedOn(t *testing.T) {
+// With DEV_TEST_PAYMENTS off no dev route exists, for anyone, Stripe's own
+// Account Link is where onboarding goes, and the sales page has no dev tools.
+func TestDevPagesAreOnlyThereWhenTurnedOn(t *testing.T) {
 	e := moneytest.New(t, testDB)
 	store := e.Store(t, apptest.Unique("realpay"))
 	p := e.Product(t, store, "zine", catalog.Public)
 	buyer := e.NewBrowser()
 	ck := e.OpenCheckout(t, buyer, store, p)
-	resp, body := buyer.Get(t, "", "/dev/pay/"+strconv.FormatInt(ck.ID, 10))
-	if resp.StatusCode != http.StatusNotFound || body != string(e.App.Errors.NotFoundBody()) {
-		t.Fatalf("status %d\n%s", resp.StatusCode, body)
+	owner := memberOf(t, e, store, "owner")
+	notFound := string(e.App.Errors.NotFoundBody())
+	e.Pay(t, ck, "pi_"+apptest.Unique("off"))
+	var orderID int64
+	if err := e.DB.Primary.NewRaw(`SELECT id FROM orders WHERE checkout_id = ?`, ck.ID).Scan(context.Background(), &orderID); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := owner.Get(t, "", "/dashboard/s/"+store.Slug+"/sales"); strings.Contains(page, "Open a test dispute") || !strings.Contains(page, "Refund…") {
+		t.Errorf("sales page without dev tools:\n%s", page)
+	}
+	token := owner.CSRF(t, "", "/")
+	for _, path := range []string{"/dev/pay/" + strconv.FormatInt(ck.ID, 10), "/dev/onboard/" + *store.StripeAccountID,
+		"/dev/dispute/" + strconv.FormatInt(orderID, 10)} {
+		resp, body := owner.Get(t, "", path)
+		if resp.StatusCode != http.StatusNotFound || body != notFound {
+			t.Errorf("GET %s: %d\n%s", path, resp.StatusCode, body)
+		}
+		resp, body = owner.PostForm(t, "", path, url.Values{"_csrf": {token}})
+		if resp.StatusCode != http.StatusNotFound || body != notFound {
+			t.Errorf("POST %s: %d\n%s", path, resp.StatusCode, body)
+		}
+	}
+	base := "/dashboard/s/" + store.Slug + "/payments"
+	resp, _ := owner.PostForm(t, "", base+"/onboard", url.Values{"_csrf": {owner.CSRF(t, "", base)}})
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "https://") {
+		t.Fatalf("onboard without dev pages: %d to %q", resp.StatusCode, loc)
+	}
+	if got := orderOf(t, e, store.ID); got.Status != "paid" || got.Live != 1 {
+		t.Fatalf("a dev route changed the order: %+v", got)
 	}
 }
 
@@ -122,12 +150,21 @@ func TestTestPaymentsAreRefusedInProduction(t *testing.T) {
 	if _, err := devtools.NewTestPayments(cfg, testDB.Primary, nil, nil); err != nil {
 		t.Fatalf("development: %v", err)
 	}
+	if _, err := devtools.NewTestOnboarding(cfg, testDB.Primary, nil, nil); err != nil {
+		t.Fatalf("development: %v", err)
+	}
 	cfg.Env = config.EnvProduction
 	if _, err := devtools.NewTestPayments(cfg, testDB.Primary, nil, nil); err != devtools.ErrTestPaymentsInProduction {
 		t.Fatalf("production: %v", err)
 	}
+	if _, err := devtools.NewTestOnboarding(cfg, testDB.Primary, nil, nil); err != devtools.ErrTestPaymentsInProduction {
+		t.Fatalf("production onboarding: %v", err)
+	}
 	cfg.Env, cfg.StripeSecretKey = config.EnvDevelopment, "sk_live_x"
 	if _, err := devtools.NewTestPayments(cfg, testDB.Primary, nil, nil); err == nil {
 		t.Fatal("a live key was accepted")
+	}
+	if _, err := devtools.NewTestOnboarding(cfg, testDB.Primary, nil, nil); err == nil {
+		t.Fatal("a live key was accepted for onboarding")
 	}
 }

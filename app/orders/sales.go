@@ -32,6 +32,21 @@ type Order struct {
 	PaymentIntentID     *string   `bun:"stripe_payment_intent_id"`
 	Items               string    `bun:"items"`
 	CreatedAt           time.Time `bun:"created_at"`
+	// RefundRequestedAt is when Stripe accepted the dashboard's refund; the
+	// order changes when charge.refunded arrives.
+	RefundRequestedAt *time.Time `bun:"refund_requested_at"`
+}
+
+// RefundPending reports whether a refund was requested and its
+// charge.refunded has not arrived yet.
+func (o Order) RefundPending() bool {
+	return o.RefundRequestedAt != nil && (o.Status == StatusPaid || o.Status == StatusPartiallyRefunded)
+}
+
+// Disputable reports whether a buyer could still dispute the payment (the
+// local dev tools open a pretend dispute on such an order).
+func (o Order) Disputable() bool {
+	return o.PaymentIntentID != nil && (o.Status == StatusPaid || o.Status == StatusPartiallyRefunded)
 }
 
 // Refundable reports whether the dashboard may offer a refund.
@@ -65,7 +80,7 @@ const settled = `status IN ('paid', 'partially_refunded', 'refunded', 'disputed'
 func (s *Sales) Recent(ctx context.Context, tenantID int64, limit int) ([]Order, error) {
 	os := []Order{}
 	err := s.db.NewRaw(`SELECT o.id, o.email, o.amount_total_cents, o.application_fee_cents, o.amount_refunded_cents, o.currency,
-			o.status, o.stripe_payment_intent_id, o.created_at,
+			o.status, o.stripe_payment_intent_id, o.created_at, o.refund_requested_at,
 			coalesce((SELECT string_agg(oi.title, ', ' ORDER BY oi.product_id) FROM order_items oi
 				WHERE oi.order_id = o.id AND oi.tenant_id = o.tenant_id), '') AS items
 		FROM orders o WHERE o.tenant_id = ? ORDER BY o.created_at DESC, o.id DESC LIMIT ?`, tenantID, limit).Scan(ctx, &os)
@@ -97,10 +112,20 @@ func (s *Sales) Daily(ctx context.Context, tenantID int64, days int) ([]DayTotal
 func (s *Sales) Refundable(ctx context.Context, tenantID, orderID int64) (*Order, error) {
 	o := new(Order)
 	err := s.db.NewRaw(`SELECT id, email, amount_total_cents, application_fee_cents, amount_refunded_cents, currency, status,
-			stripe_payment_intent_id, created_at, '' AS items
+			stripe_payment_intent_id, created_at, refund_requested_at,
+			coalesce((SELECT string_agg(oi.title, ', ' ORDER BY oi.product_id) FROM order_items oi
+				WHERE oi.order_id = orders.id AND oi.tenant_id = orders.tenant_id), '') AS items
 		FROM orders WHERE tenant_id = ? AND id = ?`, tenantID, orderID).Scan(ctx, o)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !o.Refundable()) {
 		return nil, ErrNotFound
 	}
 	return o, err
+}
+
+// RefundRequested records that Stripe accepted a refund of the store's order
+// (the first time counts), so the sales page shows it pending.
+func (s *Sales) RefundRequested(ctx context.Context, tenantID, orderID int64) error {
+	_, err := s.db.NewRaw(`UPDATE orders SET refund_requested_at = coalesce(refund_requested_at, now()), updated_at = now()
+		WHERE tenant_id = ? AND id = ?`, tenantID, orderID).Exec(ctx)
+	return err
 }

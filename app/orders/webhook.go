@@ -72,6 +72,13 @@ func (h *Handlers) Deliver(ctx context.Context, body []byte, signature string) e
 	return h.deliver(ctx, body, signature, payments.PlatformEndpoint)
 }
 
+// DeliverConnect is Deliver for the Connect endpoint, exactly as POST
+// /webhooks/stripe/connect applies it: the local test-onboarding page of
+// `claro dev` delivers account.updated through it.
+func (h *Handlers) DeliverConnect(ctx context.Context, body []byte, signature string) error {
+	return h.deliver(ctx, body, signature, payments.ConnectEndpoint)
+}
+
 // deliver checks the signature before anything in the body is believed, then
 // applies the event; an error means nothing was applied, or Stripe must retry.
 func (h *Handlers) deliver(ctx context.Context, body []byte, signature string, ep payments.Endpoint) error {

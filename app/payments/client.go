@@ -31,6 +31,11 @@ type Config struct {
 	// Stripe's page: the checkout's id is appended. `claro dev` points it at
 	// its local test-payment page (stripe-mock has no payment page).
 	TestCheckoutURL string
+	// TestOnboardingURL, when set, is where an Account Link sends the
+	// creator instead of Stripe's onboarding form: the account's id is
+	// appended. `claro dev` points it at its local test-onboarding page
+	// (stripe-mock's link leads nowhere).
+	TestOnboardingURL string
 	// HTTPClient carries the API calls; nil for a default with a timeout.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -40,9 +45,14 @@ type Config struct {
 // the checkout's id follows it.
 const TestPaymentPath = "/dev/pay/"
 
+// TestOnboardingPath is the marketplace path of the local test-onboarding
+// page; the connected account's id follows it.
+const TestOnboardingPath = "/dev/onboard/"
+
 // ConfigFrom picks the Stripe settings out of Claro's configuration. With
 // DEV_TEST_PAYMENTS on (never in production, and never with a live key)
-// Checkout goes to the local test-payment page.
+// Checkout goes to the local test-payment page and Connect onboarding to the
+// local test-onboarding page.
 func ConfigFrom(cfg config.Config, log *slog.Logger) Config {
 	c := Config{
 		SecretKey:            cfg.StripeSecretKey,
@@ -53,6 +63,7 @@ func ConfigFrom(cfg config.Config, log *slog.Logger) Config {
 	}
 	if cfg.DevTestPayments && !cfg.IsProduction() && !IsLiveKey(cfg.StripeSecretKey) {
 		c.TestCheckoutURL = cfg.Scheme() + "://" + cfg.RootDomain + TestPaymentPath
+		c.TestOnboardingURL = cfg.Scheme() + "://" + cfg.RootDomain + TestOnboardingPath
 	}
 	return c
 }
@@ -63,6 +74,7 @@ type Client struct {
 	api      *client.API
 	livemode bool
 	testPage string // Config.TestCheckoutURL
+	testOnb  string // Config.TestOnboardingURL
 	webhooks Verifier
 	log      *slog.Logger
 }
@@ -91,7 +103,7 @@ func New(cfg Config) *Client {
 	api.Init(cfg.SecretKey, backends)
 	live := IsLiveKey(cfg.SecretKey)
 	return &Client{
-		api: api, livemode: live, log: log, testPage: cfg.TestCheckoutURL,
+		api: api, livemode: live, log: log, testPage: cfg.TestCheckoutURL, testOnb: cfg.TestOnboardingURL,
 		webhooks: Verifier{platform: cfg.WebhookSecret, connect: cfg.ConnectWebhookSecret, livemode: live, log: log},
 	}
 }

@@ -3,6 +3,7 @@ package payments
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strconv"
 
 	"github.com/stripe/stripe-go/v79"
@@ -49,6 +50,8 @@ func (c *Client) CreateExpressAccount(ctx context.Context, tenantID int64, email
 
 // AccountLink returns a one-time onboarding URL for the account. Stripe sends
 // the creator to refreshURL when the link expires and to returnURL when done.
+// With Config.TestOnboardingURL (never live) the link is the local
+// test-onboarding page instead, once Stripe has made one.
 func (c *Client) AccountLink(ctx context.Context, accountID, refreshURL, returnURL string) (string, error) {
 	p := &stripe.AccountLinkParams{
 		Account:    stripe.String(accountID),
@@ -60,6 +63,9 @@ func (c *Client) AccountLink(ctx context.Context, accountID, refreshURL, returnU
 	l, err := c.api.AccountLinks.New(p)
 	if err != nil {
 		return "", apiError("account link", err)
+	}
+	if c.testOnb != "" && !c.livemode {
+		return c.testOnb + url.PathEscape(accountID), nil
 	}
 	return l.URL, nil
 }

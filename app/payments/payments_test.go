@@ -156,3 +156,54 @@ func TestVerifyRefusesBadSignaturesAndOtherVersions(t *testing.T) {
 		t.Errorf("log does not name both versions: %s", logs.String())
 	}
 }
+
+// The test signers stand in for Stripe in `claro dev` only: each signs for
+// its own endpoint alone, and a live deployment signs nothing (the attack: a
+// live server minting events that move real entitlements).
+func TestTestSignersSignForTheirEndpointAndNeverLive(t *testing.T) {
+	v := payments.New(payments.Config{SecretKey: stripetest.SecretKey, WebhookSecret: whsec, ConnectWebhookSecret: connectWhsec}).Webhooks()
+	body := stripetest.Event("evt_acct", "account.updated", stripetest.Account("acct_1", true, true, nil, ""), stripetest.OnAccount("acct_1"))
+	sig, err := v.SignTestConnectEvent(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := v.Verify(body, sig, payments.ConnectEndpoint); err != nil || e.Connect == nil || !e.Connect.ChargesEnabled || e.Account != "acct_1" {
+		t.Fatalf("connect: %+v %v", e, err)
+	}
+	if _, err := v.Verify(body, sig, payments.PlatformEndpoint); !errors.Is(err, payments.ErrSignature) {
+		t.Fatalf("a Connect signature passed the platform endpoint: %v", err)
+	}
+	if sig, err = v.SignTestPayment(body); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(body, sig, payments.ConnectEndpoint); !errors.Is(err, payments.ErrSignature) {
+		t.Fatalf("a platform signature passed the Connect endpoint: %v", err)
+	}
+	live := payments.New(payments.Config{SecretKey: "sk_live_x", WebhookSecret: whsec, ConnectWebhookSecret: connectWhsec}).Webhooks()
+	if _, err := live.SignTestConnectEvent(body); !errors.Is(err, payments.ErrLiveTestPayment) {
+		t.Fatalf("live Connect signing: %v", err)
+	}
+	if _, err := live.SignTestPayment(body); !errors.Is(err, payments.ErrLiveTestPayment) {
+		t.Fatalf("live platform signing: %v", err)
+	}
+}
+
+// Only the dev configuration sends onboarding to the local test page, and
+// only once Stripe made the link.
+func TestAccountLinkGoesToTheTestOnboardingPageOnlyInDev(t *testing.T) {
+	m := stripetest.Start(t)
+	ctx := context.Background()
+	dev := payments.New(payments.Config{SecretKey: stripetest.SecretKey, APIBase: m.URL, TestOnboardingURL: "http://claro.test/dev/onboard/"})
+	link, err := dev.AccountLink(ctx, "acct_9", "http://claro.test/r", "http://claro.test/b")
+	if err != nil || link != "http://claro.test/dev/onboard/acct_9" || len(m.Find("POST", "/v1/account_links")) != 1 {
+		t.Fatalf("dev link %q, %v", link, err)
+	}
+	real := payments.New(payments.Config{SecretKey: stripetest.SecretKey, APIBase: m.URL})
+	if link, err := real.AccountLink(ctx, "acct_9", "http://claro.test/r", "http://claro.test/b"); err != nil || !strings.HasPrefix(link, "https://") {
+		t.Fatalf("link %q, %v", link, err)
+	}
+	m.Fail("POST", "/v1/account_links", 400)
+	if _, err := dev.AccountLink(ctx, "acct_9", "http://claro.test/r", "http://claro.test/b"); !errors.Is(err, payments.ErrStripe) {
+		t.Fatalf("a refused link still went to the test page: %v", err)
+	}
+}

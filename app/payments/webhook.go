@@ -174,7 +174,8 @@ func sessionFrom(s *stripe.CheckoutSession) *CheckoutSession {
 	return out
 }
 
-// ErrLiveTestPayment refuses to sign a test payment in a live deployment.
+// ErrLiveTestPayment refuses to sign a test payment (or any other stand-in
+// for Stripe's events) in a live deployment.
 var ErrLiveTestPayment = errors.New("payments: test payments cannot be signed with a live key")
 
 // SignTestPayment returns a Stripe-Signature header for payload made with the
@@ -189,4 +190,18 @@ func (v *Verifier) SignTestPayment(payload []byte) (string, error) {
 		return "", fmt.Errorf("%w: no platform signing secret configured", ErrSignature)
 	}
 	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: v.platform}).Header, nil
+}
+
+// SignTestConnectEvent returns a Stripe-Signature header for payload made with
+// the Connect endpoint's secret, as Stripe signs connected accounts' events.
+// Only the local test-onboarding page of `claro dev` uses it, standing in for
+// Stripe's onboarding; a live deployment refuses.
+func (v *Verifier) SignTestConnectEvent(payload []byte) (string, error) {
+	if v.livemode {
+		return "", ErrLiveTestPayment
+	}
+	if v.connect == "" {
+		return "", fmt.Errorf("%w: no Connect signing secret configured", ErrSignature)
+	}
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: v.connect}).Header, nil
 }

@@ -2,8 +2,10 @@
 // of it that gives every created Checkout Session and account its own id.
 // stripe-mock answers each create with the same fixture id, where Stripe
 // never repeats one, and Claro stores those ids under UNIQUE constraints; so
-// without the proxy a second checkout would collide with the first. `claro
-// dev` (app/devtools) and the tests (app/payments/stripetest) share it.
+// without the proxy a second checkout would collide with the first. It also
+// holds connected accounts' state, set through its own AccountsPath endpoint
+// (stripe-mock keeps no state), and answers reads of those accounts with it.
+// `claro dev` (app/devtools) and the tests (testkit/stripetest) share it.
 package stripeproxy
 
 import (
