@@ -46,5 +46,6 @@ COPY --from=rootfs /rootfs /
 ENV PATH=/usr/local/bin
 USER 65532:65532
 WORKDIR /tmp
-EXPOSE 8443 8080 9090 9091
+# 9091 (METRICS_ADDR) is left out on purpose: it is for the private network only.
+EXPOSE 8443 8080 9090
 CMD ["claro", "serve"]
