@@ -2,7 +2,7 @@
 GO      ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test check bench assets build vet fmt fuzz clean tools stripe-mock
+.PHONY: run test check alerts bench assets build vet fmt fuzz clean tools stripe-mock
 
 GOBIN := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
@@ -44,10 +44,10 @@ run: assets stripe-mock
 build: assets
 	$(GO) build -o bin/claro .
 
-## test: the checks, then every test, then the concurrent packages under -race.
+## test: the checks and the alerting rules, then every test, then the concurrent packages under -race.
 ## PostgreSQL: TEST_DATABASE_URL, else DATABASE_URL, else 127.0.0.1:5432, else
 ## the private cluster of `make run` (started in .data/postgres, left running).
-test: assets tools check
+test: assets tools check alerts
 	@url=$$($(GO) run . test-database) && \
 	echo "== go test $(TESTFLAGS) ./..." && \
 	TEST_DATABASE_URL="$$url" $(GO) test $(TESTFLAGS) ./... && \
@@ -64,6 +64,16 @@ check: tools
 	@leak=$$($(GO) list -deps -f '{{if not .Standard}}{{.ImportPath}} {{.Imports}}{{end}}' . | \
 		grep '^github.com/claro-market' | grep -w testing | cut -d' ' -f1); \
 	if [ -n "$$leak" ]; then echo "these packages of the claro binary import testing:"; echo "$$leak"; exit 1; fi
+
+## alerts: deploy/alerts.yml parses (promtool check rules) and each rule fires, or stays
+## quiet, as deploy/alerts_test.yml says (promtool test rules). promtool comes with
+## Debian's prometheus package; without it this is skipped, except in CI (CI=true).
+alerts:
+	@if ! command -v promtool >/dev/null 2>&1; then \
+		if [ "$$CI" = true ]; then echo "alerts: promtool not installed (apt-get install prometheus)"; exit 1; fi; \
+		echo "== alerts: skipped, promtool not installed (apt-get install prometheus)"; exit 0; fi; \
+	echo "== promtool check rules deploy/alerts.yml" && promtool check rules deploy/alerts.yml && \
+	echo "== promtool test rules deploy/alerts_test.yml" && promtool test rules deploy/alerts_test.yml
 
 ## bench: the load run (wrk against claro serve on a 100,000-product catalog, next to a
 ## bare Fiber ceiling; writes docs/bench.md), then the in-process page and webhook

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/claro-market/claro/app/cursor"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/devtools"
+	"github.com/claro-market/claro/app/metrics"
 	"github.com/claro-market/claro/app/seed"
 	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/tenants/edge"
@@ -110,13 +112,18 @@ func serve(ctx context.Context) error {
 // started once: TLS terminated here with CertMagic when TLS=certmagic, else
 // plain HTTP behind Fly's HTTP handler or Caddy.
 func listen(ctx context.Context, a *app.App) error {
+	if err := serveMetrics(ctx, a); err != nil {
+		return err
+	}
 	if a.Config.TLS == "certmagic" {
 		opt := edge.OptionsFrom(a.Config, a.Log)
 		opt.Policy, opt.Storage = a.Policy, edge.NewStorage(a.DB.Primary.DB)
+		opt.Events = a.Metrics.ACMEEvent
 		srv, err := edge.New(opt)
 		if err != nil {
 			return err
 		}
+		a.Metrics.Certificates(srv.Expiries)
 		a.Certs = srv // a domain goes active once its certificate is in storage
 		a.Background(ctx)
 		return srv.Serve(ctx, a.Fiber)
@@ -136,6 +143,26 @@ func listen(ctx context.Context, a *app.App) error {
 	}
 	a.Log.Info("shutting down")
 	return a.Fiber.ShutdownWithTimeout(10 * time.Second)
+}
+
+// serveMetrics serves the app's metrics on METRICS_ADDR, a listener of its
+// own that the public ports never reach, until ctx ends; without
+// METRICS_ADDR it serves none. A taken address stops start-up.
+func serveMetrics(ctx context.Context, a *app.App) error {
+	if a.Config.MetricsAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.Config.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("METRICS_ADDR: %w (set another address, or off)", err)
+	}
+	go func() {
+		if err := a.Metrics.Serve(ctx, ln); err != nil {
+			a.Log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	a.Log.Info("metrics", "addr", ln.Addr().String(), "path", metrics.Path)
+	return nil
 }
 
 // dev runs the whole product on this machine with working defaults.

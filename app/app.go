@@ -23,6 +23,7 @@ import (
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/library"
+	"github.com/claro-market/claro/app/metrics"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/payouts"
@@ -72,6 +73,9 @@ type App struct {
 	// Changes is the one way the caches above (pages, hosts, TLS answers,
 	// custom-domain links) learn of a change: the catalog_changed listener.
 	Changes *db.Changes
+	// Metrics is the Prometheus registry; main.go serves it on METRICS_ADDR,
+	// a listener of its own (never the public app's).
+	Metrics *metrics.Metrics
 }
 
 // New builds the app on an open database. It fails when a template does not
@@ -145,8 +149,9 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if a.Receipts, err = receipts.New(cfg, database.Primary, log); err != nil {
 		return nil, err
 	}
+	a.Metrics = metrics.New(log)
 	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
-		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake)
+		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake).WithObserver(a.Metrics)
 	a.Changes.OnChange(a.Resolver.Invalidate)
 	a.Changes.OnChange(a.Policy.Invalidate)
 	a.Changes.OnChange(func(int64) { directory.Invalidate() })
@@ -154,6 +159,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		a.Pages = web.NewPageCache(5000, 32<<20)
 		a.Changes.OnChange(a.Pages.OnChange)
 	}
+	a.measure()
 
 	sessions := accounts.NewSessions(database.Primary)
 	auth, err := accounts.NewAuth(accounts.NewUsers(database.Primary), sessions, authLimiter)
@@ -165,7 +171,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	purchases := library.NewStore(database.Primary)
 	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages).WithOwned(purchases.Owns)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
-	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log)
+	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics)
 	r := stack{
 		assets: assets, csrf: web.NewCSRF(secret, secure, "/webhooks/"), download: signer,
 		accounts: accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure),
@@ -197,6 +203,35 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	}
 	a.routes(r)
 	return a, nil
+}
+
+// measure registers the scrape-time collectors: the database pools, the
+// three queues the background loops drain, the page cache and readiness.
+// (The webhook observer is wired above; requests by routes.go; ACME events
+// and certificate expiry by main.go, which builds the TLS edge.)
+func (a *App) measure() {
+	a.Metrics.DB("primary", a.DB.Primary.DB)
+	if a.DB.Replica != a.DB.Primary {
+		a.Metrics.DB("replica", a.DB.Replica.DB)
+	}
+	a.Metrics.Queues(map[string]metrics.BacklogFunc{
+		"search_outbox": func(ctx context.Context) (metrics.Backlog, error) {
+			lag, err := a.Worker.Lag(ctx)
+			return metrics.Backlog{Pending: lag.Pending, Oldest: lag.Oldest}, err
+		},
+		"sales_ledger": func(ctx context.Context) (metrics.Backlog, error) {
+			n, oldest, err := a.Sales.Backlog(ctx)
+			return metrics.Backlog{Pending: n, Oldest: oldest}, err
+		},
+		"receipts_outbox": func(ctx context.Context) (metrics.Backlog, error) {
+			n, oldest, err := a.Receipts.Backlog(ctx)
+			return metrics.Backlog{Pending: n, Oldest: oldest}, err
+		},
+	})
+	if a.Pages != nil {
+		a.Metrics.PageCache(a.Pages)
+	}
+	a.Metrics.Ready(a.readiness)
 }
 
 // sessionSecret is SESSION_SECRET, or outside production a random one (every

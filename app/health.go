@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,12 +20,8 @@ func live(c *fiber.Ctx) error { return c.SendString("ok") }
 func (a *App) ready(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := a.DB.Ping(ctx); err != nil {
-		return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
-	}
-	n, err := a.DB.PendingMigrations(ctx)
-	if err != nil || n > 0 {
-		return c.Status(fiber.StatusServiceUnavailable).SendString(fmt.Sprintf("migrations pending: %d", n))
+	if err := a.readiness(ctx); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).SendString(err.Error())
 	}
 	if lag, err := a.Worker.Lag(ctx); err == nil {
 		msg := "ready\nsearch outbox: " + lag.String()
@@ -34,4 +31,17 @@ func (a *App) ready(c *fiber.Ctx) error {
 		return c.SendString(msg)
 	}
 	return c.SendString("ready")
+}
+
+// readiness is the check /readyz answers and claro_ready reports: nil when
+// the database answers and every migration is applied.
+func (a *App) readiness(ctx context.Context) error {
+	if err := a.DB.Ping(ctx); err != nil {
+		return errors.New("database unreachable")
+	}
+	n, err := a.DB.PendingMigrations(ctx)
+	if err != nil || n > 0 {
+		return fmt.Errorf("migrations pending: %d", n)
+	}
+	return nil
 }

@@ -56,13 +56,20 @@ func (a *App) routes(s stack) {
 	// lookup or counted in the access log.
 	f.Get("/healthz", live)
 	f.Get("/readyz", a.ready)
+	// No /metrics here: it is served on METRICS_ADDR's own listener only
+	// (main.go), so the public app answers /metrics with its 404 page.
 
+	routes := web.NewRouteTable() // filled below, once every route is registered
+	if a.Pages != nil {
+		a.Pages.Routes = routes
+	}
 	rw := web.NewReadYourWrites(a.DB, cfg.RootHost(), cfg.Scheme() == "https")
 	replicated := cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != ""
 
 	f.Use(web.ClientAddress(web.ParseProxies(cfg.TrustedProxies))) // first: the client address (X-Forwarded-For walked from the right past TRUSTED_PROXIES only) every limit and log line uses
 	f.Use(requestid.New())                                         // every later log line and error page quotes the id
 	f.Use(web.Recover(a.Log))                                      // a panic anywhere below becomes the 500 page, logged with its id
+	f.Use(a.Metrics.Requests(routes))                              // above the access log, whose error pages set the final status: every answer's duration by route pattern, never by address
 	f.Use(web.AccessLog(a.Log))                                    // outside tenant resolution, so refused hosts are logged too
 	f.Use(web.SecurityHeaders(web.SecurityOptions{Scheme: cfg.Scheme(), Root: cfg.RootDomain, HSTS: cfg.IsProduction(),
 		StyleHashes: a.Errors.StyleHashes()})) // CSP, nosniff, referrer, HSTS set before anything answers: unknown hosts' 404, error pages and cache replays carry them
@@ -109,6 +116,7 @@ func (a *App) routes(s stack) {
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return a.Errors.NotFound(c) })
+	routes.Load(f)
 }
 
 // signedInUser is the downloader's user id, 0 for a visitor: a download link

@@ -122,3 +122,15 @@ func (s *Sales) Pending(ctx context.Context) (int, error) {
 	err := s.db.NewRaw(`SELECT count(*) FROM sales_ledger`).Scan(ctx, &n)
 	return n, err
 }
+
+// Backlog is how many ledger rows wait to be applied and how long the oldest
+// has waited (for the metrics).
+func (s *Sales) Backlog(ctx context.Context) (pending int, oldest time.Duration, err error) {
+	var r struct {
+		N      int     `bun:"n"`
+		Oldest float64 `bun:"oldest"`
+	}
+	err = s.db.NewRaw(`SELECT count(*) AS n,
+		COALESCE(extract(epoch FROM now() - min(sold_at)), 0)::float8 AS oldest FROM sales_ledger`).Scan(ctx, &r)
+	return r.N, time.Duration(r.Oldest * float64(time.Second)), err
+}

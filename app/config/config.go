@@ -21,7 +21,7 @@ const (
 	EnvProduction  = "production"
 )
 
-// Config holds every setting SPEC.md lists. It is built once by Load and passed
+// Config holds every setting README.md lists. It is built once by Load and passed
 // down as a value; nothing reads the environment after start-up.
 type Config struct {
 	Env        string
@@ -71,6 +71,10 @@ type Config struct {
 	AnthropicBaseURL string
 
 	SMTPURL string
+
+	// MetricsAddr is where GET /metrics is served, on a listener of its own
+	// (METRICS_ADDR); empty: nowhere.
+	MetricsAddr string
 
 	// PageCache keeps rendered anonymous pages in memory. On everywhere but in
 	// tests, whose writes and reads must not wait for a cache notification.
@@ -154,6 +158,7 @@ func LoadFrom(get Getenv) (Config, error) {
 		defRoot = "claro.localhost:8080"
 	}
 	c.RootDomain = strings.ToLower(str("ROOT_DOMAIN", defRoot))
+	c.MetricsAddr = metricsAddr(str, prod)
 	if c.BlobDir == "" && c.S3Endpoint == "" {
 		c.BlobDir = "./.data/blobs"
 	}
@@ -334,7 +339,7 @@ func (c Config) validate() []string {
 	if (c.FlyRegion != "" || c.PrimaryRegion != "") && (c.FlyRegion == "" || c.PrimaryRegion == "") {
 		p = append(p, "FLY_REGION and PRIMARY_REGION: set both or neither")
 	}
-	for _, msg := range []string{c.acmeDNSProblem(), c.flyProblem()} {
+	for _, msg := range []string{c.acmeDNSProblem(), c.flyProblem(), c.metricsProblem()} {
 		if msg != "" {
 			p = append(p, msg)
 		}

@@ -32,6 +32,7 @@ type coalescer[T any] struct {
 	max   int
 	slots chan struct{}
 	log   *slog.Logger
+	alone func(n int) // told of each failed batch of several (nil: no one)
 
 	mu    sync.Mutex
 	queue []*call[T]
@@ -117,6 +118,9 @@ func (b *coalescer[T]) runBatch(ctx context.Context, batch []*call[T]) {
 	err := b.run(ctx, vs)
 	if err != nil && len(batch) > 1 {
 		b.log.Warn("webhook batch failed; its deliveries run alone", "deliveries", len(batch), "err", err)
+		if b.alone != nil {
+			b.alone(len(batch))
+		}
 		return
 	}
 	for _, c := range batch {

@@ -88,8 +88,10 @@ const claimSQL = `WITH i AS (
 // each event once: a second event for a checkout in the same batch has
 // nothing left to do. A claimed checkout found by reference takes the
 // session id. A session that matches no checkout, or pays another amount
-// than its checkout's, is logged and left.
-func (s *Service) claim(ctx context.Context, tx bun.Tx, events []*payments.Event) ([]claimed, error) {
+// than its checkout's, is logged and left. fresh, when not nil, has one
+// entry per event, set for each event that was new (claimSQL answers a row
+// for every new event and none for a duplicate).
+func (s *Service) claim(ctx context.Context, tx bun.Tx, events []*payments.Event, fresh []bool) ([]claimed, error) {
 	n := len(events)
 	ids, types, created, livemodes := make([]string, n), make([]string, n), make([]time.Time, n), make([]bool, n)
 	sessions, refs, emails, pis := make([]string, n), make([]int64, n), make([]string, n), make([]string, n)
@@ -116,6 +118,9 @@ func (s *Service) claim(ctx context.Context, tx bun.Tx, events []*payments.Event
 			return nil, err
 		}
 		c.e, c.checkoutID, c.pi = events[k-1], checkoutID.Int64, events[k-1].Session.PaymentIntentID
+		if fresh != nil {
+			fresh[k-1] = true
+		}
 		switch {
 		case seen[c.e.ID] || (c.checkoutID != 0 && c.checkoutID == last):
 			continue // the same event, or another for the same checkout, earlier in the batch
@@ -176,8 +181,10 @@ func (s *Service) mismatch(ctx context.Context, tx bun.Tx, c claimed) error {
 // session applies a session event that does not pay: checkout.session.completed
 // still unpaid (a delayed method: the order waits as pending) and
 // async_payment_failed. Paying ones go to writePaid.
-func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event) error {
-	cs, err := s.claim(ctx, tx, []*payments.Event{e})
+func (s *Service) session(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
+	fresh := []bool{false}
+	cs, err := s.claim(ctx, tx, []*payments.Event{e}, fresh)
+	eff.fresh = fresh[0]
 	if err != nil || len(cs) == 0 {
 		return err
 	}

@@ -12,11 +12,12 @@ import (
 // or needing no payment, async_payment_succeeded), one or a batch of them
 // (batch.go), in one transaction: the events recorded (a duplicate ends
 // there), their checkouts claimed (and their payment intents locked), and
-// their orders written paid.
-func (s *Service) pay(ctx context.Context, events []*payments.Event) error {
+// their orders written paid. It reports which events were new (the rest
+// were duplicates); that answer holds only when err is nil.
+func (s *Service) pay(ctx context.Context, events []*payments.Event) (fresh []bool, err error) {
 	var eff effect
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		eff = effect{}
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		eff, fresh = effect{}, make([]bool, len(events))
 		// Plan writePaidSQL once per connection, not per batch: left to
 		// choose, PostgreSQL kept planning it afresh for every batch (0.6 ms
 		// of planning against 0.65 ms of execution, measured with
@@ -26,17 +27,37 @@ func (s *Service) pay(ctx context.Context, events []*payments.Event) error {
 		if _, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_generic_plan"); err != nil {
 			return err
 		}
-		cs, err := s.claim(ctx, tx, events)
+		cs, err := s.claim(ctx, tx, events, fresh)
 		if err != nil || len(cs) == 0 {
 			return err
 		}
 		return s.writePaid(ctx, tx, cs, &eff)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.after(eff)
-	return nil
+	return fresh, nil
+}
+
+// paying is one delivery in the coalescer: payBatch sets fresh when its
+// event was new.
+type paying struct {
+	e     *payments.Event
+	fresh bool
+}
+
+// payBatch is pay for the coalescer's deliveries.
+func (s *Service) payBatch(ctx context.Context, ds []*paying) error {
+	events := make([]*payments.Event, len(ds))
+	for i, d := range ds {
+		events[i] = d.e
+	}
+	fresh, err := s.pay(ctx, events)
+	for i, d := range ds {
+		d.fresh = err == nil && fresh[i]
+	}
+	return err
 }
 
 // writePaidSQL writes the paid orders of the claimed checkouts in d

@@ -26,7 +26,7 @@ type Service struct {
 	livemode     bool
 	wakeReceipts func()
 	wakeSales    func()
-	paid         *coalescer[*payments.Event]
+	paid         *coalescer[*paying]
 }
 
 // NewService returns the service over the primary. livemode is the
@@ -34,7 +34,7 @@ type Service struct {
 // events go to accounts.
 func NewService(primary *bun.DB, accounts *payouts.Service, log *slog.Logger, livemode bool) *Service {
 	s := &Service{db: primary, payouts: accounts, log: log, livemode: livemode}
-	s.paid = newCoalescer(batchSlots, batchMax, s.pay, log)
+	s.paid = newCoalescer(batchSlots, batchMax, s.payBatch, log)
 	return s
 }
 
@@ -54,30 +54,58 @@ func (s *Service) WithSales(wake func()) *Service {
 	return s
 }
 
+// WithObserver tells o of every paying delivery whose shared batch failed
+// and that ran again on its own (Observer.WebhookAlone).
+func (s *Service) WithObserver(o Observer) *Service {
+	s.paid.alone = o.WebhookAlone
+	return s
+}
+
 // effect is what must happen after the transaction commits.
 type effect struct {
 	receipt bool // a receipt became owed: wake the sender
 	sales   bool // the sales ledger changed: wake its applier
+	fresh   bool // the event was new (else a duplicate: nothing was done)
 }
+
+// Outcome is what a verified delivery came to.
+type Outcome string
+
+// The outcomes of Apply.
+const (
+	Applied   Outcome = "applied"   // new, and applied
+	Duplicate Outcome = "duplicate" // recorded before: nothing was done
+	Ignored   Outcome = "ignored"   // the other mode's, the wrong endpoint's, or a type Claro does not handle
+)
 
 // Handle applies one verified event that arrived on endpoint ep. It returns an
 // error only when the event must be retried (Stripe redelivers on a non-2xx).
 // A delivery that pays a session goes to the paid-order writer, batched with
 // any arriving at the same time; every other event is applied on its own.
 func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.Event) error {
+	_, err := s.Apply(ctx, ep, e)
+	return err
+}
+
+// Apply is Handle, saying what the delivery came to when err is nil.
+func (s *Service) Apply(ctx context.Context, ep payments.Endpoint, e *payments.Event) (Outcome, error) {
 	if e.Livemode != s.livemode {
 		s.log.Info("stripe event ignored: other mode", "event", e.ID, "type", e.Type, "livemode", e.Livemode)
-		return nil
+		return Ignored, nil
 	}
 	if (ep == payments.ConnectEndpoint) != (e.Account != "") {
 		s.log.Warn("stripe event ignored: wrong endpoint for its account", "event", e.ID, "type", e.Type, "account", e.Account)
-		return nil
+		return Ignored, nil
 	}
 	if !handled(ep, e.Type) {
-		return nil
+		return Ignored, nil
 	}
 	if e.Session != nil && wanted(e) == StatusPaid {
-		return s.paid.do(ctx, e)
+		d := &paying{e: e}
+		if err := s.paid.do(ctx, d); err != nil {
+			return "", err
+		}
+		return outcome(d.fresh), nil
 	}
 	var eff effect
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -85,10 +113,17 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 		return s.apply(ctx, tx, e, &eff)
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	s.after(eff)
-	return nil
+	return outcome(eff.fresh), nil
+}
+
+func outcome(fresh bool) Outcome {
+	if fresh {
+		return Applied
+	}
+	return Duplicate
 }
 
 // recordSQL records the events in the CTE i (event_id, type, account,
@@ -141,9 +176,10 @@ func handled(ep payments.Endpoint, typ string) bool {
 // apply records and applies an event that does not pay a session, in tx.
 func (s *Service) apply(ctx context.Context, tx bun.Tx, e *payments.Event, eff *effect) error {
 	if e.Session != nil {
-		return s.session(ctx, tx, e) // recorded with its checkout's claim
+		return s.session(ctx, tx, e, eff) // recorded with its checkout's claim
 	}
 	fresh, err := recordEvent(ctx, tx, e)
+	eff.fresh = fresh
 	if err != nil || !fresh {
 		return err // a duplicate: already applied, or being applied by the delivery we waited for
 	}

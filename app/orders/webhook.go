@@ -21,11 +21,49 @@ type Handlers struct {
 	verifier *payments.Verifier
 	service  *Service
 	log      *slog.Logger
+	observer Observer // nil: no one
 }
+
+// Observer hears what became of every delivery; the app's metrics are one.
+type Observer interface {
+	// WebhookDelivery is one delivery to endpoint ("platform" or "connect")
+	// and what it came to: an Outcome, or "bad_signature" and "bad_version"
+	// (refused, 400), "too_large" (413), or "retry" (it failed to apply and
+	// was answered 500, so Stripe delivers it again).
+	WebhookDelivery(endpoint, outcome string)
+	// WebhookAlone is n paying deliveries whose shared batch failed, each
+	// of which then ran again on its own (batch.go).
+	WebhookAlone(n int)
+}
+
+// The outcomes of a delivery that never reached Apply, or failed in it.
+const (
+	OutcomeBadSignature = "bad_signature"
+	OutcomeBadVersion   = "bad_version"
+	OutcomeTooLarge     = "too_large"
+	OutcomeRetry        = "retry"
+)
 
 // NewHandlers returns the webhook handlers.
 func NewHandlers(verifier *payments.Verifier, service *Service, log *slog.Logger) *Handlers {
 	return &Handlers{verifier: verifier, service: service, log: log}
+}
+
+// WithObserver tells o of every delivery's outcome.
+func (h *Handlers) WithObserver(o Observer) *Handlers {
+	h.observer = o
+	return h
+}
+
+func (h *Handlers) observe(ep payments.Endpoint, outcome string) {
+	if h.observer == nil {
+		return
+	}
+	name := "platform"
+	if ep == payments.ConnectEndpoint {
+		name = "connect"
+	}
+	h.observer.WebhookDelivery(name, outcome)
 }
 
 // Routes registers both endpoints on the marketplace host only. The app's
@@ -46,6 +84,7 @@ func (h *Handlers) receive(c *fiber.Ctx, ep payments.Endpoint) error {
 	// Stripe always sends a Content-Length; a chunked or unbounded body is
 	// refused like an oversized one, before a byte of it is read.
 	if n := c.Request().Header.ContentLength(); n > MaxWebhookBody || n < 0 {
+		h.observe(ep, OutcomeTooLarge)
 		return web.Refuse(fiber.StatusRequestEntityTooLarge, "Webhook body too large.")
 	}
 	body := bytes.Clone(c.Body()) // Fiber reuses its buffers; the event outlives this call's view of them
@@ -83,12 +122,24 @@ func (h *Handlers) DeliverConnect(ctx context.Context, body []byte, signature st
 // applies the event; an error means nothing was applied, or Stripe must retry.
 func (h *Handlers) deliver(ctx context.Context, body []byte, signature string, ep payments.Endpoint) error {
 	e, err := h.verifier.Verify(body, signature, ep)
-	if err != nil {
+	var verr *payments.VersionError
+	switch {
+	case errors.As(err, &verr):
+		h.observe(ep, OutcomeBadVersion)
+		return err
+	case errors.Is(err, payments.ErrSignature):
+		h.observe(ep, OutcomeBadSignature)
+		return err
+	case err != nil:
+		h.observe(ep, OutcomeRetry)
 		return err
 	}
-	if err := h.service.Handle(ctx, ep, e); err != nil {
+	outcome, err := h.service.Apply(ctx, ep, e)
+	if err != nil {
+		h.observe(ep, OutcomeRetry)
 		h.log.Error("stripe event failed; Stripe will retry", "event", e.ID, "type", e.Type, "err", err)
 		return err
 	}
+	h.observe(ep, string(outcome))
 	return nil
 }

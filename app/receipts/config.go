@@ -3,6 +3,7 @@ package receipts
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/claro-market/claro/app/config"
 	"github.com/uptrace/bun"
@@ -32,6 +33,19 @@ func New(cfg config.Config, primary *bun.DB, log *slog.Logger) (*Sender, error) 
 // Enabled reports whether Run sends anything: false in production without
 // SMTP_URL.
 func (s *Sender) Enabled() bool { return s.mailer != nil }
+
+// Backlog is how many receipts are owed and not yet sent (due now or waiting
+// for a retry) and how long the oldest has been owed (for the metrics).
+func (s *Sender) Backlog(ctx context.Context) (pending int, oldest time.Duration, err error) {
+	var r struct {
+		N      int     `bun:"n"`
+		Oldest float64 `bun:"oldest"`
+	}
+	err = s.db.NewRaw(`SELECT count(*) AS n,
+		COALESCE(extract(epoch FROM now() - min(created_at)), 0)::float8 AS oldest
+		FROM receipts_outbox WHERE sent_at IS NULL`).Scan(ctx, &r)
+	return r.N, time.Duration(r.Oldest * float64(time.Second)), err
+}
 
 // runnable guards Run: without a mailer the rows wait, and that is said once.
 func (s *Sender) runnable(ctx context.Context) bool {

@@ -32,10 +32,14 @@ type PageCache struct {
 	rendering map[string]chan struct{}
 
 	Hits, Misses atomic.Int64
+	// Routes, when set, names the route that rendered each page, so a
+	// replay is measured as that route (RouteTable.Pattern).
+	Routes *RouteTable
 }
 
 type cachedPage struct {
 	parts  [][]byte // the page split where the CSRF token goes
+	route  string   // the pattern of the route that rendered it (RouteTable.Pattern)
 	ctype  string
 	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
 	tenant int64
@@ -117,6 +121,9 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 	}
 	if p != nil {
 		pc.Hits.Add(1)
+		if pc.Routes != nil {
+			c.Locals(routePatternKey{}, p.route)
+		}
 		c.Set(fiber.HeaderContentType, p.ctype)
 		c.Set(fiber.HeaderVary, "HX-Request")
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
@@ -150,7 +157,7 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		}
 	})
 	pc.put(key, &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), hx: hx,
-		tenant: scope.tenant, query: scope.query})
+		tenant: scope.tenant, query: scope.query, route: pc.Routes.Pattern(c)})
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	return nil
 }

@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/caddyserver/certmagic"
@@ -39,6 +41,10 @@ type Options struct {
 	Throttle Throttle
 	Log      *slog.Logger
 	Zap      *zap.Logger // CertMagic's own log; nil discards it
+	// Events, when set, hears the name of every certificate event CertMagic
+	// emits (cert_obtaining, cert_obtained, cert_failed, cached_managed_cert,
+	// cert_ocsp_revoked...) except the one per handshake; the app counts them.
+	Events func(event string)
 }
 
 // OptionsFrom maps the TLS settings onto Options; the caller adds the policy
@@ -62,6 +68,9 @@ type Server struct {
 	issuer  *throttledIssuer
 	wild    *certmagic.Config // nil without ACME_DNS
 	tlsPort string            // ":8443" when TLS is not on 443, for redirects
+
+	mu    sync.Mutex
+	names map[string]struct{} // the names of managed certificates cached here (Expiries)
 }
 
 // New configures CertMagic. It fails without a policy: on-demand issuance
@@ -80,7 +89,7 @@ func New(opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opt: opt, tlsPort: portSuffix(opt.TLSAddr, "443")}
+	s := &Server{opt: opt, tlsPort: portSuffix(opt.TLSAddr, "443"), names: map[string]struct{}{}}
 	s.cache = certmagic.NewCache(certmagic.CacheOptions{
 		GetConfigForCert: func(c certmagic.Certificate) (*certmagic.Config, error) { return s.configFor(c), nil },
 		Logger:           opt.Zap,
@@ -89,12 +98,7 @@ func New(opt Options) (*Server, error) {
 		Storage:  opt.Storage,
 		OnDemand: &certmagic.OnDemandConfig{DecisionFunc: opt.Policy.Allow},
 		Logger:   opt.Zap,
-		OnEvent: func(_ context.Context, event string, data map[string]any) error {
-			if event == "cert_obtained" || event == "cert_failed" {
-				opt.Log.Info("certificate", "event", event, "identifier", data["identifier"], "error", data["error"])
-			}
-			return nil
-		},
+		OnEvent:  s.onEvent,
 	})
 	s.acme = certmagic.NewACMEIssuer(s.magic, certmagic.ACMEIssuer{
 		CA: opt.CA, Email: opt.Email, Agreed: true, TrustedRoots: roots, Logger: opt.Zap,
@@ -108,6 +112,65 @@ func New(opt Options) (*Server, error) {
 		s.wild = s.newWildcardConfig(roots)
 	}
 	return s, nil
+}
+
+// onEvent hears CertMagic's events (the wildcard's config shares it): it
+// logs what was obtained or failed, remembers which names are cached for
+// Expiries, and passes each event's name to Options.Events.
+func (s *Server) onEvent(_ context.Context, event string, data map[string]any) error {
+	switch event {
+	case "tls_get_certificate":
+		return nil // one per handshake: neither logged nor counted
+	case "cert_obtained", "cert_failed":
+		s.opt.Log.Info("certificate", "event", event, "identifier", data["identifier"], "error", data["error"])
+	case "cached_managed_cert":
+		if sans, ok := data["sans"].([]string); ok && len(sans) > 0 {
+			s.mu.Lock()
+			s.names[sans[0]] = struct{}{}
+			s.mu.Unlock()
+		}
+	}
+	if s.opt.Events != nil {
+		s.opt.Events(event)
+	}
+	return nil
+}
+
+// Expiry is one managed certificate this machine holds: its first name and
+// when it stops being valid.
+type Expiry struct {
+	Name     string
+	NotAfter time.Time
+}
+
+// Expiries lists the managed certificates in this machine's cache, each
+// with the expiry of the copy it serves (CertMagic replaces a renewed one in
+// place). A name no longer cached is forgotten. Sorted by name.
+func (s *Server) Expiries() []Expiry {
+	s.mu.Lock()
+	names := make([]string, 0, len(s.names))
+	for n := range s.names {
+		names = append(names, n)
+	}
+	s.mu.Unlock()
+	slices.Sort(names)
+	out := make([]Expiry, 0, len(names))
+	for _, n := range names {
+		var latest time.Time
+		for _, c := range s.cache.AllMatchingCertificates(n) {
+			if c.Leaf != nil && slices.Contains(c.Names, n) && c.Leaf.NotAfter.After(latest) {
+				latest = c.Leaf.NotAfter
+			}
+		}
+		if latest.IsZero() {
+			s.mu.Lock()
+			delete(s.names, n) // evicted or removed: no longer served from here
+			s.mu.Unlock()
+			continue
+		}
+		out = append(out, Expiry{Name: n, NotAfter: latest})
+	}
+	return out
 }
 
 // TLSConfig is the listener's TLS configuration. Fiber speaks HTTP/1.1 only,

@@ -62,6 +62,20 @@ type Database struct {
 
 // Create creates and migrates a uniquely named database.
 func Create(ctx context.Context) (*Database, error) {
+	td, err := CreateEmpty(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := td.MigrateUp(ctx, nil); err != nil {
+		_ = td.Drop(ctx)
+		return nil, err
+	}
+	return td, nil
+}
+
+// CreateEmpty creates a uniquely named database and migrates nothing, for
+// tests that apply the migrations themselves.
+func CreateEmpty(ctx context.Context) (*Database, error) {
 	admin := AdminURL()
 	wd, _ := os.Getwd()
 	suffix := make([]byte, 4)
@@ -87,10 +101,6 @@ func Create(ctx context.Context) (*Database, error) {
 		return nil, err
 	}
 	td.DB = d
-	if err := d.MigrateUp(ctx, nil); err != nil {
-		_ = td.Drop(ctx)
-		return nil, err
-	}
 	return td, nil
 }
 

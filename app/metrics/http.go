@@ -1,0 +1,67 @@
+package metrics
+
+import (
+	"time"
+
+	"github.com/claro-market/claro/app/web"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Requests observes each request's duration in
+// claro_http_request_duration_seconds, by route pattern (routes.Pattern),
+// method and status class. It sits above web.AccessLog, which has written
+// the error page (and so the final status) by the time it returns.
+func (m *Metrics) Requests(routes *web.RouteTable) fiber.Handler {
+	return func(c *fiber.Ctx) error { return m.request(c, routes) }
+}
+
+func (m *Metrics) request(c *fiber.Ctx, routes *web.RouteTable) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil { // nothing below wrote the answer yet: the error handler will
+		status = fiber.StatusInternalServerError
+		if fe, ok := err.(*fiber.Error); ok {
+			status = fe.Code
+		}
+	}
+	m.requests.WithLabelValues(routes.Pattern(c), method(c.Method()), statusClass(status)).
+		Observe(time.Since(start).Seconds())
+	return err
+}
+
+// method is m as one of our own constants: Fiber's c.Method() may alias a
+// buffer reused by the next request, and a label value is kept for good.
+func method(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	}
+	return "OTHER"
+}
+
+func statusClass(code int) string {
+	switch {
+	case code >= 500:
+		return "5xx"
+	case code >= 400:
+		return "4xx"
+	case code >= 300:
+		return "3xx"
+	case code >= 200:
+		return "2xx"
+	}
+	return "1xx"
+}
