@@ -126,7 +126,7 @@ func TestEveryMigrationGoesUpDownAndUpAgain(t *testing.T) {
 // store with a public product, a buyer who signed up and paid for it (order,
 // items, entitlement, Stripe event, receipt owed, sales ledger, search
 // outbox) and a custom domain; then, in SQL, the rows other features write
-// (a category, a file, a member and an invite, a review, tokens, a Connect
+// (a category, a file, a member and an invitation, a review, tokens, a Connect
 // account, a refund waiting for its order, a stored certificate).
 func seed(t *testing.T, td *dbtest.Database) string {
 	t.Helper()
@@ -151,8 +151,12 @@ func seed(t *testing.T, td *dbtest.Database) string {
 		`UPDATE products SET category_id = (SELECT id FROM categories WHERE slug = 'migrate-fonts') WHERE id = ?1`,
 		`INSERT INTO product_files (tenant_id, product_id, name, blob_key, size_bytes, content_type)
 			VALUES (?0, ?1, 'pack.zip', 'files/migrate/pack.zip', 1234, 'application/zip')`,
+		// Verified, so its names are held both before 0025 (every claim held
+		// them) and after (only proven claims do).
+		`UPDATE domains SET status = 'verified', verified_at = now() WHERE tenant_id = ?0`,
 		`INSERT INTO tenant_members (tenant_id, user_id, role) VALUES (?0, ?2, 'admin')`,
-		`INSERT INTO tenant_invites (tenant_id, email, invited_by) VALUES (?0, 'invitee@example.com', ?2)`,
+		`INSERT INTO tenant_invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
+			VALUES (?0, 'invitee@example.com', 'admin', '\x03', ?2, now() + interval '14 days')`,
 		`INSERT INTO reviews (tenant_id, product_id, user_id, rating, title, body) VALUES (?0, ?1, ?2, 5, 'Good', 'Worth it.')`,
 		`INSERT INTO email_tokens (token_hash, purpose, user_id, email, order_id, expires_at)
 			VALUES ('\x01', 'claim', ?2, 'buyer@example.com', ?3, now() + interval '1 day')`,
