@@ -64,6 +64,10 @@ type App struct {
 	Pages *web.PageCache
 	// Receipts emails the receipts paid orders owe (receipts_outbox).
 	Receipts *receipts.Sender
+	// Mailbox, outside production, keeps the last messages the app sent
+	// (receipts and account links): `claro dev` shows them on /dev/mail,
+	// and tests follow the links in them. Nil in production.
+	Mailbox *receipts.Mailbox
 	// Payments is the Stripe client; Orders turns webhook events into orders.
 	Payments *payments.Client
 	Orders   *orders.Service
@@ -102,6 +106,9 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if cfg.IsProduction() && cfg.DevTestPayments {
 		return nil, devtools.ErrTestPaymentsInProduction
 	}
+	if cfg.IsProduction() && cfg.DevMailbox {
+		return nil, devtools.ErrMailboxInProduction
+	}
 	secret, err := sessionSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -139,7 +146,10 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		Payments: payments.New(payments.ConfigFrom(cfg, log)),
 		Payouts:  payouts.NewService(database.Primary, log),
 	}
-	if a.Receipts, err = receipts.New(cfg, database.Primary, log); err != nil {
+	if !cfg.IsProduction() {
+		a.Mailbox = receipts.NewMailbox()
+	}
+	if a.Receipts, err = receipts.NewWith(cfg, database.Primary, log, receipts.Options{Box: a.Mailbox}); err != nil {
 		return nil, err
 	}
 	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
@@ -157,10 +167,17 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if err != nil {
 		return nil, err
 	}
+	purchases := library.NewStore(database.Primary)
+	accountFrom := "Claro <accounts@" + cfg.RootHost() + ">"
+	accountMail, err := receipts.Transport(cfg, accountFrom, log, a.Mailbox)
+	if err != nil {
+		return nil, err
+	}
+	tokens := accounts.NewTokens(database.Primary)
+	auth.WithEmail(accounts.NewMail(accountMail, authLimiter, tokens, accountFrom, links.Market(), log), purchases.Claim, log)
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
 	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages)
-	purchases := library.NewStore(database.Primary)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log)
 	r := stack{
@@ -179,6 +196,9 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 			return nil, err
 		}
 		r.testPayments = devtools.NewTestPaymentHandlers(testPay, pages)
+	}
+	if cfg.DevMailbox && a.Mailbox != nil {
+		r.devMail = devtools.NewMailHandlers(a.Mailbox, pages)
 	}
 	a.routes(r)
 	return a, nil

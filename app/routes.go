@@ -36,6 +36,7 @@ type stack struct {
 	checkout     *checkout.Handlers
 	webhooks     *orders.Handlers
 	testPayments *devtools.TestPaymentHandlers // nil unless DEV_TEST_PAYMENTS
+	devMail      *devtools.MailHandlers        // nil unless claro dev without SMTP_URL
 	library      *library.Handlers
 	dashboard    *dashboard.Handlers
 }
@@ -98,6 +99,9 @@ func (a *App) routes(s stack) {
 	s.webhooks.Routes(f)
 	if s.testPayments != nil {
 		s.testPayments.Routes(f)
+	}
+	if s.devMail != nil {
+		s.devMail.Routes(f)
 	}
 	s.library.Routes(f)
 	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser, s.entitled))

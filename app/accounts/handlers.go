@@ -17,8 +17,8 @@ import (
 // hand-off gives the visitor a host-only cookie (HostCookieName) instead.
 const CookieName = "claro_session"
 
-// Handlers serves sign-up, sign-in and sign-out, and loads the session of
-// every request.
+// Handlers serves sign-up, sign-in and sign-out, the links account mail
+// carries (email_handlers.go), and loads the session of every request.
 type Handlers struct {
 	auth     *Auth
 	sessions *Sessions
@@ -44,6 +44,7 @@ func (h *Handlers) Routes(r fiber.Router) {
 	m.Get("/login", h.showSignIn)
 	m.Post("/login", h.signIn)
 	m.Post("/logout", h.signOut)
+	h.emailRoutes(m)
 	m.Get("/handoff", h.startHandoff)
 	web.StoreRoutes(r).Get(HandoffPath, h.redeemHandoff)
 }
@@ -75,7 +76,7 @@ func (h *Handlers) Middleware(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	default:
-		web.SetIdentity(c, &web.Identity{UserID: s.User.ID, Email: s.User.Email, Name: s.User.Name, SessionID: s.ID},
+		web.SetIdentity(c, &web.Identity{UserID: s.User.ID, Email: s.User.Email, Name: s.User.Name, SessionID: s.ID, Verified: s.Verified},
 			"session:"+hex.EncodeToString(s.TokenHash))
 	}
 	return c.Next()
@@ -130,22 +131,17 @@ func (h *Handlers) signUp(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return web.Render(c, "accounts/signup", page)
 	}
-	_, token, err := h.auth.SignUp(c.UserContext(), &f, web.ClientIP(c), c.Get(fiber.HeaderUserAgent))
+	err := h.auth.SignUp(c.UserContext(), &f, web.ClientIP(c), page.Next)
 	var thr *ThrottledError
 	switch {
 	case errors.As(err, &thr):
 		return h.throttled(c, "accounts/signup", page, thr)
-	case errors.Is(err, ErrEmailTaken):
-		f.Password = ""
-		f.Errors["email"] = "That email already has an account. Sign in instead."
-		page.Form = f
-		c.Status(fiber.StatusUnprocessableEntity)
-		return web.Render(c, "accounts/signup", page)
 	case err != nil:
 		return err
 	}
-	h.setCookie(c, token)
-	return c.Redirect(page.Next, fiber.StatusSeeOther)
+	// The same page whether the address was new or had an account: the
+	// mail sent says which.
+	return h.checkInbox(c, f.Email, "")
 }
 
 func (h *Handlers) showSignIn(c *fiber.Ctx) error {

@@ -7,5 +7,6 @@ import "github.com/claro-market/claro/app/web"
 func Views() []web.View {
 	return []web.View{
 		{Name: "marketplace/dev_pay", Data: payPage{}, Page: true},
+		{Name: "marketplace/dev_mail", Data: mailPage{}, Page: true},
 	}
 }

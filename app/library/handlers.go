@@ -1,6 +1,7 @@
 package library
 
 import (
+	"context"
 	"html/template"
 	"strconv"
 	"time"
@@ -39,6 +40,15 @@ func (h *Handlers) Routes(r fiber.Router) {
 	m.Get("/library/:product_id/files/:file_id", accounts.RequireUser, h.download)
 }
 
+// claim attaches the guest purchases made with a verified user's address
+// since the last look (Store.Claim; nothing for an unverified address).
+func (h *Handlers) claim(ctx context.Context, u *web.Identity) error {
+	if !u.Verified {
+		return nil
+	}
+	return h.store.Claim(ctx, u.UserID)
+}
+
 type indexPage struct {
 	web.Page
 	Purchases []Purchase
@@ -47,7 +57,7 @@ type indexPage struct {
 func (h *Handlers) index(c *fiber.Ctx) error {
 	u := web.CurrentUser(c)
 	ctx := c.UserContext()
-	if err := h.store.Claim(ctx, u.UserID, u.Email); err != nil {
+	if err := h.claim(ctx, u); err != nil {
 		return err
 	}
 	ps, err := h.store.Purchases(ctx, u.UserID)
@@ -72,7 +82,7 @@ func (h *Handlers) show(c *fiber.Ctx) error {
 		return ErrNotFound
 	}
 	ctx := c.UserContext()
-	if err := h.store.Claim(ctx, u.UserID, u.Email); err != nil {
+	if err := h.claim(ctx, u); err != nil {
 		return err
 	}
 	content, err := h.store.Content(ctx, u.UserID, id)

@@ -69,16 +69,18 @@ func (s *Store) EntitledToFile(ctx context.Context, userID int64, key string) (b
 	return ok, err
 }
 
-// Claim attaches guest purchases made with the account's email to it.
-func (s *Store) Claim(ctx context.Context, userID int64, email string) error {
-	if email == "" {
-		return nil
-	}
-	if _, err := s.db.NewRaw(`UPDATE orders SET user_id = ?, updated_at = now() WHERE user_id IS NULL AND email = lower(?)`,
-		userID, email).Exec(ctx); err != nil {
-		return err
-	}
-	_, err := s.db.NewRaw(`UPDATE entitlements SET user_id = ? WHERE user_id IS NULL AND email = lower(?)`, userID, email).Exec(ctx)
+// Claim attaches to the account the guest purchases made with its
+// address, once that address is verified: an account whose owner has not
+// opened a link sent to its address gets nothing by email, whoever typed it
+// in at sign-up. Verifying an address runs it (accounts.Auth's onVerified),
+// and so does every library page, for purchases made since.
+func (s *Store) Claim(ctx context.Context, userID int64) error {
+	_, err := s.db.NewRaw(`WITH u AS (
+			SELECT id, email FROM users WHERE id = ? AND email_verified_at IS NOT NULL
+		), o AS (
+			UPDATE orders SET user_id = u.id, updated_at = now() FROM u WHERE orders.user_id IS NULL AND orders.email = u.email
+		)
+		UPDATE entitlements e SET user_id = u.id FROM u WHERE e.user_id IS NULL AND e.email = u.email`, userID).Exec(ctx)
 	return err
 }
 

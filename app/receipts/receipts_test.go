@@ -67,7 +67,7 @@ func TestPaidOrderEmailsAReceiptWithItsLinesAmountsAndTheLibrary(t *testing.T) {
 	if n, err := e.Receipts.Drain(context.Background()); err != nil || n != 0 {
 		t.Fatalf("second drain: sent %d, err %v", n, err)
 	}
-	msgs := mp.WaitFor(t, email, 1)
+	msgs := mp.WaitForSubject(t, email, "receipt", 1)
 	if len(msgs) != 1 {
 		t.Fatalf("%d receipts arrived", len(msgs))
 	}
@@ -119,7 +119,7 @@ func TestReceiptWaitsOutAnSMTPOutageAndIsSentLater(t *testing.T) {
 	if n, err := sender.Drain(context.Background()); err != nil || n != 1 {
 		t.Fatalf("drain with SMTP back: sent %d, err %v", n, err)
 	}
-	if msgs := mp.WaitFor(t, email, 1); !strings.Contains(msgs[0].Text, "Title of zine") {
+	if msgs := mp.WaitForSubject(t, email, "receipt", 1); !strings.Contains(msgs[0].Text, "Title of zine") {
 		t.Fatalf("receipt:\n%s", msgs[0].Text)
 	}
 	if rows := outbox(t, e, store.ID); !rows[0].Sent || rows[0].Attempts != 2 {
