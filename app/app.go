@@ -149,7 +149,14 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if !cfg.IsProduction() {
 		a.Mailbox = receipts.NewMailbox()
 	}
-	if a.Receipts, err = receipts.NewWith(cfg, database.Primary, log, receipts.Options{Box: a.Mailbox}); err != nil {
+	accountFrom := "Claro <accounts@" + cfg.RootHost() + ">"
+	accountMail, err := receipts.Transport(cfg, accountFrom, log, a.Mailbox)
+	if err != nil {
+		return nil, err
+	}
+	tokens := accounts.NewTokens(database.Primary)
+	mail := accounts.NewMail(accountMail, authLimiter, tokens, accountFrom, links.Market(), log)
+	if a.Receipts, err = receipts.NewWith(cfg, database.Primary, log, receipts.Options{Box: a.Mailbox, Claims: mail}); err != nil {
 		return nil, err
 	}
 	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
@@ -168,13 +175,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		return nil, err
 	}
 	purchases := library.NewStore(database.Primary)
-	accountFrom := "Claro <accounts@" + cfg.RootHost() + ">"
-	accountMail, err := receipts.Transport(cfg, accountFrom, log, a.Mailbox)
-	if err != nil {
-		return nil, err
-	}
-	tokens := accounts.NewTokens(database.Primary)
-	auth.WithEmail(accounts.NewMail(accountMail, authLimiter, tokens, accountFrom, links.Market(), log), purchases.Claim, log)
+	auth.WithEmail(mail, purchases.Claim, log)
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
 	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages)
@@ -187,7 +188,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		search:   search.NewHandlers(index, catalog.NewReadStore(database), pages),
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages), webhooks: webhooks,
-		library: library.NewHandlers(purchases, pages, signer), entitled: purchases.EntitledToFile,
+		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, accounts.NewUsers(database.Primary)), entitled: purchases.EntitledToFile,
 		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains),
 	}
 	if cfg.DevTestPayments {

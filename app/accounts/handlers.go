@@ -118,7 +118,8 @@ type authPage struct {
 func (h *Handlers) showSignUp(c *fiber.Ctx) error {
 	next := web.SafeNext(c.Query("next"))
 	h.allowHandoffTarget(c, next)
-	return web.Render(c, "accounts/signup", authPage{Page: h.pages.New(c, "Create your account"), Next: next})
+	return web.Render(c, "accounts/signup", authPage{Page: h.pages.New(c, "Create your account"), Next: next,
+		Form: SignUpForm{Email: c.Query("email")}}) // a receipt's claim link names the address it was paid with
 }
 
 func (h *Handlers) signUp(c *fiber.Ctx) error {
@@ -147,7 +148,7 @@ func (h *Handlers) signUp(c *fiber.Ctx) error {
 func (h *Handlers) showSignIn(c *fiber.Ctx) error {
 	next := web.SafeNext(c.Query("next"))
 	h.allowHandoffTarget(c, next)
-	return web.Render(c, "accounts/login", authPage{Page: h.pages.New(c, "Sign in"), Next: next})
+	return web.Render(c, "accounts/login", authPage{Page: h.pages.New(c, "Sign in"), Next: next, Form: SignUpForm{Email: c.Query("email")}})
 }
 
 func (h *Handlers) signIn(c *fiber.Ctx) error {

@@ -202,6 +202,13 @@ func (m *Mail) EmailChanged(ctx context.Context, name, oldEmail, newEmail string
 		mailData{Name: name, Email: oldEmail, NewEmail: newEmail})
 }
 
+// ClaimLink issues the single-use link a guest order's receipt carries
+// (receipts.ClaimLinker): bound to the order and the address it was paid
+// with, for ClaimTTL.
+func (m *Mail) ClaimLink(ctx context.Context, orderID int64, email string) (string, error) {
+	return m.link(ctx, ClaimPath, Token{Purpose: PurposeClaim, Email: email, OrderID: orderID}, ClaimTTL, "")
+}
+
 // sendCounted is send for a message whose address allowance was already
 // counted (before its token was issued).
 func (m *Mail) sendCounted(ctx context.Context, name, subject, to string, d mailData) error {

@@ -92,7 +92,8 @@ func TestSigningUpWithAGuestsAddressGetsNoneOfTheirPurchases(t *testing.T) {
 // The audit's takeover, second direction: the attacker registers
 // victim@example.com first. Before the fix the webhook wrote the victim's
 // later guest purchases straight to the attacker's account, and the victim
-// could never sign up. Now the purchase stays a guest order; the victim's
+// could never sign up. Now the purchase stays a guest order whose receipt
+// carries a claim link; the victim's
 // sign-up is told (by mail) that the address has an account; a password reset
 // proves the mailbox, ends the attacker's session and brings the purchase
 // in; and purchases after that join the now verified account. The mail goes
@@ -115,6 +116,13 @@ func TestAnAccountRegisteredFirstWithTheVictimsAddressNeverReceivesTheirPurchase
 		t.Fatalf("the webhook gave the guest's order to account %d, which never verified the address", owner)
 	}
 	notFound(t, e, attacker, fmt.Sprintf("/library/%d", p.ID))
+	// The receipt goes to the victim's mailbox, with the order's claim link.
+	if _, err := e.Receipts.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if receipt := mp.WaitForSubject(t, victim, "Your receipt", 1)[0]; len(apptest.Links(receipt.Text, "/claim")) != 1 {
+		t.Fatalf("the guest's receipt has no claim link:\n%s", receipt.Text)
+	}
 
 	// The victim tries to sign up: the same "check your inbox" as anyone,
 	// and a mail saying the address has an account.

@@ -13,6 +13,8 @@ type Options struct {
 	// Box, outside production, keeps a copy of every receipt sent (what
 	// `claro dev` shows on /dev/mail).
 	Box *Mailbox
+	// Claims makes the claim link a guest order's receipt carries.
+	Claims ClaimLinker
 }
 
 // New builds the sender from the settings alone (see NewWith).
@@ -27,6 +29,7 @@ func New(cfg config.Config, primary *bun.DB, log *slog.Logger) (*Sender, error) 
 func NewWith(cfg config.Config, primary *bun.DB, log *slog.Logger, o Options) (*Sender, error) {
 	from := "Claro <receipts@" + cfg.RootHost() + ">"
 	render := NewRenderer(primary, from, cfg.Scheme()+"://"+cfg.RootDomain+"/library")
+	render.claims = o.Claims
 	var mailer Mailer
 	if cfg.SMTPURL != "" || !cfg.IsProduction() {
 		m, err := Transport(cfg, from, log, o.Box)

@@ -80,6 +80,9 @@ func TestPaidOrderEmailsAReceiptWithItsLinesAmountsAndTheLibrary(t *testing.T) {
 			t.Errorf("receipt lacks %q:\n%s", want, m.Text)
 		}
 	}
+	if strings.Contains(m.Text, "/claim?") {
+		t.Errorf("an account's order came with a claim link:\n%s", m.Text)
+	}
 	if rows := outbox(t, e, store.ID); len(rows) != 1 || !rows[0].Sent || rows[0].Attempts != 1 {
 		t.Fatalf("outbox after sending: %+v", rows)
 	}
