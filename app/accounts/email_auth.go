@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/mail"
+	"time"
 
+	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/uptrace/bun"
 )
 
@@ -202,4 +204,100 @@ func (a *Auth) SignInWithLink(ctx context.Context, token, ip, userAgent string) 
 	}
 	s, err := a.sessions.Create(ctx, u.ID, ip, userAgent)
 	return u, s, err
+}
+
+// ErrSameEmail is a change of address to the address the account has.
+var ErrSameEmail = errors.New("accounts: that is the account's address already")
+
+// checkPassword checks u's password under the sign-in limits of the
+// (account, address) pair, as signing in does, so a stolen session cannot
+// guess it faster than a sign-in form could.
+func (a *Auth) checkPassword(ctx context.Context, u *User, password, ip string) error {
+	pair := pairKey(u.Email, addressKey(ip))
+	fails, err := a.limits.Count(ctx, pair, loginWindow)
+	if err != nil {
+		return err
+	}
+	if fails >= loginFailPerPair {
+		return &ThrottledError{RetryAfter: time.Until(ratelimit.WindowEnd(time.Now(), loginWindow))}
+	}
+	if ok, err := CheckPassword(u.PasswordHash, password); err != nil || !ok || len(password) > maxPassword {
+		if _, _, herr := a.limits.Hit(ctx, pair, loginWindow); herr != nil {
+			return herr
+		}
+		return ErrBadCredentials
+	}
+	return nil
+}
+
+// RequestEmailChange checks the account's current password and emails
+// newEmail a link that moves the account there. When newEmail has an account
+// already, its owner is told so instead; the answer is the same either way.
+// Refusals: ErrBadEmail, ErrSameEmail, ErrBadCredentials, ThrottledError.
+func (a *Auth) RequestEmailChange(ctx context.Context, userID int64, password, newEmail, ip string) error {
+	newEmail, ok := validEmail(newEmail)
+	if !ok {
+		return ErrBadEmail
+	}
+	u, err := a.users.ByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if newEmail == u.Email {
+		return ErrSameEmail
+	}
+	if err := a.checkPassword(ctx, u, password, ip); err != nil {
+		return err
+	}
+	if err := a.mail.allowIP(ctx, ip); err != nil {
+		return err
+	}
+	switch _, err := a.users.ByEmail(ctx, newEmail); {
+	case err == nil:
+		a.delivered("email change, address taken", a.mail.EmailTaken(ctx, newEmail))
+	case errors.Is(err, ErrNotFound):
+		a.delivered("email change", a.mail.EmailChange(ctx, u, newEmail))
+	default:
+		return err
+	}
+	return nil
+}
+
+// ConfirmEmailChange spends an email-change link: the account moves to the
+// address the link was sent to, verified (the link proved that mailbox); the
+// links sent to the old address are void, the old address is told, and the
+// guest purchases made with the new one join the account. An address that
+// has its own account by now is ErrEmailTaken, and nothing changes.
+func (a *Auth) ConfirmEmailChange(ctx context.Context, token string) (*User, error) {
+	t, err := a.mail.tokens.Redeem(ctx, PurposeEmailChange, token)
+	if err != nil {
+		return nil, err
+	}
+	u, err := a.users.ByID(ctx, t.UserID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrTokenInvalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	old := u.Email
+	if old == t.Email {
+		return u, nil // opened twice at once, or confirmed already
+	}
+	if err := a.users.ChangeEmail(ctx, u.ID, t.Email); err != nil {
+		return nil, err
+	}
+	u.Email = t.Email
+	for _, p := range []Purpose{PurposeVerify, PurposeReset, PurposeSignIn, PurposeEmailChange} {
+		if err := a.mail.tokens.Revoke(ctx, u.ID, p); err != nil {
+			return nil, err
+		}
+	}
+	a.delivered("email changed notice", a.mail.EmailChanged(ctx, u.Name, old, u.Email))
+	if a.onVerified != nil {
+		if err := a.onVerified(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
 }

@@ -27,6 +27,7 @@ func (h *Handlers) emailRoutes(m web.Routes) {
 	m.Post(ResetPath, h.reset)
 	m.Post(SignInLinkPath, h.requestSignInLink)
 	m.Get(SignInLinkPath, h.signInWithLink)
+	h.emailChangeRoutes(m)
 }
 
 // inboxPage is "check your inbox": where a link was sent, or, to answer

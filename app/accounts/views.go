@@ -12,6 +12,7 @@ func Views() []web.View {
 		{Name: "accounts/reset", Data: resetPage{}, Page: true},
 		{Name: "accounts/check_inbox", Data: inboxPage{}, Page: true},
 		{Name: "accounts/notice", Data: noticePage{}, Page: true},
+		{Name: "accounts/email", Data: emailPage{}, Page: true},
 		{Name: "partials/verify_banner", Data: web.Page{User: &web.Identity{}}},
 	}
 }
