@@ -62,7 +62,6 @@ func (h *Handlers) requestEmailChange(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return web.Render(c, "accounts/email", page)
 	}
-	noTrace(c)
 	return web.Render(c, "accounts/check_inbox", inboxPage{Page: h.pages.New(c, "Check your inbox"), Heading: "Check your inbox",
 		Email: NormalizeEmail(page.NewEmail),
 		Lead:  "We sent a confirmation link to this address. Your email stays " + page.Current + " until you open it; it works once, for 24 hours."})
@@ -76,7 +75,7 @@ func (h *Handlers) confirmEmailChange(c *fiber.Ctx) error {
 	case errors.Is(err, ErrTokenInvalid):
 		return h.invalidLink(c, Action{Label: "Change your email again", URL: EmailPath, Primary: true})
 	case errors.Is(err, ErrEmailTaken):
-		noTrace(c)
+		linkPage(c)
 		c.Status(fiber.StatusConflict)
 		return web.Render(c, "accounts/notice", noticePage{Page: h.pages.New(c, "Email not changed"), Heading: "Email not changed",
 			Failed: true, Message: "That address has its own Claro account now, so your account keeps its address.",
@@ -84,7 +83,7 @@ func (h *Handlers) confirmEmailChange(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	noTrace(c)
+	linkPage(c)
 	return web.Render(c, "accounts/notice", noticePage{Page: h.pages.New(c, "Email changed"), Heading: "Email changed",
 		Message: "Your Claro account's email is now " + u.Email + ". Receipts and sign-in links go there from now on.",
 		Actions: []Action{{Label: "Go to your library", URL: "/library", Primary: true}, {Label: "Go to the home page", URL: "/"}}})

@@ -25,6 +25,7 @@ func (h *Handlers) emailRoutes(m web.Routes) {
 	m.Post("/forgot", h.forgot)
 	m.Get(ResetPath, h.showReset)
 	m.Post(ResetPath, h.reset)
+	m.Get(resetDonePath, RequireUser, h.resetDone)
 	m.Post(SignInLinkPath, h.requestSignInLink)
 	m.Get(SignInLinkPath, h.signInWithLink)
 	h.emailChangeRoutes(m)
@@ -66,16 +67,24 @@ type resetPage struct {
 }
 
 func (h *Handlers) checkInbox(c *fiber.Ctx, email, next string) error {
-	noTrace(c)
 	return web.Render(c, "accounts/check_inbox", inboxPage{Page: h.pages.New(c, "Check your inbox"), Heading: "Check your inbox",
 		Email: email, Next: next,
 		Lead: "We sent a link to this address. Open it to confirm the address and sign in; it works once, for 24 hours."})
 }
 
+// linkPage marks an answer to a request whose address holds a link's token:
+// never stored by any cache, and no Referer beyond this site. Not
+// no-referrer: under it a browser sends "Origin: null" with the page's own
+// forms, which CSRF refuses as another site's.
+func linkPage(c *fiber.Ctx) {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+}
+
 // invalidLink is the one answer to a link that is unknown, spent, expired or
 // made for something else, with the way to get a new one.
 func (h *Handlers) invalidLink(c *fiber.Ctx, again Action) error {
-	noTrace(c)
+	linkPage(c)
 	c.Status(fiber.StatusBadRequest)
 	return web.Render(c, "accounts/notice", noticePage{Page: h.pages.New(c, "This link does not work"),
 		Heading: "This link does not work", Failed: true,
@@ -102,7 +111,7 @@ func (h *Handlers) verify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	noTrace(c)
+	linkPage(c)
 	h.signInWith(c, token)
 	return c.Redirect(web.SafeNext(c.Query("next")), fiber.StatusSeeOther)
 }
@@ -159,7 +168,6 @@ func (h *Handlers) tooManyMails(c *fiber.Ctx, page inboxPage, wait time.Duration
 // sentIfKnown is the one answer to "email me a link": the same whether or
 // not an account has the address.
 func (h *Handlers) sentIfKnown(c *fiber.Ctx, email, what string) error {
-	noTrace(c)
 	return web.Render(c, "accounts/check_inbox", inboxPage{Page: h.pages.New(c, "Check your inbox"), Heading: "Check your inbox",
 		Email: email, Lead: "If an account has this address, we sent it " + what + "."})
 }
@@ -198,16 +206,17 @@ func (h *Handlers) showReset(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	noTrace(c)
+	linkPage(c)
 	return web.Render(c, "accounts/reset", resetPage{Page: h.pages.New(c, "Choose a new password"), Token: token})
 }
 
 // reset (POST /reset) spends the link and sets the new password: every
-// other session of the account ends, and this browser is signed in afresh.
+// other session of the account ends, and this browser is signed in afresh
+// and sent to /reset/done.
 func (h *Handlers) reset(c *fiber.Ctx) error {
 	token, password := c.FormValue("token"), c.FormValue("password")
 	page := resetPage{Page: h.pages.New(c, "Choose a new password"), Token: token}
-	noTrace(c)
+	linkPage(c)
 	if n := utf8.RuneCountInString(password); n < minPassword || n > maxPassword {
 		page.Error = fmt.Sprintf("Use a password of %d to %d characters.", minPassword, maxPassword)
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -221,6 +230,15 @@ func (h *Handlers) reset(c *fiber.Ctx) error {
 		return err
 	}
 	h.setCookie(c, session) // every earlier session, this browser's too, ended with the reset
+	// Answered by a new request, so the page is drawn for the new session.
+	return c.Redirect(resetDonePath, fiber.StatusSeeOther)
+}
+
+// resetDonePath is where a reset lands, signed in with its new session.
+const resetDonePath = "/reset/done"
+
+// resetDone (GET /reset/done) says the reset worked.
+func (h *Handlers) resetDone(c *fiber.Ctx) error {
 	return web.Render(c, "accounts/notice", noticePage{Page: h.pages.New(c, "Password changed"), Heading: "Password changed",
 		Message: "Your new password is set and you are signed in. Every other browser that was signed in to your account has been signed out.",
 		Actions: []Action{{Label: "Go to your library", URL: "/library", Primary: true}, {Label: "Go to the home page", URL: "/"}}})
@@ -256,7 +274,7 @@ func (h *Handlers) signInWithLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	noTrace(c)
+	linkPage(c)
 	h.signInWith(c, token)
 	return c.Redirect(web.SafeNext(c.Query("next")), fiber.StatusSeeOther)
 }

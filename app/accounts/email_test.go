@@ -144,7 +144,7 @@ func TestEmailLinksWorkOnceForTheirPurposeUntilTheyExpire(t *testing.T) {
 		t.Helper()
 		return b.PostForm(t, "", accounts.ResetPath, url.Values{"_csrf": {b.CSRF(t, "", "/forgot")}, "token": {apptest.Query(t, uri, "token")}, "password": {pw}})
 	}
-	if resp, body := setPassword(other, reset, "the first new password"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Password changed") {
+	if resp, _ := setPassword(other, reset, "the first new password"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/reset/done" {
 		t.Fatalf("the reset: %d", resp.StatusCode)
 	}
 	if resp, _ := setPassword(e.NewBrowser(), reset, "a second new password"); resp.StatusCode != http.StatusBadRequest {
@@ -203,8 +203,11 @@ func TestPasswordResetEndsEverySessionAndOtherResetLinks(t *testing.T) {
 	resetter.SignIn(t, email, password) // even this browser's old session ends
 	token := resetter.CSRF(t, "", newer)
 	resp, body := resetter.PostForm(t, "", accounts.ResetPath, url.Values{"_csrf": {token}, "token": {apptest.Query(t, newer, "token")}, "password": {"a brand new password"}})
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Password changed") {
+	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reset: %d\n%s", resp.StatusCode, body)
+	}
+	if _, done := resetter.Get(t, "", resp.Header.Get("Location")); !strings.Contains(done, "Password changed") || !strings.Contains(done, "Sign out") {
+		t.Fatalf("after the reset:\n%s", done)
 	}
 	if signedIn(t, first) || signedIn(t, second) {
 		t.Fatal("a session from before the reset still signs in")

@@ -83,6 +83,6 @@ func (h *MailHandlers) show(c *fiber.Ctx) error {
 		page.Messages = append(page.Messages, shownMail{N: m.N, At: m.At, To: m.To, Subject: m.Subject, Parts: splitLinks(m.Text)})
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	c.Set(fiber.HeaderReferrerPolicy, "same-origin") // not no-referrer: the page's forms would send "Origin: null"
 	return web.Render(c, "marketplace/dev_mail", page)
 }

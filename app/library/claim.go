@@ -30,7 +30,7 @@ type claimPage struct {
 // verified address ever attaches an order.
 func (h *Handlers) claimOrder(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	c.Set(fiber.HeaderReferrerPolicy, "same-origin") // not no-referrer: the page's forms would send "Origin: null"
 	ctx, token := c.UserContext(), c.Query("token")
 	u := web.CurrentUser(c)
 	if u == nil {

@@ -50,7 +50,7 @@ func TestAGuestReceiptsClaimLinkAttachesItsOrderOnce(t *testing.T) {
 	visitor := e.NewBrowser()
 	resp, page := visitor.Get(t, "", link)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, p.Title) || !strings.Contains(page, "/signup?email=") ||
-		resp.Header.Get("Referrer-Policy") != "no-referrer" {
+		resp.Header.Get("Referrer-Policy") != "same-origin" {
 		t.Fatalf("signed out: %d\n%s", resp.StatusCode, page)
 	}
 

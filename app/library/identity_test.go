@@ -145,7 +145,7 @@ func TestAnAccountRegisteredFirstWithTheVictimsAddressNeverReceivesTheirPurchase
 	}
 	reset := links[0].RequestURI()
 	token = v.CSRF(t, "", reset)
-	if resp, body := v.PostForm(t, "", "/reset", url.Values{"_csrf": {token}, "token": {apptest.Query(t, reset, "token")}, "password": {pw}}); resp.StatusCode != http.StatusOK {
+	if resp, body := v.PostForm(t, "", "/reset", url.Values{"_csrf": {token}, "token": {apptest.Query(t, reset, "token")}, "password": {pw}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reset: %d\n%s", resp.StatusCode, body)
 	}
 	if _, home := attacker.Get(t, "", "/"); strings.Contains(home, "Sign out") {
