@@ -27,9 +27,6 @@ func (a *Auth) WithEmail(m *Mail, onVerified func(ctx context.Context, userID in
 	return a
 }
 
-// Tokens is the store of the one-time links Auth sends.
-func (a *Auth) Tokens() *Tokens { return a.mail.tokens }
-
 // delivered logs what became of a message a page will not speak of.
 func (a *Auth) delivered(what string, err error) {
 	var thr *MailThrottledError
