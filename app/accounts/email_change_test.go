@@ -68,6 +68,15 @@ func TestEmailChangeNeedsThePasswordAndTheNewMailbox(t *testing.T) {
 	if resp, _ := signInFrom(t, e, "192.0.2.3", old, password); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("signing in with the old address: %d", resp.StatusCode)
 	}
+	// A confirmation link whose 24 hours are up changes nothing.
+	again := apptest.Email("again")
+	changeEmail(t, b, again, password)
+	link = e.MailLink(t, again, accounts.EmailConfirmPath)
+	expire(t, link)
+	doesNotWork(t, e.NewBrowser(), "an expired confirmation link", link)
+	if count(t, "users", "email = ?", moved) != 1 {
+		t.Fatal("an expired link moved the account")
+	}
 }
 
 // Asking to move to an address that has an account answers as any change

@@ -78,9 +78,20 @@ func TestAGuestReceiptsClaimLinkAttachesItsOrderOnce(t *testing.T) {
 		t.Fatalf("the link again, another account: %d", resp.StatusCode)
 	}
 	notFound(t, e, thief, fmt.Sprintf("/library/%d", p.ID))
-	// A claim token is no other kind of link.
+	// A claim token is no other kind of link, and stops working when its
+	// 30 days are up.
 	if resp, _ := visitor.Get(t, "", accounts.VerifyPath+"?token="+apptest.Query(t, claimLink(t, e, guest), "token")); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("a claim token as a verification link: %d", resp.StatusCode)
+	}
+	late := apptest.Email("late")
+	lateOrder := guestBuys(t, e, s, p, late)
+	expired := claimLink(t, e, late)
+	if _, err := e.DB.Primary.NewRaw(`UPDATE email_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ?`,
+		accounts.HashToken(apptest.Query(t, expired, "token"))).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := owner.Get(t, "", expired); resp.StatusCode != http.StatusBadRequest || orderOwner(t, e, lateOrder) != 0 {
+		t.Fatalf("an expired claim link: %d, order owner %d", resp.StatusCode, orderOwner(t, e, lateOrder))
 	}
 }
 
