@@ -198,6 +198,8 @@ func dev(ctx context.Context, stdout io.Writer) error {
 		return errors.New("dev: refusing to run with APP_ENV=production; use claro serve")
 	}
 	log := newLogger(cfg, os.Stderr)
+	// Without SMTP_URL mail is logged, and /dev/mail shows it with its links.
+	cfg.DevMailbox = cfg.SMTPURL == ""
 	if len(cfg.SessionSecret) == 0 {
 		if cfg.SessionSecret, err = devtools.SessionSecret(filepath.Join(".data", "session_secret")); err != nil {
 			return err
@@ -236,6 +238,9 @@ func dev(ctx context.Context, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nClaro is running: %s://%s  (storefronts: %s://<store>.%s)\nPress Ctrl-C to stop.\n\n",
 		cfg.Scheme(), cfg.RootDomain, cfg.Scheme(), cfg.RootDomain)
+	if cfg.DevMailbox {
+		fmt.Fprintf(stdout, "No SMTP_URL: mail is logged, and shown with its links at %s://%s/dev/mail\n\n", cfg.Scheme(), cfg.RootDomain)
+	}
 	return listen(ctx, a)
 }
 

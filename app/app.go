@@ -65,6 +65,10 @@ type App struct {
 	Pages *web.PageCache
 	// Receipts emails the receipts paid orders owe (receipts_outbox).
 	Receipts *receipts.Sender
+	// Mailbox, outside production, keeps the last messages the app sent
+	// (receipts and account links): `claro dev` shows them on /dev/mail,
+	// and tests follow the links in them. Nil in production.
+	Mailbox *receipts.Mailbox
 	// Payments is the Stripe client; Orders turns webhook events into orders.
 	Payments *payments.Client
 	Orders   *orders.Service
@@ -109,6 +113,9 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if cfg.IsProduction() && cfg.DevTestPayments {
 		return nil, devtools.ErrTestPaymentsInProduction
 	}
+	if cfg.IsProduction() && cfg.DevMailbox {
+		return nil, devtools.ErrMailboxInProduction
+	}
 	secret, err := sessionSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -146,7 +153,17 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		Payments: payments.New(payments.ConfigFrom(cfg, log)),
 		Payouts:  payouts.NewService(database.Primary, log),
 	}
-	if a.Receipts, err = receipts.New(cfg, database.Primary, log); err != nil {
+	if !cfg.IsProduction() {
+		a.Mailbox = receipts.NewMailbox()
+	}
+	accountFrom := "Claro <accounts@" + cfg.RootHost() + ">"
+	accountMail, err := receipts.Transport(cfg, accountFrom, log, a.Mailbox)
+	if err != nil {
+		return nil, err
+	}
+	tokens := accounts.NewTokens(database.Primary)
+	mail := accounts.NewMail(accountMail, authLimiter, tokens, accountFrom, links.Market(), log)
+	if a.Receipts, err = receipts.NewWith(cfg, database.Primary, log, receipts.Options{Box: a.Mailbox, Claims: mail}); err != nil {
 		return nil, err
 	}
 	a.Metrics = metrics.New(log)
@@ -166,9 +183,10 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if err != nil {
 		return nil, err
 	}
+	purchases := library.NewStore(database.Primary)
+	auth.WithEmail(mail, purchases.Claim, log)
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
-	purchases := library.NewStore(database.Primary)
 	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages).WithOwned(purchases.Owns)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics)
@@ -179,9 +197,9 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		search:   search.NewHandlers(index, catalog.NewReadStore(database), pages),
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages), webhooks: webhooks,
-		library: library.NewHandlers(purchases, pages, signer), entitled: purchases.EntitledToFile,
+		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, accounts.NewUsers(database.Primary)), entitled: purchases.EntitledToFile,
 		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).
-			OnInvitation(o.Invitations),
+			OnInvitation(invitationMail(o.Invitations, mail, log)),
 	}
 	if cfg.DevTestPayments {
 		testPay, err := devtools.NewTestPayments(cfg, database.Primary, a.Payments.Webhooks(), webhooks)
@@ -200,6 +218,9 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		}
 		r.testEvents = devtools.NewTestEventHandlers(events, pages)
 		r.dashboard.WithDevEvents(events)
+	}
+	if cfg.DevMailbox && a.Mailbox != nil {
+		r.devMail = devtools.NewMailHandlers(a.Mailbox, pages)
 	}
 	a.routes(r)
 	return a, nil
@@ -232,6 +253,23 @@ func (a *App) measure() {
 		a.Metrics.PageCache(a.Pages)
 	}
 	a.Metrics.Ready(a.readiness)
+}
+
+// invitationMail is the dashboard's invitation hook: an override (tests),
+// else an email to the invitee, sent after the owner's request has its
+// answer (a slow mail server never holds the page) and logged if it fails.
+func invitationMail(override dashboard.InvitationHook, mail *accounts.Mail, log *slog.Logger) dashboard.InvitationHook {
+	if override != nil {
+		return override
+	}
+	return func(ctx context.Context, inv tenants.Invitation, _ string) {
+		ctx = context.WithoutCancel(ctx)
+		go func() {
+			if err := mail.Invitation(ctx, inv.Email, inv.StoreName, inv.InviterName, inv.Role, inv.ExpiresAt); err != nil {
+				log.Warn("invitation mail not sent", "invitation", inv.ID, "err", err)
+			}
+		}()
+	}
 }
 
 // sessionSecret is SESSION_SECRET, or outside production a random one (every

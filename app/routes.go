@@ -38,6 +38,7 @@ type stack struct {
 	testPayments   *devtools.TestPaymentHandlers    // nil unless DEV_TEST_PAYMENTS
 	testOnboarding *devtools.TestOnboardingHandlers // nil unless DEV_TEST_PAYMENTS
 	testEvents     *devtools.TestEventHandlers      // nil unless DEV_TEST_PAYMENTS
+	devMail        *devtools.MailHandlers           // nil unless claro dev without SMTP_URL
 	library        *library.Handlers
 	dashboard      *dashboard.Handlers
 }
@@ -109,6 +110,9 @@ func (a *App) routes(s stack) {
 		s.testPayments.Routes(f)
 		s.testOnboarding.Routes(f)
 		s.testEvents.Routes(f)
+	}
+	if s.devMail != nil {
+		s.devMail.Routes(f)
 	}
 	s.library.Routes(f)
 	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser, s.entitled))

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"net/netip"
 	"strings"
@@ -47,6 +48,11 @@ type Auth struct {
 	users    *Users
 	sessions *Sessions
 	limits   ratelimit.Limiter
+	// mail sends account email; onVerified runs once an address is
+	// verified; log hears of mail that could not be sent (WithEmail).
+	mail       *Mail
+	onVerified func(ctx context.Context, userID int64) error
+	log        *slog.Logger
 	// dummy is a hash to check against when the email is unknown, so both
 	// answers take as long; made on first use, not at start-up.
 	dummy     string
@@ -55,7 +61,7 @@ type Auth struct {
 
 // NewAuth returns the sign-in service.
 func NewAuth(users *Users, sessions *Sessions, limits ratelimit.Limiter) (*Auth, error) {
-	return &Auth{users: users, sessions: sessions, limits: limits}, nil
+	return &Auth{users: users, sessions: sessions, limits: limits, log: slog.New(slog.DiscardHandler)}, nil
 }
 
 // SignUpForm is the sign-up form.
@@ -113,25 +119,35 @@ func nameProblem(name string) string {
 	return ""
 }
 
-// SignUp creates the account and its first session.
-func (a *Auth) SignUp(ctx context.Context, f *SignUpForm, ip, userAgent string) (*User, string, error) {
+// SignUp creates the account, unverified, and emails it a verification
+// link that signs in and goes on to next. When the address already has an
+// account, nothing is created and its owner is emailed that they have one
+// (sign in, or reset the password). Both answer alike, with no session and no
+// error, and both hash the password first, so neither the answer nor its
+// time says whether the address has an account. Only the client address's
+// allowance (ThrottledError) refuses.
+func (a *Auth) SignUp(ctx context.Context, f *SignUpForm, ip, next string) error {
 	n, reset, err := a.limits.Hit(ctx, "signup:ip:"+ip, signupWindow)
 	if err != nil {
-		return nil, "", err
+		return err
 	}
 	if n > signupPerIP {
-		return nil, "", &ThrottledError{RetryAfter: time.Until(reset)}
+		return &ThrottledError{RetryAfter: time.Until(reset)}
 	}
 	hash, err := HashPassword(f.Password)
 	if err != nil {
-		return nil, "", err
+		return err
 	}
 	u := &User{Email: f.Email, Name: f.Name, PasswordHash: hash}
-	if err := a.users.Create(ctx, u); err != nil {
-		return nil, "", err
+	switch err := a.users.Create(ctx, u); {
+	case errors.Is(err, ErrEmailTaken):
+		a.delivered("sign-up, address taken", a.mail.AlreadyRegistered(ctx, f.Email))
+	case err != nil:
+		return err
+	default:
+		a.delivered("verify", a.mail.Verification(ctx, u, next))
 	}
-	token, err := a.sessions.Create(ctx, u.ID, ip, userAgent)
-	return u, token, err
+	return nil
 }
 
 // addressKey is the address a sign-in limit counts: an IPv4 address as it

@@ -36,31 +36,44 @@ func sessionCookie(t *testing.T, resp *http.Response) *http.Cookie {
 	return nil
 }
 
-func TestSignUpCreatesTheAccountAndASession(t *testing.T) {
+func TestSignUpCreatesAnUnverifiedAccountAndItsLinkSignsIn(t *testing.T) {
 	e := apptest.New(t, testDB)
 	b := e.NewBrowser()
 	token := b.CSRF(t, "", "/signup")
 	email := apptest.Email("new.buyer")
 	typed := "  " + strings.Replace(strings.Replace(email, "new.buyer", "New.Buyer", 1), "example.com", "Example.COM", 1) + " "
-	resp, _ := b.PostForm(t, "", "/signup", url.Values{"_csrf": {token}, "email": {typed}, "password": {password}, "name": {"New Buyer"}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("status %d", resp.StatusCode)
+	resp, body := b.PostForm(t, "", "/signup", url.Values{"_csrf": {token}, "email": {typed}, "password": {password}, "name": {"New Buyer"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Check your inbox") {
+		t.Fatalf("status %d\n%s", resp.StatusCode, body)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == accounts.CookieName {
+			t.Fatal("sign-up started a session before the address was proved")
+		}
+	}
+	if count(t, "users", "email = ? AND email_verified_at IS NULL", email) != 1 {
+		t.Fatal("user not stored unverified with a normalised email")
+	}
+	// The verification link signs this browser in and verifies the address.
+	resp, _ = b.Get(t, "", e.MailLink(t, email, accounts.VerifyPath))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		t.Fatalf("verification link: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	c := sessionCookie(t, resp)
 	if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Domain != apptest.Root || c.Path != "/" {
 		t.Fatalf("session cookie attributes: %+v", c)
 	}
-	if count(t, "users", "email = ?", email) != 1 {
-		t.Fatal("user not stored with a normalised email")
+	if count(t, "users", "email = ? AND email_verified_at IS NOT NULL", email) != 1 {
+		t.Fatal("the address is not verified after its link")
 	}
 	// The raw token is never stored.
 	if count(t, "sessions", "token_hash = ?", []byte(c.Value)) != 0 {
 		t.Fatal("session token stored in clear")
 	}
-	// Signed in on the marketplace and on every store subdomain.
+	// Signed in on the marketplace, with no banner asking to confirm.
 	_, page := b.Get(t, "", "/")
-	if !strings.Contains(page, "Sign out") {
-		t.Fatal("not signed in after sign-up")
+	if !strings.Contains(page, "Sign out") || strings.Contains(page, "verify-banner") {
+		t.Fatal("not signed in, verified, after the verification link")
 	}
 }
 
@@ -78,7 +91,6 @@ func TestSignUpRefusesBadInputAndChangesNothing(t *testing.T) {
 		"bad email":      {"email": {bad}, "password": {password}, "name": {"X"}},
 		"short password": {"email": {short}, "password": {"short"}, "name": {"X"}},
 		"html name":      {"email": {html}, "password": {password}, "name": {"<script>alert(1)</script>"}},
-		"taken email":    {"email": {strings.ToUpper(taken)}, "password": {password}, "name": {"X"}},
 	}
 	for name, form := range cases {
 		fresh := e.NewBrowser()
@@ -277,15 +289,26 @@ func TestNextParameterNeverLeavesTheSite(t *testing.T) {
 		}
 		landsOnSite(t, "sign-in", next, apptest.Root, resp.Header.Get("Location"), want)
 
+		// The sign-up's next rides in its verification link; a link whose
+		// next was edited lands on the site all the same.
 		fresh := e.NewBrowser()
 		fresh.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+		signup := apptest.Email("next-signup")
 		token = fresh.CSRF(t, "", "/signup?next="+url.QueryEscape(next))
-		resp, _ = fresh.PostForm(t, "", "/signup", url.Values{"_csrf": {token}, "email": {apptest.Email("next-signup")},
+		resp, _ = fresh.PostForm(t, "", "/signup", url.Values{"_csrf": {token}, "email": {signup},
 			"password": {password}, "name": {"Next"}, "next": {next}})
-		if resp.StatusCode != http.StatusSeeOther {
+		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("sign-up with next=%q: %d", next, resp.StatusCode)
 		}
-		landsOnSite(t, "sign-up", next, apptest.Root, resp.Header.Get("Location"), want)
+		link := e.MailLink(t, signup, accounts.VerifyPath)
+		if got := apptest.Query(t, link, "next"); got != want && !(got == "" && want == "/") {
+			t.Errorf("sign-up with next=%q: the link carries next=%q, want %q", next, got, want)
+		}
+		resp, _ = fresh.Get(t, "", accounts.VerifyPath+"?"+url.Values{"token": {apptest.Query(t, link, "token")}, "next": {next}}.Encode())
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("verification with next=%q: %d", next, resp.StatusCode)
+		}
+		landsOnSite(t, "verification", next, apptest.Root, resp.Header.Get("Location"), want)
 
 		resp = redeem(t, b, host, mint(t, b, host, next))
 		if resp.StatusCode != http.StatusSeeOther {

@@ -17,8 +17,9 @@ import (
 // hand-off gives the visitor a host-only cookie (HostCookieName) instead.
 const CookieName = "claro_session"
 
-// Handlers serves sign-up, sign-in and sign-out and the account settings,
-// and loads the session of every request.
+// Handlers serves sign-up, sign-in and sign-out, the account settings, the
+// links account mail carries (email_handlers.go), and loads the session of
+// every request.
 type Handlers struct {
 	auth     *Auth
 	sessions *Sessions
@@ -44,6 +45,7 @@ func (h *Handlers) Routes(r fiber.Router) {
 	m.Get("/login", h.showSignIn)
 	m.Post("/login", h.signIn)
 	m.Post("/logout", h.signOut)
+	h.emailRoutes(m)
 	m.Get("/handoff", h.startHandoff)
 	web.StoreRoutes(r).Get(HandoffStartPath, h.askHandoff)
 	web.StoreRoutes(r).Get(HandoffPath, h.redeemHandoff)
@@ -77,7 +79,7 @@ func (h *Handlers) Middleware(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	default:
-		web.SetIdentity(c, &web.Identity{UserID: s.User.ID, Email: s.User.Email, Name: s.User.Name, SessionID: s.ID},
+		web.SetIdentity(c, &web.Identity{UserID: s.User.ID, Email: s.User.Email, Name: s.User.Name, SessionID: s.ID, Verified: s.Verified},
 			"session:"+hex.EncodeToString(s.TokenHash))
 	}
 	return c.Next()
@@ -119,7 +121,8 @@ type authPage struct {
 func (h *Handlers) showSignUp(c *fiber.Ctx) error {
 	next := web.SafeNext(c.Query("next"))
 	h.allowHandoffTarget(c, next)
-	return web.Render(c, "accounts/signup", authPage{Page: h.pages.New(c, "Create your account"), Next: next})
+	return web.Render(c, "accounts/signup", authPage{Page: h.pages.New(c, "Create your account"), Next: next,
+		Form: SignUpForm{Email: c.Query("email")}}) // a receipt's claim link names the address it was paid with
 }
 
 func (h *Handlers) signUp(c *fiber.Ctx) error {
@@ -132,28 +135,23 @@ func (h *Handlers) signUp(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return web.Render(c, "accounts/signup", page)
 	}
-	_, token, err := h.auth.SignUp(c.UserContext(), &f, web.ClientIP(c), c.Get(fiber.HeaderUserAgent))
+	err := h.auth.SignUp(c.UserContext(), &f, web.ClientIP(c), page.Next)
 	var thr *ThrottledError
 	switch {
 	case errors.As(err, &thr):
 		return h.throttled(c, "accounts/signup", page, thr)
-	case errors.Is(err, ErrEmailTaken):
-		f.Password = ""
-		f.Errors["email"] = "That email already has an account. Sign in instead."
-		page.Form = f
-		c.Status(fiber.StatusUnprocessableEntity)
-		return web.Render(c, "accounts/signup", page)
 	case err != nil:
 		return err
 	}
-	h.setCookie(c, token)
-	return c.Redirect(page.Next, fiber.StatusSeeOther)
+	// The same page whether the address was new or had an account: the
+	// mail sent says which.
+	return h.checkInbox(c, f.Email, "")
 }
 
 func (h *Handlers) showSignIn(c *fiber.Ctx) error {
 	next := web.SafeNext(c.Query("next"))
 	h.allowHandoffTarget(c, next)
-	return web.Render(c, "accounts/login", authPage{Page: h.pages.New(c, "Sign in"), Next: next})
+	return web.Render(c, "accounts/login", authPage{Page: h.pages.New(c, "Sign in"), Next: next, Form: SignUpForm{Email: c.Query("email")}})
 }
 
 func (h *Handlers) signIn(c *fiber.Ctx) error {

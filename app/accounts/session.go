@@ -33,6 +33,8 @@ type Session struct {
 	// its subdomains), or the one custom domain a hand-off bound it to.
 	Host string
 	User User
+	// Verified is whether the user's address is verified.
+	Verified bool
 }
 
 // Sessions reads and writes sessions, always on the primary: a session just
@@ -85,11 +87,11 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 	now := s.now()
 	var ss Session
 	err := s.db.NewRaw(`SELECT s.id, s.user_id, s.token_hash, s.last_seen_at, s.expires_at, coalesce(s.host, ''),
-			u.id AS user__id, u.email AS user__email, u.name AS user__name
+			u.id AS user__id, u.email AS user__email, u.name AS user__name, u.email_verified_at IS NOT NULL
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?`,
 		HashToken(token), now, now.Add(-SessionIdle)).Scan(ctx, &ss.ID, &ss.UserID, &ss.TokenHash, &ss.LastSeenAt, &ss.ExpiresAt, &ss.Host,
-		&ss.User.ID, &ss.User.Email, &ss.User.Name)
+		&ss.User.ID, &ss.User.Email, &ss.User.Name, &ss.Verified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -107,6 +109,16 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (*Session, error) {
 // Delete ends the session holding token.
 func (s *Sessions) Delete(ctx context.Context, token string) error {
 	_, err := s.db.NewRaw(`DELETE FROM sessions WHERE token_hash = ?`, HashToken(token)).Exec(ctx)
+	return err
+}
+
+// DeleteAll ends every session of the user, on every host (a password
+// reset), and any hand-off token not yet redeemed.
+func (s *Sessions) DeleteAll(ctx context.Context, userID int64) error {
+	if _, err := s.db.NewRaw(`DELETE FROM session_handoffs WHERE user_id = ?`, userID).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := s.db.NewRaw(`DELETE FROM sessions WHERE user_id = ?`, userID).Exec(ctx)
 	return err
 }
 

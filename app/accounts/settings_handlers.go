@@ -8,9 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// EmailPath is the page where an account's address is verified or changed.
-const EmailPath = "/account/email"
-
 // settingsDone words each action's success for the page it redirects to;
 // the query names the action, never the text.
 var settingsDone = map[string]string{

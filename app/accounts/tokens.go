@@ -80,6 +80,34 @@ func (s *Tokens) Redeem(ctx context.Context, purpose Purpose, token string) (*To
 	return &t, nil
 }
 
+// Check reports what a live token of purpose was made for without spending
+// it: a form the link opens (a new password) is shown only while the link
+// works, and the link is spent when the form is sent.
+func (s *Tokens) Check(ctx context.Context, purpose Purpose, token string) (*Token, error) {
+	if len(token) != 43 {
+		return nil, ErrTokenInvalid
+	}
+	t := Token{Purpose: purpose}
+	err := s.db.NewRaw(`SELECT coalesce(user_id, 0), email, coalesce(order_id, 0) FROM email_tokens
+		WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?`,
+		HashToken(token), string(purpose), s.now()).Scan(ctx, &t.UserID, &t.Email, &t.OrderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrTokenInvalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// RevokeOrder spends every live claim link of an order: once the order is
+// in an account, the other links sent for it are void.
+func (s *Tokens) RevokeOrder(ctx context.Context, orderID int64) error {
+	_, err := s.db.NewRaw(`UPDATE email_tokens SET used_at = ? WHERE order_id = ? AND purpose = ? AND used_at IS NULL`,
+		s.now(), orderID, string(PurposeClaim)).Exec(ctx)
+	return err
+}
+
 // Revoke spends every live token of purpose for the user, so an older link
 // stops working once a newer one, or the thing it was for, is used.
 func (s *Tokens) Revoke(ctx context.Context, userID int64, purpose Purpose) error {

@@ -84,3 +84,35 @@ func (s *Users) SetName(ctx context.Context, id int64, name string) error {
 	}
 	return nil
 }
+
+// MarkVerified records that the owner of email opened a link sent to it:
+// the account's address is verified, if it is still email (an address
+// changed since the link was sent stays as it is). It reports whether the
+// account's address is verified now.
+func (s *Users) MarkVerified(ctx context.Context, id int64, email string) (bool, error) {
+	res, err := s.db.NewRaw(`UPDATE users SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now()
+		WHERE id = ? AND email = ?`, id, NormalizeEmail(email)).Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SetPassword replaces the account's password hash.
+func (s *Users) SetPassword(ctx context.Context, id int64, hash string) error {
+	_, err := s.db.NewRaw(`UPDATE users SET password_hash = ?, updated_at = now() WHERE id = ?`, hash, id).Exec(ctx)
+	return err
+}
+
+// ChangeEmail moves the account to email, verified (its owner opened a
+// link sent there); a taken address is ErrEmailTaken and changes nothing.
+func (s *Users) ChangeEmail(ctx context.Context, id int64, email string) error {
+	_, err := s.db.NewRaw(`UPDATE users SET email = ?, email_verified_at = now(), updated_at = now() WHERE id = ?`,
+		NormalizeEmail(email), id).Exec(ctx)
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" {
+		return ErrEmailTaken
+	}
+	return err
+}

@@ -9,5 +9,11 @@ func Views() []web.View {
 		{Name: "accounts/login", Data: authPage{}, Page: true},
 		{Name: "accounts/signup", Data: authPage{}, Page: true},
 		{Name: "accounts/settings", Data: settingsPage{}, Page: true},
+		{Name: "accounts/forgot", Data: authPage{}, Page: true},
+		{Name: "accounts/reset", Data: resetPage{}, Page: true},
+		{Name: "accounts/check_inbox", Data: inboxPage{}, Page: true},
+		{Name: "accounts/notice", Data: noticePage{}, Page: true},
+		{Name: "accounts/email", Data: emailPage{}, Page: true},
+		{Name: "partials/verify_banner", Data: web.Page{User: &web.Identity{}}},
 	}
 }

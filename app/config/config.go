@@ -70,6 +70,8 @@ type Config struct {
 	// endpoint (tests); empty means Anthropic's own.
 	AnthropicBaseURL string
 
+	// SMTPURL is where receipts and account mail (verification, reset and
+	// sign-in links) are sent; unset, mail is logged with its links instead.
 	SMTPURL string
 
 	// MetricsAddr is where GET /metrics is served, on a listener of its own
@@ -83,6 +85,12 @@ type Config struct {
 	// DevTestPayments lets the local test-payment page stand in for Stripe
 	// Checkout. A development-only switch: production refuses it.
 	DevTestPayments bool
+
+	// DevMailbox mounts GET /dev/mail, the last messages the app sent with
+	// their links, for a person on `claro dev` without SMTP_URL. Only `claro
+	// dev` sets it (it is read from no environment variable); production
+	// refuses it.
+	DevMailbox bool
 }
 
 // Getenv looks a setting up; os.LookupEnv in production, a map in tests.
@@ -346,6 +354,9 @@ func (c Config) validate() []string {
 	}
 	if prod && c.DevTestPayments {
 		p = append(p, "DEV_TEST_PAYMENTS: a development-only switch; it cannot be on in production")
+	}
+	if prod && c.DevMailbox {
+		p = append(p, "the development mailbox (/dev/mail) cannot be on in production")
 	}
 	return p
 }

@@ -54,7 +54,9 @@ func TestCreatorSignsUpOpensAStoreAndPublishesAProductInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="password"]`), password),
 		chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type="submit"]`)),
 	)
-	b.WaitFor("the sign-up to land on the home page", `location.href === `+strconv.Quote(market+"/"))
+	b.WaitFor("the sign-up's check-your-inbox page", `document.body.innerText.includes("Check your inbox")`)
+	b.Open(market + e.MailLink(t, email, "/verify")) // the verification link the sign-up mailed
+	b.WaitFor("the verification link to land on the home page", `location.href === `+strconv.Quote(market+"/"))
 
 	// Open a store from the dashboard.
 	b.Open(market + "/dashboard")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/claro-market/claro/app"
 	"github.com/claro-market/claro/tenants"
@@ -122,9 +123,31 @@ func TestAnInvitationIsAnsweredAlikeWhetherOrNotTheAddressHasAnAccount(t *testin
 	if answers[existing] != answers[unknown] {
 		t.Fatalf("the answers differ:\n  existing account: %s\n  no account:       %s", answers[existing], answers[unknown])
 	}
+	// Both addresses are emailed alike, naming the store and the dashboard.
+	for _, email := range []string{existing, unknown} {
+		text := invitationMail(t, f.e, email)
+		if !strings.Contains(text, f.a.Name) || !strings.Contains(text, "/dashboard") || !strings.Contains(text, "as an admin") {
+			t.Fatalf("%s: invitation mail:\n%s", email, text)
+		}
+	}
 	if n, _ := testDB.Primary.NewSelect().Table("tenant_members").Where("tenant_id = ?", f.a.ID).Count(context.Background()); n != 2 {
 		t.Fatalf("store A has %d members after two invitations, want its owner and admin only", n)
 	}
+}
+
+// invitationMail waits (at most 10 s: it is sent after the owner's answer)
+// for the invitation mail to email and returns its text.
+func invitationMail(t *testing.T, e *apptest.Env, email string) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, m := range e.Mail(t, email) {
+			if strings.HasPrefix(m.Subject, "You are invited to help run") {
+				return m.Text
+			}
+		}
+	}
+	t.Fatalf("no invitation mail to %s", email)
+	return ""
 }
 
 func TestAVerifiedInviteeAcceptsAndBecomesAMember(t *testing.T) {

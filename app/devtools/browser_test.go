@@ -37,7 +37,9 @@ func TestBuyerPaysOnTheTestPaymentPageAndReadsThePurchaseInBrowser(t *testing.T)
 		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="password"]`), "correct horse battery"),
 		chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type="submit"]`)),
 	)
-	b.WaitFor("the home page after sign-up", `location.href === "`+market+`/"`)
+	b.WaitFor("the sign-up's check-your-inbox page", `document.body.innerText.includes("Check your inbox")`)
+	b.Open(market + e.MailLink(t, email, "/verify")) // the verification link the sign-up mailed
+	b.WaitFor("the home page after the verification link", `location.href === "`+market+`/"`)
 
 	// Storefront → product → add to cart (htmx) → cart.
 	b.Open(storefront + "/")

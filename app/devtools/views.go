@@ -8,5 +8,6 @@ func Views() []web.View {
 	return []web.View{
 		{Name: "marketplace/dev_pay", Data: payPage{}, Page: true},
 		{Name: "marketplace/dev_onboard", Data: onboardPage{Account: &OnboardAccount{}}, Page: true},
+		{Name: "marketplace/dev_mail", Data: mailPage{}, Page: true},
 	}
 }

@@ -1,6 +1,7 @@
 package library
 
 import (
+	"context"
 	"html/template"
 	"strconv"
 	"time"
@@ -24,6 +25,10 @@ type Handlers struct {
 	store  *Store
 	pages  *web.Pages
 	signer Signer
+	// tokens redeems the claim links guest receipts carry; users marks an
+	// address verified when a claim link proves it (WithClaims).
+	tokens *accounts.Tokens
+	users  *accounts.Users
 }
 
 // NewHandlers returns the library handlers.
@@ -31,12 +36,32 @@ func NewHandlers(store *Store, pages *web.Pages, signer Signer) *Handlers {
 	return &Handlers{store: store, pages: pages, signer: signer}
 }
 
-// Routes registers the library on the marketplace, for signed-in buyers.
+// WithClaims turns on GET /claim, where a guest receipt's claim link puts
+// its order in the account of the signed-in visitor.
+func (h *Handlers) WithClaims(tokens *accounts.Tokens, users *accounts.Users) *Handlers {
+	h.tokens, h.users = tokens, users
+	return h
+}
+
+// Routes registers the library on the marketplace, for signed-in buyers,
+// and the claim link's page.
 func (h *Handlers) Routes(r fiber.Router) {
 	m := web.MarketRoutes(r)
+	if h.tokens != nil {
+		m.Get(accounts.ClaimPath, h.claimOrder)
+	}
 	m.Get("/library", accounts.RequireUser, h.index)
 	m.Get("/library/:product_id", accounts.RequireUser, h.show)
 	m.Get("/library/:product_id/files/:file_id", accounts.RequireUser, h.download)
+}
+
+// claim attaches the guest purchases made with a verified user's address
+// since the last look (Store.Claim; nothing for an unverified address).
+func (h *Handlers) claim(ctx context.Context, u *web.Identity) error {
+	if !u.Verified {
+		return nil
+	}
+	return h.store.Claim(ctx, u.UserID)
 }
 
 type indexPage struct {
@@ -47,7 +72,7 @@ type indexPage struct {
 func (h *Handlers) index(c *fiber.Ctx) error {
 	u := web.CurrentUser(c)
 	ctx := c.UserContext()
-	if err := h.store.Claim(ctx, u.UserID, u.Email); err != nil {
+	if err := h.claim(ctx, u); err != nil {
 		return err
 	}
 	ps, err := h.store.Purchases(ctx, u.UserID)
@@ -55,7 +80,11 @@ func (h *Handlers) index(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	return web.Render(c, "library/index", indexPage{Page: h.pages.New(c, "Your library"), Purchases: ps})
+	page := indexPage{Page: h.pages.New(c, "Your library"), Purchases: ps}
+	if c.Query("claimed") == "1" {
+		page.Flash = "The purchase is now in your library."
+	}
+	return web.Render(c, "library/index", page)
 }
 
 type showPage struct {
@@ -72,7 +101,7 @@ func (h *Handlers) show(c *fiber.Ctx) error {
 		return ErrNotFound
 	}
 	ctx := c.UserContext()
-	if err := h.store.Claim(ctx, u.UserID, u.Email); err != nil {
+	if err := h.claim(ctx, u); err != nil {
 		return err
 	}
 	content, err := h.store.Content(ctx, u.UserID, id)

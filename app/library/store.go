@@ -78,17 +78,66 @@ func (s *Store) Owns(ctx context.Context, userID, productID int64) (bool, error)
 	return ok, err
 }
 
-// Claim attaches guest purchases made with the account's email to it.
-func (s *Store) Claim(ctx context.Context, userID int64, email string) error {
-	if email == "" {
-		return nil
-	}
-	if _, err := s.db.NewRaw(`UPDATE orders SET user_id = ?, updated_at = now() WHERE user_id IS NULL AND email = lower(?)`,
-		userID, email).Exec(ctx); err != nil {
-		return err
-	}
-	_, err := s.db.NewRaw(`UPDATE entitlements SET user_id = ? WHERE user_id IS NULL AND email = lower(?)`, userID, email).Exec(ctx)
+// Claim attaches to the account the guest purchases made with its
+// address, once that address is verified: an account whose owner has not
+// opened a link sent to its address gets nothing by email, whoever typed it
+// in at sign-up. Verifying an address runs it (accounts.Auth's onVerified),
+// and so does every library page, for purchases made since.
+func (s *Store) Claim(ctx context.Context, userID int64) error {
+	_, err := s.db.NewRaw(`WITH u AS (
+			SELECT id, email FROM users WHERE id = ? AND email_verified_at IS NOT NULL
+		), o AS (
+			UPDATE orders SET user_id = u.id, updated_at = now() FROM u WHERE orders.user_id IS NULL AND orders.email = u.email
+		)
+		UPDATE entitlements e SET user_id = u.id FROM u WHERE e.user_id IS NULL AND e.email = u.email`, userID).Exec(ctx)
 	return err
+}
+
+// ErrClaimedElsewhere is a guest order a claim link was sent for that
+// another account holds already.
+var ErrClaimedElsewhere = errors.New("library: the order is in another account")
+
+// OrderSummary is what a claim link's page shows of its order.
+type OrderSummary struct {
+	ID        int64    `bun:"id"`
+	StoreName string   `bun:"store_name"`
+	Titles    []string `bun:"titles,array"`
+}
+
+// Order returns the summary of order id.
+func (s *Store) Order(ctx context.Context, id int64) (*OrderSummary, error) {
+	o := new(OrderSummary)
+	err := s.db.NewRaw(`SELECT o.id, t.name AS store_name,
+			ARRAY(SELECT i.title FROM order_items i WHERE i.order_id = o.id ORDER BY i.title) AS titles
+		FROM orders o JOIN tenants t ON t.id = o.tenant_id WHERE o.id = ?`, id).Scan(ctx, o)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return o, err
+}
+
+// ClaimOrder attaches one guest order and its entitlements to the account,
+// as its claim link (the only proof accepted besides a verified address)
+// asks. An order the account holds already is fine; one another account
+// holds is ErrClaimedElsewhere.
+func (s *Store) ClaimOrder(ctx context.Context, userID, orderID int64) error {
+	var owner int64
+	err := s.db.NewRaw(`WITH o AS (
+			UPDATE orders SET user_id = ?, updated_at = now() WHERE id = ? AND user_id IS NULL RETURNING id
+		), e AS (
+			UPDATE entitlements SET user_id = ? WHERE order_id IN (SELECT id FROM o) AND user_id IS NULL
+		)
+		SELECT coalesce((SELECT ? FROM o), (SELECT user_id FROM orders WHERE id = ?), 0)`,
+		userID, orderID, userID, userID, orderID).Scan(ctx, &owner)
+	switch {
+	case err != nil:
+		return err
+	case owner == 0:
+		return ErrNotFound
+	case owner != userID:
+		return ErrClaimedElsewhere
+	}
+	return nil
 }
 
 // Purchases lists what the buyer may open, newest purchase first.

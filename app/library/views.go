@@ -8,5 +8,6 @@ func Views() []web.View {
 	return []web.View{
 		{Name: "library/index", Data: indexPage{}, Page: true},
 		{Name: "library/show", Data: showPage{}, Page: true},
+		{Name: "library/claim", Data: claimPage{}, Page: true},
 	}
 }

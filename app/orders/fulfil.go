@@ -44,7 +44,7 @@ type claimed struct {
 	e          *payments.Event
 	checkoutID int64
 	tenantID   int64
-	buyer      int64  // the checkout's user, else the account holding the email paid with; 0: a guest
+	buyer      int64  // the checkout's user, else the verified account holding the email paid with; 0: a guest
 	email      string // the order's: the email paid with, else the checkout's
 	amount     int64
 	fee        int64
@@ -58,8 +58,9 @@ type claimed struct {
 // when the webhook beat the request that stores the id, by
 // client_reference_id (ref) on a checkout with no session id yet. The same
 // statement resolves the buyer (the checkout's user, else the account
-// holding the email paid with, else nobody yet: a guest, whose library claims
-// the purchase when that email signs in) and takes the payment intent's lock:
+// holding the email paid with if that account has verified it, else nobody
+// yet: a guest, whose receipt carries a claim link and whose purchase joins
+// the account with that address once the address is verified) and takes the payment intent's lock:
 // any statement after this one sees a refund of it that committed first, and
 // a refund that comes later sees this transaction's order. It answers one row
 // per new event, with no checkout columns when none matches.
@@ -74,7 +75,7 @@ const claimSQL = `WITH i AS (
 			CASE WHEN i.pi <> '' THEN pg_advisory_xact_lock(` + piLock + `, hashtext(i.pi))::text END AS pi_lock
 		FROM i JOIN checkouts c ON c.id = coalesce((SELECT id FROM checkouts WHERE stripe_checkout_session_id = i.session_id), i.ref)
 			AND (c.stripe_checkout_session_id = i.session_id OR c.stripe_checkout_session_id IS NULL)
-		LEFT JOIN users u ON c.user_id IS NULL AND u.email = lower(coalesce(nullif(i.email, ''), c.email))
+		LEFT JOIN users u ON c.user_id IS NULL AND u.email = lower(coalesce(nullif(i.email, ''), c.email)) AND u.email_verified_at IS NOT NULL
 		WHERE i.event_id = ANY (ARRAY(SELECT id FROM ev))
 		ORDER BY c.id, i.n
 		FOR UPDATE OF c

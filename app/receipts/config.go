@@ -9,23 +9,35 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// New builds the sender from the settings: SMTP through SMTP_URL; without
-// one, development and tests log receipts instead, and production sends
-// nothing (the receipts wait in receipts_outbox until SMTP_URL is set). An
-// SMTP_URL that does not parse fails start-up.
+// Options are what the app hands the sender besides the settings.
+type Options struct {
+	// Box, outside production, keeps a copy of every receipt sent (what
+	// `claro dev` shows on /dev/mail).
+	Box *Mailbox
+	// Claims makes the claim link a guest order's receipt carries.
+	Claims ClaimLinker
+}
+
+// New builds the sender from the settings alone (see NewWith).
 func New(cfg config.Config, primary *bun.DB, log *slog.Logger) (*Sender, error) {
+	return NewWith(cfg, primary, log, Options{})
+}
+
+// NewWith builds the sender from the settings: SMTP through SMTP_URL;
+// without one, development and tests log receipts instead, and production
+// sends nothing (the receipts wait in receipts_outbox until SMTP_URL is
+// set). An SMTP_URL that does not parse fails start-up.
+func NewWith(cfg config.Config, primary *bun.DB, log *slog.Logger, o Options) (*Sender, error) {
 	from := "Claro <receipts@" + cfg.RootHost() + ">"
 	render := NewRenderer(primary, from, cfg.Scheme()+"://"+cfg.RootDomain+"/library")
+	render.claims = o.Claims
 	var mailer Mailer
-	switch {
-	case cfg.SMTPURL != "":
-		m, err := NewSMTP(cfg.SMTPURL, from)
+	if cfg.SMTPURL != "" || !cfg.IsProduction() {
+		m, err := Transport(cfg, from, log, o.Box)
 		if err != nil {
 			return nil, err
 		}
 		mailer = m
-	case !cfg.IsProduction():
-		mailer = LogMailer{Log: log}
 	}
 	return NewSender(primary, mailer, render, log), nil
 }

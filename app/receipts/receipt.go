@@ -35,8 +35,19 @@ type Order struct {
 	Currency  string    `bun:"currency"`
 	PaidAt    time.Time `bun:"paid_at"`
 	StoreName string    `bun:"store_name"`
+	Guest     bool      `bun:"guest"` // no account holds the order yet
 	Lines     []Line    `bun:"-"`
 	Library   string    `bun:"-"` // the library's URL
+	// ClaimLink, for a guest order, is the single-use link that puts this
+	// order in the account of whoever opens it signed in.
+	ClaimLink string `bun:"-"`
+}
+
+// ClaimLinker makes the link a guest order's receipt carries: single-use,
+// bound to that order, opened signed in it attaches the order to the
+// account (accounts.Mail is one).
+type ClaimLinker interface {
+	ClaimLink(ctx context.Context, orderID int64, email string) (string, error)
 }
 
 // Line is one line of the order.
@@ -55,6 +66,7 @@ type Renderer struct {
 	db      bun.IDB
 	from    string
 	library string
+	claims  ClaimLinker // nil: guest receipts carry no claim link
 	tmpl    *template.Template
 }
 
@@ -70,7 +82,7 @@ func NewRenderer(primary bun.IDB, from, library string) *Renderer {
 func (r *Renderer) Receipt(ctx context.Context, id int64) (Message, error) {
 	o := Order{Library: r.library}
 	err := r.db.NewRaw(`SELECT o.id, coalesce(nullif(o.email, ''), u.email, '') AS email, o.amount_total_cents, o.currency,
-			coalesce(o.paid_at, o.created_at) AS paid_at, t.name AS store_name
+			coalesce(o.paid_at, o.created_at) AS paid_at, t.name AS store_name, o.user_id IS NULL AS guest
 		FROM orders o JOIN tenants t ON t.id = o.tenant_id LEFT JOIN users u ON u.id = o.user_id
 		WHERE o.id = ?`, id).Scan(ctx, &o)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -85,6 +97,11 @@ func (r *Renderer) Receipt(ctx context.Context, id int64) (Message, error) {
 	if err := r.db.NewRaw(`SELECT product_id, title, unit_price_cents, quantity FROM order_items WHERE order_id = ? ORDER BY product_id`,
 		id).Scan(ctx, &o.Lines); err != nil {
 		return Message{}, err
+	}
+	if o.Guest && r.claims != nil {
+		if o.ClaimLink, err = r.claims.ClaimLink(ctx, o.ID, o.Email); err != nil {
+			return Message{}, err
+		}
 	}
 	var body bytes.Buffer
 	if err := r.tmpl.Execute(&body, o); err != nil {
@@ -102,9 +119,15 @@ Order #{{.ID}}, paid {{.PaidAt.UTC.Format "2 January 2006"}}
 {{end}}
   Total  {{money .Total .Currency}}
 
-Your purchases are in your library:
+{{if .ClaimLink}}You checked out as a guest. To keep this purchase in a Claro account,
+open this link and sign in, or create an account, when asked:
+{{.ClaimLink}}
+
+The link works once, for 30 days, and only for this order. Afterwards
+your purchases are in your library:
+{{.Library}}
+{{else}}Your purchases are in your library:
 {{.Library}}
 
-Sign in with {{.Email}} to open them. If you checked out as a guest,
-create an account with that address and they will be there.
-`
+Sign in with {{.Email}} to open them.
+{{end}}`

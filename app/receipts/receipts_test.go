@@ -67,7 +67,7 @@ func TestPaidOrderEmailsAReceiptWithItsLinesAmountsAndTheLibrary(t *testing.T) {
 	if n, err := e.Receipts.Drain(context.Background()); err != nil || n != 0 {
 		t.Fatalf("second drain: sent %d, err %v", n, err)
 	}
-	msgs := mp.WaitFor(t, email, 1)
+	msgs := mp.WaitForSubject(t, email, "receipt", 1)
 	if len(msgs) != 1 {
 		t.Fatalf("%d receipts arrived", len(msgs))
 	}
@@ -79,6 +79,9 @@ func TestPaidOrderEmailsAReceiptWithItsLinesAmountsAndTheLibrary(t *testing.T) {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("receipt lacks %q:\n%s", want, m.Text)
 		}
+	}
+	if strings.Contains(m.Text, "/claim?") {
+		t.Errorf("an account's order came with a claim link:\n%s", m.Text)
 	}
 	if rows := outbox(t, e, store.ID); len(rows) != 1 || !rows[0].Sent || rows[0].Attempts != 1 {
 		t.Fatalf("outbox after sending: %+v", rows)
@@ -119,7 +122,7 @@ func TestReceiptWaitsOutAnSMTPOutageAndIsSentLater(t *testing.T) {
 	if n, err := sender.Drain(context.Background()); err != nil || n != 1 {
 		t.Fatalf("drain with SMTP back: sent %d, err %v", n, err)
 	}
-	if msgs := mp.WaitFor(t, email, 1); !strings.Contains(msgs[0].Text, "Title of zine") {
+	if msgs := mp.WaitForSubject(t, email, "receipt", 1); !strings.Contains(msgs[0].Text, "Title of zine") {
 		t.Fatalf("receipt:\n%s", msgs[0].Text)
 	}
 	if rows := outbox(t, e, store.ID); !rows[0].Sent || rows[0].Attempts != 2 {

@@ -144,13 +144,14 @@ func Format(m Message, from, host string) []byte {
 	return b.Bytes()
 }
 
-// LogMailer writes receipts to the log instead of sending them: what `claro
-// dev` does when no SMTP_URL is set, so the receipt is still visible.
+// LogMailer writes mail to the log instead of sending it, links and all:
+// what happens when no SMTP_URL is set, so a receipt or an account link is
+// still there to read.
 type LogMailer struct{ Log *slog.Logger }
 
 // Send logs the message.
 func (l LogMailer) Send(_ context.Context, m Message) error {
-	l.Log.Info("receipt (no SMTP_URL set, so it is logged, not sent)", "to", m.To, "subject", m.Subject,
+	l.Log.Info("mail (no SMTP_URL set, so it is logged, not sent)", "to", m.To, "subject", m.Subject,
 		"text", strings.TrimSpace(m.Text))
 	return nil
 }

@@ -9,6 +9,9 @@ type Identity struct {
 	Email     string
 	Name      string
 	SessionID int64
+	// Verified is whether the user has proved Email by opening a link sent
+	// to it; until then pages show a banner asking them to.
+	Verified bool
 }
 
 type identityKey struct{}

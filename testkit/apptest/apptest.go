@@ -25,6 +25,7 @@ import (
 
 	"github.com/claro-market/claro/app"
 	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/app/receipts"
 )
 
 // Root is the ROOT_DOMAIN tests run under.
@@ -249,15 +250,80 @@ func (b *Browser) CSRF(tb testing.TB, host, path string) string {
 	return m[1]
 }
 
-// SignUp creates an account through the real form and leaves the browser
-// signed in.
+// SignUp creates an account through the real form, then opens the
+// verification link the app mailed (read from its mailbox), as the owner of
+// the address would: the browser is left signed in, the address verified.
 func (b *Browser) SignUp(tb testing.TB, email, password, name string) {
+	tb.Helper()
+	b.SignUpUnverified(tb, email, password, name)
+	link := b.env.MailLink(tb, email, "/verify")
+	if resp, body := b.Get(tb, "", link); resp.StatusCode != http.StatusSeeOther {
+		tb.Fatalf("verification link: status %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// SignUpUnverified posts the sign-up form and expects "check your inbox":
+// the account exists, unverified, and the browser is not signed in.
+func (b *Browser) SignUpUnverified(tb testing.TB, email, password, name string) {
 	tb.Helper()
 	token := b.CSRF(tb, "", "/signup")
 	resp, body := b.PostForm(tb, "", "/signup", url.Values{"_csrf": {token}, "email": {email}, "password": {password}, "name": {name}})
-	if resp.StatusCode != http.StatusSeeOther {
-		tb.Fatalf("sign-up: status %d\n%s", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Check your inbox") {
+		tb.Fatalf("sign-up: status %d, want 200 and \"Check your inbox\"\n%s", resp.StatusCode, body)
 	}
+}
+
+// SignIn signs the browser in through the real form.
+func (b *Browser) SignIn(tb testing.TB, email, password string) {
+	tb.Helper()
+	token := b.CSRF(tb, "", "/login")
+	resp, body := b.PostForm(tb, "", "/login", url.Values{"_csrf": {token}, "email": {email}, "password": {password}})
+	if resp.StatusCode != http.StatusSeeOther {
+		tb.Fatalf("sign-in: status %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// Mail returns the messages the app sent to address that its mailbox still
+// holds (every message, outside production), newest first.
+func (e *Env) Mail(tb testing.TB, address string) []receipts.Sent {
+	tb.Helper()
+	if e.App.Mailbox == nil {
+		tb.Fatal("apptest: the app keeps no mailbox (production configuration)")
+	}
+	var out []receipts.Sent
+	for _, m := range e.App.Mailbox.Recent() {
+		if strings.EqualFold(m.To, address) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var mailURL = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// Links returns the URLs in a message's text whose path is path, in order.
+func Links(text, path string) []*url.URL {
+	var out []*url.URL
+	for _, raw := range mailURL.FindAllString(text, -1) {
+		if u, err := url.Parse(raw); err == nil && u.Path == path {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// MailLink returns the newest link to path in the app's mail to address,
+// as a path and query to request on the marketplace; it fails tb when there
+// is none.
+func (e *Env) MailLink(tb testing.TB, address, path string) string {
+	tb.Helper()
+	for _, m := range e.Mail(tb, address) {
+		if links := Links(m.Text, path); len(links) > 0 {
+			return links[0].RequestURI()
+		}
+	}
+	tb.Fatalf("apptest: no mail to %s with a link to %s", address, path)
+	return ""
 }
 
 // The listing contract of SPEC.md "Pages": every product card carries

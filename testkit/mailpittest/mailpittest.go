@@ -129,10 +129,20 @@ func (m *Mailpit) Message(tb testing.TB, id string) Message {
 // stores what it accepts; the wait is for its index, not a timing claim.
 func (m *Mailpit) WaitFor(tb testing.TB, address string, want int) []Message {
 	tb.Helper()
+	return m.WaitForSubject(tb, address, "", want)
+}
+
+// WaitForSubject is WaitFor counting only the messages whose subject holds
+// subject (a receipt among verification links, say).
+func (m *Mailpit) WaitForSubject(tb testing.TB, address, subject string, want int) []Message {
+	tb.Helper()
 	var got []Message
 	for range 200 {
 		got = got[:0]
 		for _, s := range m.Messages(tb) {
+			if !strings.Contains(s.Subject, subject) {
+				continue
+			}
 			for _, to := range s.To {
 				if strings.EqualFold(to.Address, address) {
 					got = append(got, m.Message(tb, s.ID))
@@ -144,7 +154,7 @@ func (m *Mailpit) WaitFor(tb testing.TB, address string, want int) []Message {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	tb.Fatalf("mailpit: %d messages to %s, want %d", len(got), address, want)
+	tb.Fatalf("mailpit: %d messages to %s with %q in the subject, want %d", len(got), address, subject, want)
 	return nil
 }
 
