@@ -22,13 +22,16 @@ func TestAccountSettingsWorkOnAPhoneInBrowser(t *testing.T) {
 	b.Must("use a phone-sized screen", chromedp.EmulateViewport(360, 740))
 
 	market := "http://" + root
+	email := apptest.Email("phone")
 	b.Open(market + "/signup")
 	b.Must("sign up",
 		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="name"]`), "Phone User"),
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="email"]`), apptest.Email("phone")),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="email"]`), email),
 		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="password"]`), password),
 		chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type="submit"]`)),
 	)
+	b.WaitFor("the sign-up's check-your-inbox page", `document.body.innerText.includes("Check your inbox")`)
+	b.Open(market + e.MailLink(t, email, "/verify")) // the verification link the sign-up mailed
 	b.WaitFor("the home page, signed in", `location.href === `+strconv.Quote(market+"/")+` && !!document.querySelector('.header-nav a[href$="/account"]')`)
 	b.Must("follow the header's Account link", chromedp.Click(chromedp.CSS(`.header-nav a[href$="/account"]`)))
 	b.WaitFor("the account page", `location.pathname === "/account" && !!document.querySelector('#sessions .session-item')`)
