@@ -72,10 +72,11 @@ func (t Tee) Send(ctx context.Context, m Message) error {
 }
 
 // Transport is where the app's mail goes: SMTP at SMTP_URL, else the log
-// (links included). Outside production box, when set, keeps a copy of each
+// (links included outside production; in production only the recipient and
+// subject, since a one-time link in a log is a way into the account). Outside production box, when set, keeps a copy of each
 // message first. from is the sender when SMTP_URL names none.
 func Transport(cfg config.Config, from string, log *slog.Logger, box *Mailbox) (Mailer, error) {
-	var out Mailer = LogMailer{Log: log}
+	var out Mailer = LogMailer{Log: log, Withhold: cfg.IsProduction()}
 	if cfg.SMTPURL != "" {
 		m, err := NewSMTP(cfg.SMTPURL, from)
 		if err != nil {
