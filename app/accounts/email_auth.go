@@ -72,7 +72,14 @@ func (a *Auth) redeem(ctx context.Context, purpose Purpose, token string) (*User
 // Verify spends a verification link: the address is verified, the guest
 // purchases made with it join the account, and a new session starts.
 func (a *Auth) Verify(ctx context.Context, token, ip, userAgent string) (*User, string, error) {
-	u, t, err := a.redeem(ctx, PurposeVerify, token)
+	return a.signInByLink(ctx, PurposeVerify, token, ip, userAgent)
+}
+
+// signInByLink spends a link of purpose that proves the mailbox: the
+// address is verified (its guest purchases join the account) and a new
+// session starts.
+func (a *Auth) signInByLink(ctx context.Context, purpose Purpose, token, ip, userAgent string) (*User, string, error) {
+	u, t, err := a.redeem(ctx, purpose, token)
 	if err != nil {
 		return nil, "", err
 	}
@@ -192,15 +199,7 @@ func (a *Auth) ResetPassword(ctx context.Context, token, password, ip, userAgent
 // SignInWithLink spends a sign-in link: the link proved the mailbox, so the
 // address is verified, and a new session starts.
 func (a *Auth) SignInWithLink(ctx context.Context, token, ip, userAgent string) (*User, string, error) {
-	u, t, err := a.redeem(ctx, PurposeSignIn, token)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := a.verified(ctx, u, t.Email); err != nil {
-		return nil, "", err
-	}
-	s, err := a.sessions.Create(ctx, u.ID, ip, userAgent)
-	return u, s, err
+	return a.signInByLink(ctx, PurposeSignIn, token, ip, userAgent)
 }
 
 // ErrSameEmail is a change of address to the address the account has.
