@@ -208,7 +208,7 @@ func TestSuccessPagePollsUntilTheWebhookThenOffersTheOwnerTheDownloads(t *testin
 
 	// Before the webhook: processing, the items, and the fragment polls itself.
 	page := get200(t, b, host, successPath(ck.Session))
-	for _, want := range []string{"Thank you", "processing", p.Title, polling, `hx-get="` + orderPath(ck.Session) + `"`} {
+	for _, want := range []string{"Thank you", "processing", p.Title, polling, `hx-get="` + orderPath(ck.Session) + `&amp;poll=1"`} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("page before the webhook lacks %q:\n%s", want, page)
 		}
@@ -221,6 +221,14 @@ func TestSuccessPagePollsUntilTheWebhookThenOffersTheOwnerTheDownloads(t *testin
 	}
 	if frag := get200(t, b, host, orderPath(ck.Session)); !strings.Contains(frag, polling) || strings.Contains(frag, "<html") {
 		t.Fatalf("fragment before the webhook:\n%s", frag)
+	}
+
+	if frag := get200(t, b, host, orderPath(ck.Session)+"&poll=7"); !strings.Contains(frag, "poll=8") {
+		t.Fatalf("the poll does not count its asks:\n%s", frag)
+	}
+	// The polling is bounded: after maxPolls asks the page says to reload.
+	if frag := get200(t, b, host, orderPath(ck.Session)+"&poll=150"); strings.Contains(frag, polling) || !strings.Contains(frag, "reload this page") {
+		t.Fatalf("the fragment polls forever:\n%s", frag)
 	}
 
 	e.Pay(t, ck, "pi_"+apptest.Unique("thanks"))

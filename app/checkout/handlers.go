@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/claro-market/claro/app/cart"
@@ -146,7 +147,16 @@ type checkoutReceipt struct {
 	Lines []receiptLine
 	// PollURL is the fragment the page asks again every 2s while pending.
 	PollURL string
+	// GaveUp is set once the page has asked maxPolls times in vain.
+	GaveUp bool
 }
+
+// maxPolls bounds the thank-you page's polling: 150 asks 2s apart are five
+// minutes, after which the page says to reload instead.
+const maxPolls = 150
+
+// Polling reports whether the fragment asks again in 2s.
+func (r checkoutReceipt) Polling() bool { return r.Pending() && !r.GaveUp }
 
 // receiptLine is one product with the files its owner may download.
 type receiptLine struct {
@@ -193,8 +203,13 @@ func (h *Handlers) receipt(c *fiber.Ctx, title string) (successPage, error) {
 		return successPage{}, err
 	}
 	page := successPage{Page: h.pages.New(c, title)}
-	view := &checkoutReceipt{Receipt: r, Lines: make([]receiptLine, len(r.Lines)),
-		PollURL: "/checkout/success/order?session_id=" + url.QueryEscape(id)}
+	// poll counts the fragment's asks; anything but a small count starts afresh.
+	n, err := strconv.Atoi(c.Query("poll"))
+	if err != nil || n < 0 || n > maxPolls {
+		n = 0
+	}
+	view := &checkoutReceipt{Receipt: r, Lines: make([]receiptLine, len(r.Lines)), GaveUp: n >= maxPolls,
+		PollURL: "/checkout/success/order?session_id=" + url.QueryEscape(id) + "&poll=" + strconv.Itoa(n+1)}
 	u := web.CurrentUser(c)
 	view.Owner = u != nil && r.UserID != 0 && u.UserID == r.UserID
 	for i, l := range r.Lines {

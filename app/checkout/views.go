@@ -11,6 +11,7 @@ func Views() []web.View {
 	return []web.View{
 		{Name: "storefront/checkout_success", Data: successPage{}, Page: true},
 		{Name: "storefront/checkout_success", Data: successPage{Receipt: &checkoutReceipt{Receipt: &Receipt{}}}, Page: true},
+		{Name: "partials/checkout_order", Data: successPage{Receipt: &checkoutReceipt{Receipt: &Receipt{}, GaveUp: true}}},
 		{Name: "partials/checkout_order", Data: successPage{Receipt: &checkoutReceipt{Receipt: &Receipt{OrderStatus: "paid"}, Owner: true,
 			Lines: []receiptLine{{Files: []library.File{{ID: 1, Name: "guide.pdf"}}}}}}},
 	}
