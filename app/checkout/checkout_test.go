@@ -2,6 +2,7 @@ package checkout_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -151,15 +152,160 @@ func TestStripeRefusalLeavesNoCheckoutRow(t *testing.T) {
 	}
 }
 
-func TestSuccessPageClearsTheCart(t *testing.T) {
-	e := moneytest.New(t, testDB)
-	_, _, b, host := e.CartOfOne(t, "thanks", "thing")
-	resp, body := b.Get(t, host, "/checkout/success?session_id=cs_unknown")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Thank you") {
-		t.Fatalf("status %d\n%s", resp.StatusCode, body)
+const pw = "a long enough password"
+
+// addFile gives p one downloadable file and returns its id.
+func addFile(t *testing.T, e *moneytest.Env, p *catalog.Product) int64 {
+	t.Helper()
+	var id int64
+	if err := e.DB.Primary.NewRaw(`INSERT INTO product_files (tenant_id, product_id, name, blob_key, size_bytes, content_type)
+		VALUES (?, ?, 'guide.pdf', 'files/x/guide.pdf', 10, 'application/pdf') RETURNING id`, p.TenantID, p.ID).Scan(context.Background(), &id); err != nil {
+		t.Fatal(err)
 	}
-	_, count := b.Get(t, host, "/cart/count")
-	if !strings.Contains(count, ">0</span>") {
+	return id
+}
+
+func successPath(session string) string {
+	return "/checkout/success?session_id=" + url.QueryEscape(session)
+}
+
+func orderPath(session string) string {
+	return "/checkout/success/order?session_id=" + url.QueryEscape(session)
+}
+
+func get200(t *testing.T, b *apptest.Browser, host, path string) string {
+	t.Helper()
+	resp, body := b.Get(t, host, path)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d\n%s", path, resp.StatusCode, body)
+	}
+	if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("%s: Cache-Control %q", path, cc)
+	}
+	return body
+}
+
+func notFound(t *testing.T, e *moneytest.Env, b *apptest.Browser, host, path string) {
+	t.Helper()
+	resp, body := b.Get(t, host, path)
+	if resp.StatusCode != http.StatusNotFound || body != string(e.App.Errors.NotFoundBody()) {
+		t.Fatalf("%s: status %d, not the 404 page:\n%s", path, resp.StatusCode, body)
+	}
+}
+
+const polling = `hx-trigger="every 2s"`
+
+func TestSuccessPagePollsUntilTheWebhookThenOffersTheOwnerTheDownloads(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("thanks"))
+	p := e.Product(t, s, "pack", catalog.Public)
+	fileID := addFile(t, e, p)
+	host := apptest.StoreHost(s.Slug)
+	b := e.NewBrowser()
+	b.SignUp(t, apptest.Email("buyer"), pw, "Buyer")
+	ck := e.OpenCheckout(t, b, s, p)
+	download := fmt.Sprintf("/library/%d/files/%d", p.ID, fileID)
+
+	// Before the webhook: processing, the items, and the fragment polls itself.
+	page := get200(t, b, host, successPath(ck.Session))
+	for _, want := range []string{"Thank you", "processing", p.Title, polling, `hx-get="` + orderPath(ck.Session) + `&amp;poll=1"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("page before the webhook lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, download) {
+		t.Fatalf("a download before the payment is confirmed:\n%s", page)
+	}
+	if _, count := b.Get(t, host, "/cart/count"); !strings.Contains(count, ">0</span>") {
 		t.Fatalf("cart not cleared: %s", count)
+	}
+	if frag := get200(t, b, host, orderPath(ck.Session)); !strings.Contains(frag, polling) || strings.Contains(frag, "<html") {
+		t.Fatalf("fragment before the webhook:\n%s", frag)
+	}
+
+	if frag := get200(t, b, host, orderPath(ck.Session)+"&poll=7"); !strings.Contains(frag, "poll=8") {
+		t.Fatalf("the poll does not count its asks:\n%s", frag)
+	}
+	// The polling is bounded: after maxPolls asks the page says to reload.
+	if frag := get200(t, b, host, orderPath(ck.Session)+"&poll=150"); strings.Contains(frag, polling) || !strings.Contains(frag, "reload this page") {
+		t.Fatalf("the fragment polls forever:\n%s", frag)
+	}
+
+	e.Pay(t, ck, "pi_"+apptest.Unique("thanks"))
+	frag := get200(t, b, host, orderPath(ck.Session))
+	for _, want := range []string{"Payment confirmed", p.Title, download, fmt.Sprintf("/library/%d\"", p.ID)} {
+		if !strings.Contains(frag, want) {
+			t.Fatalf("fragment after the webhook lacks %q:\n%s", want, frag)
+		}
+	}
+	if strings.Contains(frag, polling) || strings.Contains(frag, "hx-get") {
+		t.Fatalf("the fragment still polls once paid:\n%s", frag)
+	}
+	if page := get200(t, b, host, successPath(ck.Session)); !strings.Contains(page, download) || strings.Contains(page, polling) {
+		t.Fatalf("page after the webhook:\n%s", page)
+	}
+
+	// Attack: the thank-you URL reaching someone else (a shared screen, a
+	// forwarded link) hands them no downloads; they see the order only.
+	stranger := e.NewBrowser()
+	stranger.SignUp(t, apptest.Email("stranger"), pw, "Stranger")
+	seen := get200(t, stranger, host, successPath(ck.Session))
+	if !strings.Contains(seen, p.Title) || strings.Contains(seen, "/files/") || strings.Contains(seen, fmt.Sprintf("/library/%d", p.ID)) {
+		t.Fatalf("a stranger's view of the order:\n%s", seen)
+	}
+	if anon := get200(t, e.NewBrowser(), host, successPath(ck.Session)); strings.Contains(anon, "/files/") {
+		t.Fatalf("a signed-out view offers files:\n%s", anon)
+	}
+}
+
+func TestGuestSuccessPageShowsTheItemsAndTheClaimLinkButNoFiles(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("guest"))
+	p := e.Product(t, s, "zine", catalog.Public)
+	addFile(t, e, p)
+	host := apptest.StoreHost(s.Slug)
+	b := e.NewBrowser()
+	email := apptest.Email("guest")
+	moneytest.AddToCart(t, b, host, p.ID)
+	if resp, body := postCheckout(t, b, host, url.Values{"email": {email}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("checkout: %d\n%s", resp.StatusCode, body)
+	}
+	var ck moneytest.Checkout
+	if err := e.DB.Primary.NewRaw(`SELECT id, tenant_id, stripe_checkout_session_id, amount_total_cents FROM checkouts
+		WHERE tenant_id = ? ORDER BY id DESC LIMIT 1`, s.ID).Scan(context.Background(), &ck); err != nil {
+		t.Fatal(err)
+	}
+	e.Pay(t, ck, "pi_"+apptest.Unique("guest"))
+
+	// A guest holds no entitlement an account could check: the page lists
+	// the items and says how to claim them, with no file or library links.
+	page := get200(t, b, host, successPath(ck.Session))
+	for _, want := range []string{"Payment confirmed", p.Title, "claim link", email} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("guest page lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "/files/") || strings.Contains(page, fmt.Sprintf("/library/%d", p.ID)) || strings.Contains(page, polling) {
+		t.Fatalf("guest page offers files, library items or still polls:\n%s", page)
+	}
+}
+
+func TestUnknownSessionIsTheNotFoundPageAndKeepsTheCart(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	other := e.Store(t, apptest.Unique("other"))
+	theirs := e.Product(t, other, "theirs", catalog.Public)
+	ck := e.OpenCheckout(t, e.NewBrowser(), other, theirs)
+	_, _, b, host := e.CartOfOne(t, "unknown", "thing")
+	for _, path := range []string{
+		successPath("cs_unknown"), "/checkout/success", successPath(strings.Repeat("x", 300)),
+		orderPath("cs_unknown"), "/checkout/success/order",
+		// Another store's real session id is unknown here.
+		successPath(ck.Session), orderPath(ck.Session),
+	} {
+		notFound(t, e, b, host, path)
+	}
+	// A bad link changes nothing: the cart is still full.
+	if _, count := b.Get(t, host, "/cart/count"); !strings.Contains(count, ">1</span>") {
+		t.Fatalf("cart changed: %s", count)
 	}
 }

@@ -1,11 +1,15 @@
 package checkout
 
 import (
+	"context"
 	"errors"
 	"net/mail"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/claro-market/claro/app/cart"
+	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -16,6 +20,9 @@ type Handlers struct {
 	cookies *cart.Cookies
 	carts   *cart.Handlers
 	pages   *web.Pages
+	// downloads, when set (WithDownloads), lists the signed-in owner's files
+	// on the thank-you page.
+	downloads Downloads
 }
 
 // NewHandlers returns the checkout handlers.
@@ -23,11 +30,19 @@ func NewHandlers(service *Service, cookies *cart.Cookies, carts *cart.Handlers, 
 	return &Handlers{service: service, cookies: cookies, carts: carts, pages: pages}
 }
 
+// WithDownloads lets the thank-you page offer the signed-in buyer the files
+// the library holds for them.
+func (h *Handlers) WithDownloads(d Downloads) *Handlers {
+	h.downloads = d
+	return h
+}
+
 // Routes registers checkout on storefronts.
 func (h *Handlers) Routes(r fiber.Router) {
 	s := web.StoreRoutes(r)
 	s.Post("/checkout", h.checkout)
 	s.Get("/checkout/success", h.success)
+	s.Get("/checkout/success/order", h.order)
 }
 
 func (h *Handlers) checkout(c *fiber.Ctx) error {
@@ -110,28 +125,102 @@ func (h *Handlers) render(c *fiber.Ctx, crt cart.Cart, email, msg string) error 
 	return web.Render(c, "storefront/cart", page)
 }
 
-type successPage struct {
-	web.Page
-	Found  bool
-	Amount int64
-	Cur    string
+// Downloads lists the files of a product the buyer holds a live entitlement
+// to; library.Store is one, so the thank-you page offers exactly the files
+// the library would, behind the library's own download route.
+type Downloads interface {
+	Files(ctx context.Context, userID, productID int64) ([]library.File, error)
 }
 
-// success thanks the buyer. The order itself appears when Stripe's webhook
-// arrives; this page only clears the cart and points at the library.
+// successPage is the thank-you page and its order fragment.
+type successPage struct {
+	web.Page
+	Receipt *checkoutReceipt
+}
+
+// checkoutReceipt is the receipt as the viewer may see it: files only for
+// the signed-in account the order belongs to.
+type checkoutReceipt struct {
+	*Receipt
+	// Owner is set when the signed-in visitor is the order's account.
+	Owner bool
+	Lines []receiptLine
+	// PollURL is the fragment the page asks again every 2s while pending.
+	PollURL string
+	// GaveUp is set once the page has asked maxPolls times in vain.
+	GaveUp bool
+}
+
+// maxPolls bounds the thank-you page's polling: 150 asks 2s apart are five
+// minutes, after which the page says to reload instead.
+const maxPolls = 150
+
+// Polling reports whether the fragment asks again in 2s.
+func (r checkoutReceipt) Polling() bool { return r.Pending() && !r.GaveUp }
+
+// receiptLine is one product with the files its owner may download.
+type receiptLine struct {
+	ReceiptLine
+	Files []library.File
+}
+
+// Guest reports whether the order has no account yet: its receipt email
+// carries the claim link.
+func (r checkoutReceipt) Guest() bool { return r.UserID == 0 }
+
+// success thanks the buyer and clears the cart. The order appears once
+// Stripe's webhook lands: until then the order fragment polls itself. An
+// unknown session id is the 404 page.
 func (h *Handlers) success(c *fiber.Ctx) error {
+	page, err := h.receipt(c, "Thank you")
+	if err != nil {
+		return err
+	}
 	h.cookies.Clear(c)
-	page := successPage{Page: h.pages.New(c, "Thank you")}
-	if id := c.Query("session_id"); id != "" && len(id) < 256 {
-		ck, err := h.service.store.BySession(c.UserContext(), web.Site(c).Tenant.ID, id)
-		switch {
-		case errors.Is(err, ErrNotFound):
-		case err != nil:
-			return err
-		default:
-			page.Found, page.Amount, page.Cur = true, ck.AmountTotalCents, ck.Currency
+	return web.Render(c, "storefront/checkout_success", page)
+}
+
+// order is the thank-you page's order fragment, which htmx polls while the
+// payment is being confirmed.
+func (h *Handlers) order(c *fiber.Ctx) error {
+	page, err := h.receipt(c, "Your order")
+	if err != nil {
+		return err
+	}
+	return web.Fragment(c, "partials/checkout_order", page)
+}
+
+// receipt loads the session's receipt for the page: only the order of that
+// session in this store, and files only for its signed-in owner.
+func (h *Handlers) receipt(c *fiber.Ctx, title string) (successPage, error) {
+	id := c.Query("session_id")
+	if id == "" || len(id) > 255 {
+		return successPage{}, ErrNotFound
+	}
+	ctx := c.UserContext()
+	r, err := h.service.store.Receipt(ctx, web.Site(c).Tenant.ID, id)
+	if err != nil {
+		return successPage{}, err
+	}
+	page := successPage{Page: h.pages.New(c, title)}
+	// poll counts the fragment's asks; anything but a small count starts afresh.
+	n, err := strconv.Atoi(c.Query("poll"))
+	if err != nil || n < 0 || n > maxPolls {
+		n = 0
+	}
+	view := &checkoutReceipt{Receipt: r, Lines: make([]receiptLine, len(r.Lines)), GaveUp: n >= maxPolls,
+		PollURL: "/checkout/success/order?session_id=" + url.QueryEscape(id) + "&poll=" + strconv.Itoa(n+1)}
+	u := web.CurrentUser(c)
+	view.Owner = u != nil && r.UserID != 0 && u.UserID == r.UserID
+	for i, l := range r.Lines {
+		view.Lines[i].ReceiptLine = l
+		if view.Owner && r.Paid() && h.downloads != nil {
+			if view.Lines[i].Files, err = h.downloads.Files(ctx, u.UserID, l.ProductID); err != nil {
+				return successPage{}, err
+			}
 		}
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return web.Render(c, "storefront/checkout_success", page)
+	page.Receipt = view
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return page, nil
 }

@@ -7,6 +7,7 @@ package checkout
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/claro-market/claro/app/db"
@@ -126,3 +127,73 @@ func one(res sql.Result, err error) error {
 	}
 	return nil
 }
+
+// Receipt is what the thank-you page shows of a checkout: the order once
+// Stripe's webhook wrote it, and the lines the checkout was opened with.
+type Receipt struct {
+	Session     string
+	Amount      int64
+	Currency    string
+	OrderID     int64  // 0 until the webhook lands
+	OrderStatus string // "" until the webhook lands
+	UserID      int64  // the order's account, 0 for a guest's
+	Email       string // the order's address (the checkout's until then)
+	Lines       []ReceiptLine
+}
+
+// ReceiptLine is one product of a receipt.
+type ReceiptLine struct {
+	ProductID      int64   `bun:"product_id"`
+	Title          string  `bun:"title"`
+	CoverKey       *string `bun:"cover_key"`
+	UnitPriceCents int64   `bun:"unit_price_cents"`
+	Quantity       int     `bun:"quantity"`
+}
+
+// Receipt returns the store's checkout for a Stripe session id with its
+// order, if any, and its lines; ErrNotFound for a session this store never
+// opened.
+func (s *Store) Receipt(ctx context.Context, tenantID int64, sessionID string) (*Receipt, error) {
+	r := &Receipt{Session: sessionID}
+	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		var ck struct {
+			ID       int64          `bun:"id"`
+			Amount   int64          `bun:"amount_total_cents"`
+			Currency string         `bun:"currency"`
+			Email    string         `bun:"email"`
+			OrderID  sql.NullInt64  `bun:"order_id"`
+			Status   sql.NullString `bun:"status"`
+			UserID   sql.NullInt64  `bun:"user_id"`
+			OEmail   sql.NullString `bun:"order_email"`
+		}
+		if err := tx.NewRaw(`SELECT c.id, c.amount_total_cents, c.currency, c.email,
+				o.id AS order_id, o.status, o.user_id, o.email AS order_email
+			FROM checkouts c LEFT JOIN orders o ON o.checkout_id = c.id AND o.tenant_id = c.tenant_id
+			WHERE c.tenant_id = ? AND c.stripe_checkout_session_id = ?`, tenantID, sessionID).Scan(ctx, &ck); err != nil {
+			return err
+		}
+		r.Amount, r.Currency, r.Email = ck.Amount, ck.Currency, ck.Email
+		r.OrderID, r.OrderStatus, r.UserID = ck.OrderID.Int64, ck.Status.String, ck.UserID.Int64
+		if ck.OEmail.String != "" {
+			r.Email = ck.OEmail.String
+		}
+		r.Lines = []ReceiptLine{}
+		return tx.NewRaw(`SELECT i.product_id, i.title, p.cover_key, i.unit_price_cents, i.quantity
+			FROM checkout_items i LEFT JOIN products p ON p.id = i.product_id AND p.tenant_id = i.tenant_id
+			WHERE i.tenant_id = ? AND i.checkout_id = ? ORDER BY i.title, i.product_id`, tenantID, ck.ID).Scan(ctx, &r.Lines)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return r, err
+}
+
+// Paid reports whether the webhook has confirmed the payment (a partial
+// refund leaves the rest of the order paid).
+func (r *Receipt) Paid() bool {
+	return r.OrderStatus == "paid" || r.OrderStatus == "partially_refunded"
+}
+
+// Pending reports whether the page should keep asking: Stripe has not told
+// us yet how the payment went.
+func (r *Receipt) Pending() bool { return r.OrderStatus == "" || r.OrderStatus == "pending" }

@@ -2,9 +2,12 @@ package library
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/app/web"
@@ -64,9 +67,15 @@ func (h *Handlers) claim(ctx context.Context, u *web.Identity) error {
 	return h.store.Claim(ctx, u.UserID)
 }
 
+// maxQuery is the longest search text the library accepts.
+const maxQuery = 200
+
 type indexPage struct {
 	web.Page
 	Purchases []Purchase
+	// Query is the search text (?q=), trimmed; Problem says why it was refused.
+	Query   string
+	Problem string
 }
 
 func (h *Handlers) index(c *fiber.Ctx) error {
@@ -75,12 +84,18 @@ func (h *Handlers) index(c *fiber.Ctx) error {
 	if err := h.claim(ctx, u); err != nil {
 		return err
 	}
-	ps, err := h.store.Purchases(ctx, u.UserID)
+	page := indexPage{Page: h.pages.New(c, "Your library"), Query: strings.TrimSpace(c.Query("q"))}
+	if utf8.RuneCountInString(page.Query) > maxQuery || !utf8.ValidString(page.Query) {
+		page.Problem = fmt.Sprintf("Search for at most %d characters.", maxQuery)
+		page.Query = ""
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	ps, err := h.store.Purchases(ctx, u.UserID, page.Query)
 	if err != nil {
 		return err
 	}
+	page.Purchases = ps
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	page := indexPage{Page: h.pages.New(c, "Your library"), Purchases: ps}
 	if c.Query("claimed") == "1" {
 		page.Flash = "The purchase is now in your library."
 	}

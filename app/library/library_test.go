@@ -8,8 +8,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/tenants"
 	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/claro-market/claro/testkit/moneytest"
 	"github.com/claro-market/claro/testkit/stripetest"
@@ -142,5 +144,68 @@ func TestGuestPurchaseJoinsTheAccountWithThatEmail(t *testing.T) {
 	}
 	if resp, _ := guest.Get(t, "", fmt.Sprintf("/library/%d", p.ID)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("content: %d", resp.StatusCode)
+	}
+}
+
+func TestLibraryListsCoversStoresDatesDownloadsAndFiltersByTitleOrStore(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	inks := e.Store(t, apptest.Unique("inks"), func(s *tenants.Tenant) { s.Name = "Inkwell " + s.Slug })
+	fonts := e.Store(t, apptest.Unique("fonts"))
+	cover := "img/cover-" + apptest.Unique("c") + ".svg"
+	brushes := e.Product(t, inks, "brushes", catalog.Public, withContent, func(p *catalog.Product) {
+		p.Title, p.CoverKey = "Watercolor Brushes 100%", &cover
+	})
+	serif := e.Product(t, fonts, "serif", catalog.Public, func(p *catalog.Product) { p.Title = "Grotesk Serif" })
+	fileID := addFile(t, e, brushes)
+	buyer := e.NewBrowser()
+	buyer.SignUp(t, apptest.Email("filter"), pw, "Filter")
+	e.Pay(t, e.OpenCheckout(t, buyer, inks, brushes), "pi_"+apptest.Unique("f1"))
+	e.Pay(t, e.OpenCheckout(t, buyer, fonts, serif), "pi_"+apptest.Unique("f2"))
+
+	list := func(q string) string {
+		t.Helper()
+		resp, body := buyer.Get(t, "", "/library?q="+url.QueryEscape(q))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("q=%q: status %d\n%s", q, resp.StatusCode, body)
+		}
+		return body
+	}
+	all := list("")
+	today := time.Now().UTC().Format("2 Jan 2006")
+	for _, want := range []string{brushes.Title, serif.Title, inks.Name, fonts.Name, "/media/" + cover, today,
+		fmt.Sprintf("/library/%d/files/%d", brushes.ID, fileID), `name="q"`} {
+		if !strings.Contains(all, want) {
+			t.Fatalf("library lacks %q:\n%s", want, all)
+		}
+	}
+	for q, want := range map[string]*catalog.Product{"watercolor": brushes, "GROTESK": serif, "inkwell": brushes, "100%": brushes,
+		"%": brushes} {
+		body := list(q)
+		other := serif
+		if want == serif {
+			other = brushes
+		}
+		if !strings.Contains(body, want.Title) || strings.Contains(body, other.Title) {
+			t.Fatalf("q=%q should list only %q:\n%s", q, want.Title, body)
+		}
+	}
+	// LIKE's wildcards match themselves ("%" above found only the title
+	// holding one), and a miss says so.
+	for _, q := range []string{"_rush", "nothing like it"} {
+		if body := list(q); strings.Contains(body, brushes.Title) || strings.Contains(body, serif.Title) || !strings.Contains(body, "No purchases match") {
+			t.Fatalf("q=%q matched:\n%s", q, body)
+		}
+	}
+	// A search text that is too long is refused with a message and filters nothing.
+	resp, body := buyer.Get(t, "", "/library?q="+strings.Repeat("a", 201))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "at most 200 characters") || !strings.Contains(body, serif.Title) {
+		t.Fatalf("long query: %d\n%s", resp.StatusCode, body)
+	}
+	// The product page shows its cover, store, date, content and download.
+	_, page := buyer.Get(t, "", fmt.Sprintf("/library/%d", brushes.ID))
+	for _, want := range []string{"/media/" + cover, inks.Name, "Bought " + today, "<p>The secret recipe.</p>", fmt.Sprintf("/library/%d/files/%d", brushes.ID, fileID)} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("library page lacks %q:\n%s", want, page)
+		}
 	}
 }

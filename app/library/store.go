@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -28,20 +29,24 @@ type Purchase struct {
 	StoreName   string    `bun:"store_name"`
 	StoreSlug   string    `bun:"store_slug"`
 	PurchasedAt time.Time `bun:"purchased_at"`
+	Files       []File    `bun:"-"` // what the buyer may download, oldest first
 }
 
 // Content is a purchased product's content.
 type Content struct {
-	ProductID   int64  `bun:"id"`
-	Title       string `bun:"title"`
-	ContentHTML string `bun:"content_html"` // sanitised by catalog's renderer when saved
-	StoreName   string `bun:"store_name"`
-	StoreSlug   string `bun:"store_slug"`
+	ProductID   int64     `bun:"id"`
+	Title       string    `bun:"title"`
+	ContentHTML string    `bun:"content_html"` // sanitised by catalog's renderer when saved
+	StoreName   string    `bun:"store_name"`
+	StoreSlug   string    `bun:"store_slug"`
+	CoverKey    *string   `bun:"cover_key"`
+	PurchasedAt time.Time `bun:"purchased_at"` // the buyer's latest live entitlement to it
 }
 
 // File is a downloadable file of a purchased product.
 type File struct {
 	ID          int64  `bun:"id"`
+	ProductID   int64  `bun:"product_id"` // filled by Purchases only
 	Name        string `bun:"name"`
 	BlobKey     string `bun:"blob_key"`
 	SizeBytes   int64  `bun:"size_bytes"`
@@ -140,23 +145,50 @@ func (s *Store) ClaimOrder(ctx context.Context, userID, orderID int64) error {
 	return nil
 }
 
-// Purchases lists what the buyer may open, newest purchase first.
-func (s *Store) Purchases(ctx context.Context, userID int64) ([]Purchase, error) {
+// Purchases lists what the buyer may open, newest purchase first, each with
+// its files. A non-empty q keeps the purchases whose title or store name
+// contains it, ignoring case (LIKE's wildcards in q match themselves).
+func (s *Store) Purchases(ctx context.Context, userID int64, q string) ([]Purchase, error) {
 	ps := []Purchase{}
+	pattern := "%" + likeEscaper.Replace(q) + "%"
 	err := s.db.NewRaw(`SELECT p.id AS product_id, p.title, p.cover_key, t.name AS store_name, t.slug AS store_slug,
 			max(e.created_at) AS purchased_at
 		FROM entitlements e JOIN products p ON p.id = e.product_id JOIN tenants t ON t.id = e.tenant_id
-		WHERE e.user_id = ? AND e.revoked_at IS NULL
-		GROUP BY p.id, t.id ORDER BY purchased_at DESC, p.id DESC`, userID).Scan(ctx, &ps)
-	return ps, err
+		WHERE e.user_id = ? AND e.revoked_at IS NULL AND (? = '' OR p.title ILIKE ? OR t.name ILIKE ?)
+		GROUP BY p.id, t.id ORDER BY purchased_at DESC, p.id DESC`, userID, q, pattern, pattern).Scan(ctx, &ps)
+	if err != nil || len(ps) == 0 {
+		return ps, err
+	}
+	ids := make([]int64, len(ps))
+	at := make(map[int64]int, len(ps))
+	for i, p := range ps {
+		ids[i], at[p.ProductID] = p.ProductID, i
+	}
+	fs := []File{}
+	if err := s.db.NewRaw(`SELECT f.id, f.product_id, f.name, f.blob_key, f.size_bytes, f.content_type FROM product_files f
+		WHERE f.product_id IN (?) AND EXISTS (SELECT 1 FROM entitlements e
+			WHERE e.product_id = f.product_id AND e.user_id = ? AND e.revoked_at IS NULL)
+		ORDER BY f.product_id, f.id`, bun.In(ids), userID).Scan(ctx, &fs); err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		i := at[f.ProductID]
+		ps[i].Files = append(ps[i].Files, f)
+	}
+	return ps, nil
 }
+
+// likeEscaper makes a search text match itself in a LIKE pattern (the
+// default escape character is the backslash).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // Content returns a product's content when the buyer is entitled to it.
 func (s *Store) Content(ctx context.Context, userID, productID int64) (*Content, error) {
 	c := new(Content)
-	err := s.db.NewRaw(`SELECT p.id, p.title, p.content_html, t.name AS store_name, t.slug AS store_slug
+	err := s.db.NewRaw(`SELECT p.id, p.title, p.content_html, t.name AS store_name, t.slug AS store_slug, p.cover_key,
+			(SELECT max(e.created_at) FROM entitlements e WHERE e.product_id = p.id AND e.user_id = ? AND e.revoked_at IS NULL) AS purchased_at
 		FROM products p JOIN tenants t ON t.id = p.tenant_id
-		WHERE p.id = ? AND `+entitled, productID, productID, userID).Scan(ctx, c)
+		WHERE p.id = ? AND `+entitled, userID, productID, productID, userID).Scan(ctx, c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}

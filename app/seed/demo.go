@@ -80,6 +80,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 			stores[ds.Slug] = t
 		}
 
+		markdown := catalog.NewRenderer()
 		var sellable []demoSold // public products of stores that take payments
 		// Spread creation times over the last weeks so "newest" has an order.
 		start := time.Now().Add(-time.Duration(len(demoProducts)) * 7 * time.Hour)
@@ -96,8 +97,14 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 			// Interleave the stores in time (i*17 mod n is a permutation when n is
 			// not a multiple of 17) so "newest" mixes creators.
 			created := start.Add(time.Duration((i*17)%len(demoProducts)) * 7 * time.Hour)
+			// The content goes through the renderer creators' saves use, so the
+			// library shows the same sanitised HTML an edit would store.
+			html, err := markdown.Render(dp.ContentMD)
+			if err != nil {
+				return fmt.Errorf("seed: product %s/%s content: %w", dp.Store, dp.Slug, err)
+			}
 			p := &catalog.Product{
-				Slug: dp.Slug, Title: dp.Title, Description: dp.Description, ContentMD: dp.ContentMD,
+				Slug: dp.Slug, Title: dp.Title, Description: dp.Description, ContentMD: dp.ContentMD, ContentHTML: html,
 				PriceCents: dp.PriceCents, Currency: "usd", Visibility: dp.Visibility, Tags: dp.Tags,
 				CoverKey: &key, CreatedAt: created, UpdatedAt: created,
 				SalesCount: int64((i * 37) % 211), RatingCount: int64((i * 13) % 29),

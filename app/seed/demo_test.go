@@ -9,6 +9,7 @@ import (
 	"github.com/claro-market/claro/testkit/dbtest"
 
 	"github.com/claro-market/claro/app/blob"
+	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/seed"
 )
 
@@ -50,7 +51,34 @@ func TestDemoSeedsStoresProductsPurchasesAndReviews(t *testing.T) {
 	if counts["paid orders"] == 0 || counts["paid orders"] != counts["live entitlements"] || counts["visible reviews"] != counts["paid orders"] {
 		t.Fatalf("demo purchases and reviews do not line up: %v", counts)
 	}
+	// Every seeded product's content was rendered, as a creator's save renders it:
+	// the library shows content_html, which the seed once left empty.
+	var bare []string
+	if err := td.Primary.NewRaw(`SELECT slug FROM products WHERE content_md <> '' AND (content_html = '' OR content_html IS NULL)`).
+		Scan(ctx, &bare); err != nil {
+		t.Fatal(err)
+	}
+	if len(bare) > 0 {
+		t.Fatalf("products without content_html: %v", bare)
+	}
+	var html string
+	if err := td.Primary.NewRaw(`SELECT content_html FROM products ORDER BY id LIMIT 1`).Scan(ctx, &html); err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := catalog.NewRenderer().Render(firstContent(t, td)); html != want {
+		t.Fatalf("content_html is not the catalog renderer's output:\n%s\nwant\n%s", html, want)
+	}
 	if !strings.Contains(out.String(), seed.DemoPassword) || !strings.Contains(out.String(), "@claro.test") {
 		t.Fatalf("the demo logins are not printed:\n%s", out.String())
 	}
+}
+
+// firstContent is the Markdown of the first seeded product.
+func firstContent(t *testing.T, td *dbtest.Database) string {
+	t.Helper()
+	var md string
+	if err := td.Primary.NewRaw(`SELECT content_md FROM products ORDER BY id LIMIT 1`).Scan(context.Background(), &md); err != nil {
+		t.Fatal(err)
+	}
+	return md
 }
