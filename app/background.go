@@ -34,7 +34,9 @@ import (
 //     Checkout Sessions whose webhook never arrived and re-reads stale
 //     Connect accounts (one pass at a time, by advisory lock); with regions
 //     configured (FLY_REGION) it runs in PRIMARY_REGION only, next to the
-//     database it writes.
+//     database it writes, and never against another API base
+//     (STRIPE_API_BASE: stripe-mock, which remembers no payment and answers
+//     every account restricted, so a pass would switch off the demo stores).
 func (a *App) Background(ctx context.Context) {
 	go a.Receipts.Run(ctx)
 	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
@@ -46,7 +48,7 @@ func (a *App) Background(ctx context.Context) {
 	}).Run(ctx, time.Minute)
 	go accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log)
 	go a.Changes.Run(ctx) //nolint:errcheck // returns nil when ctx ends
-	if a.Config.FlyRegion == "" || a.Config.FlyRegion == a.Config.PrimaryRegion {
+	if a.Config.InPrimaryRegion() && a.Config.StripeAPIBase == "" {
 		go a.Reconciler.Run(ctx, reconcile.Every)
 	}
 }

@@ -32,9 +32,9 @@ const AccountAge = 24 * time.Hour
 // Every is how often `claro serve` runs a pass (Run).
 const Every = 15 * time.Minute
 
-// lock is the session advisory lock key a pass holds: one pass at a time
+// LockKey is the session advisory lock key a pass holds: one pass at a time
 // across every instance.
-const lock = 0x636c61726f0528 // "claro", migration slot 28
+const LockKey int64 = 0x636c61726f0528 // "claro", 28
 
 // Counter counts what a pass fixed, by kind ("order", "account");
 // metrics.Metrics.Reconciled is the one the app passes.
@@ -75,14 +75,14 @@ func (r *Reconciler) Once(ctx context.Context) (Report, error) {
 	}
 	defer conn.Close()
 	var held bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", int64(lock)).Scan(&held); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", LockKey).Scan(&held); err != nil {
 		return rep, err
 	}
 	if !held {
 		rep.Skipped = true
 		return rep, nil
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", int64(lock)) //nolint:errcheck
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", LockKey) //nolint:errcheck
 	if err := r.sessions(ctx, &rep); err != nil {
 		return rep, err
 	}

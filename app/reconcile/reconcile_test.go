@@ -24,6 +24,7 @@ import (
 	"github.com/claro-market/claro/tenants"
 	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/claro-market/claro/testkit/moneytest"
+	"github.com/claro-market/claro/testkit/promtest"
 	"github.com/claro-market/claro/testkit/stripetest"
 )
 
@@ -197,6 +198,9 @@ func TestLostWebhookOrderIsWrittenOnceAndDeliveredIsLeftAlone(t *testing.T) {
 	if !strings.Contains(e.Log.String(), "order written for a session whose webhook never arrived") {
 		t.Errorf("the fix is not in the log:\n%s", e.Log.String())
 	}
+	if v, _ := promtest.Value(t, e.App.Metrics.Registry, "claro_reconciled_total", "kind", "order"); v != 1 {
+		t.Errorf("claro_reconciled_total{kind=order} = %v, want 1", v)
+	}
 
 	second := e.once(t)
 	if second.Orders != 0 {
@@ -204,6 +208,9 @@ func TestLostWebhookOrderIsWrittenOnceAndDeliveredIsLeftAlone(t *testing.T) {
 	}
 	if g := e.got(t, lost); g != want {
 		t.Fatalf("lost sale after the second pass: %+v, want %+v", g, want)
+	}
+	if v, _ := promtest.Value(t, e.App.Metrics.Registry, "claro_reconciled_total", "kind", "order"); v != 1 {
+		t.Errorf("claro_reconciled_total{kind=order} = %v after the second pass, want still 1", v)
 	}
 	e.Pay(t, lost.ck, lost.pi) // the webhook, late at last
 	if g := e.got(t, lost); g != want {
@@ -289,5 +296,60 @@ func TestStaleAccountIsReadAgain(t *testing.T) {
 	}
 	if n := len(e.Stripe.Find(http.MethodGet, "/v1/accounts/"+*fresh.StripeAccountID)); n != 0 {
 		t.Fatalf("fresh account fetched %d times", n)
+	}
+}
+
+// A session whose completed (unpaid: a delayed method) webhook came, but
+// whose async_payment_succeeded was lost, is listed paid: the pass pays its
+// pending order, once.
+func TestPendingOrderOfAPaidSessionIsPaid(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	resp, body := e.Deliver(t, "/webhooks/stripe", moneytest.SessionEvent("evt_"+apptest.Unique("unpaid"), "checkout.session.completed", s.ck, s.pi, "unpaid"))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("webhook: %d\n%s", resp.StatusCode, body)
+	}
+	if g := e.got(t, s); g.Orders != 1 || g.Status != orders.StatusPending || g.Entitlements != 0 {
+		t.Fatalf("before the pass: %+v", g)
+	}
+	e.list.set(s.session())
+	for i, fixed := range []int{1, 0} {
+		if rep := e.once(t); rep.Orders != fixed {
+			t.Fatalf("pass %d: %+v, want %d orders fixed", i+1, rep, fixed)
+		}
+	}
+	want := got{Orders: 1, Entitlements: 1, Receipts: 1, Status: orders.StatusPaid, Session: s.ck.Session}
+	if g := e.got(t, s); g != want {
+		t.Fatalf("after the passes: %+v, want %+v", g, want)
+	}
+}
+
+// While another instance holds the reconciler's lock, a pass does nothing:
+// no call to Stripe, no order. Released, the next pass writes the order.
+func TestPassWaitsForTheLock(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t)
+	e.list.set(s.session())
+	ctx := context.Background()
+	conn, err := e.DB.Primary.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", reconcile.LockKey); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.App.Reconciler.Once(ctx)
+	if err != nil || !rep.Skipped {
+		t.Fatalf("pass under a held lock: %+v, %v; want skipped", rep, err)
+	}
+	if n := len(e.list.lists()); n != 0 || e.got(t, s).Orders != 0 {
+		t.Fatalf("a skipped pass listed sessions (%d) or wrote an order", n)
+	}
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock(?)", reconcile.LockKey); err != nil {
+		t.Fatal(err)
+	}
+	if rep := e.once(t); rep.Orders != 1 {
+		t.Fatalf("pass after release: %+v", rep)
 	}
 }
