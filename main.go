@@ -337,8 +337,8 @@ func reconcileCmd(ctx context.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "reconcile: another pass is running; nothing done")
 		return nil
 	}
-	fmt.Fprintf(stdout, "reconcile: %d completed sessions in the last %s, %d orders written, %d accounts re-read\n",
-		rep.Sessions, reconcile.Window, rep.Orders, rep.Accounts)
+	fmt.Fprintf(stdout, "reconcile: %d completed sessions in the last %.0f hours, %d orders written, %d accounts re-read\n",
+		rep.Sessions, reconcile.Window.Hours(), rep.Orders, rep.Accounts)
 	return nil
 }
 
