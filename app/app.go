@@ -29,6 +29,7 @@ import (
 	"github.com/claro-market/claro/app/payouts"
 	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/receipts"
+	"github.com/claro-market/claro/app/reconcile"
 	"github.com/claro-market/claro/app/reviews"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/search"
@@ -74,6 +75,10 @@ type App struct {
 	Orders   *orders.Service
 	// Payouts keeps each store's Stripe Connect account state.
 	Payouts *payouts.Service
+	// Reconciler mends what lost webhooks left undone: orders for completed
+	// Checkout Sessions, stale Connect accounts (`claro reconcile`, and
+	// Background on the primary region).
+	Reconciler *reconcile.Reconciler
 	// Changes is the one way the caches above (pages, hosts, TLS answers,
 	// custom-domain links) learn of a change: the catalog_changed listener.
 	Changes *db.Changes
@@ -169,6 +174,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	a.Metrics = metrics.New(log)
 	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake).WithObserver(a.Metrics)
+	a.Reconciler = reconcile.New(database.Primary, a.Payments, a.Orders, a.Payouts, log, a.Metrics.Reconciled)
 	a.Changes.OnChange(a.Resolver.Invalidate)
 	a.Changes.OnChange(a.Policy.Invalidate)
 	a.Changes.OnChange(func(int64) { directory.Invalidate() })

@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/reconcile"
 	"github.com/claro-market/claro/tenants"
 )
 
 // Background starts everything the app does besides answering requests, each
 // in its own goroutine until ctx ends. It is the one place loops start: serve
-// and dev call it once, on every instance, in every region. All of them may
-// run on many instances at once, because each claims its work in the database:
+// and dev call it once, on every instance, in every region (the reconciler only in the primary
+// region). All of them may run on many instances at once, because each claims its work in the database:
 //   - the receipts sender emails the receipts paid orders owe (rows claimed
 //     with FOR UPDATE SKIP LOCKED);
 //   - the search outbox worker keeps the index in step with the catalog (one
@@ -28,7 +29,14 @@ import (
 //   - the change listener (db.Changes: LISTEN on db.CatalogChannel) is the
 //     one way this instance's page cache, host cache, TLS policy and
 //     custom-domain directory learn of a change; every instance runs its
-//     own, since each has its own caches.
+//     own, since each has its own caches;
+//   - the Stripe reconciler (reconcile.Every) writes the orders of completed
+//     Checkout Sessions whose webhook never arrived and re-reads stale
+//     Connect accounts (one pass at a time, by advisory lock); with regions
+//     configured (FLY_REGION) it runs in PRIMARY_REGION only, next to the
+//     database it writes, and never against another API base
+//     (STRIPE_API_BASE: stripe-mock, which remembers no payment and answers
+//     every account restricted, so a pass would switch off the demo stores).
 func (a *App) Background(ctx context.Context) {
 	go a.Receipts.Run(ctx)
 	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
@@ -40,6 +48,9 @@ func (a *App) Background(ctx context.Context) {
 	}).Run(ctx, time.Minute)
 	go accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log)
 	go a.Changes.Run(ctx) //nolint:errcheck // returns nil when ctx ends
+	if a.Config.InPrimaryRegion() && a.Config.StripeAPIBase == "" {
+		go a.Reconciler.Run(ctx, reconcile.Every)
+	}
 }
 
 // Listening is closed once the change listener is in place: from then on

@@ -129,6 +129,14 @@ func (c Config) acmeDNSProblem() string {
 	return ""
 }
 
+// InPrimaryRegion reports whether this machine is in the primary region,
+// next to the primary database: true without regions (FLY_REGION unset),
+// else when FLY_REGION is PRIMARY_REGION. The Stripe reconciler runs only
+// there.
+func (c Config) InPrimaryRegion() bool {
+	return c.FlyRegion == "" || c.FlyRegion == c.PrimaryRegion
+}
+
 // PrimaryForwardURL is where a machine outside PRIMARY_REGION forwards the
 // requests that write when it terminates TLS itself (TLS=certmagic): the
 // primary region's machines on Fly's private network, on the TLS port, as

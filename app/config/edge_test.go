@@ -90,3 +90,15 @@ func TestPrimaryForwardURLOnlyOutsideThePrimaryWithCertmagic(t *testing.T) {
 		t.Fatalf("missing FLY_APP_NAME: %v", err)
 	}
 }
+
+func TestInPrimaryRegionOnlyWithoutRegionsOrInThePrimary(t *testing.T) {
+	for _, c := range []struct {
+		fly, primary string
+		want         bool
+	}{{"", "", true}, {"iad", "iad", true}, {"ams", "iad", false}} {
+		cfg := Config{FlyRegion: c.fly, PrimaryRegion: c.primary}
+		if got := cfg.InPrimaryRegion(); got != c.want {
+			t.Errorf("FLY_REGION=%q PRIMARY_REGION=%q: InPrimaryRegion %v, want %v", c.fly, c.primary, got, c.want)
+		}
+	}
+}

@@ -53,6 +53,7 @@ type Metrics struct {
 	webhooks   *prometheus.CounterVec
 	fallbacks  prometheus.Counter
 	acmeEvents *prometheus.CounterVec
+	reconciled *prometheus.CounterVec
 }
 
 // New returns a registry with the Go runtime and process collectors and the
@@ -82,7 +83,11 @@ func New(log *slog.Logger) *Metrics {
 		Name: "claro_acme_events_total",
 		Help: "CertMagic's certificate events on this machine: cert_obtaining, cert_obtained, cert_failed, cached_managed_cert, cached_unmanaged_cert, cert_ocsp_revoked (other names count as \"other\").",
 	}, []string{"event"})
-	m.Registry.MustRegister(m.requests, m.webhooks, m.fallbacks, m.acmeEvents,
+	m.reconciled = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "claro_reconciled_total",
+		Help: "What the Stripe reconciler fixed, by kind: order (written for a completed session whose webhook never arrived), account (a Connect account re-read from Stripe).",
+	}, []string{"kind"})
+	m.Registry.MustRegister(m.requests, m.webhooks, m.fallbacks, m.acmeEvents, m.reconciled,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every outcome is there from the start, at zero: a ratio of two
 	// counters needs both, and an alert on "retry" must see it rise from 0.
@@ -93,6 +98,9 @@ func New(log *slog.Logger) *Metrics {
 	}
 	for _, e := range acmeEventNames {
 		m.acmeEvents.WithLabelValues(e)
+	}
+	for _, k := range reconciledKinds {
+		m.reconciled.WithLabelValues(k)
 	}
 	return m
 }
@@ -109,6 +117,14 @@ func (m *Metrics) WebhookDelivery(endpoint, outcome string) {
 		endpoint = "platform"
 	}
 	m.webhooks.WithLabelValues(endpoint, known(outcome, webhookOutcomes)).Inc()
+}
+
+var reconciledKinds = []string{"order", "account"}
+
+// Reconciled counts n things of kind ("order", "account") the Stripe
+// reconciler fixed (reconcile.Counter).
+func (m *Metrics) Reconciled(kind string, n int) {
+	m.reconciled.WithLabelValues(known(kind, reconciledKinds)).Add(float64(n))
 }
 
 // WebhookAlone counts n paying deliveries that ran alone after their shared

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stripe/stripe-go/v79"
 )
@@ -105,4 +106,27 @@ func (c *Client) Refund(ctx context.Context, orderID int64, paymentIntentID stri
 		return "", apiError("refund", err)
 	}
 	return rf.ID, nil
+}
+
+// ListCompletedSessions returns the platform's Checkout Sessions completed
+// (status complete) and created at or after since, newest first, every page
+// of them: what the reconciler compares with the orders written.
+func (c *Client) ListCompletedSessions(ctx context.Context, since time.Time) ([]*CheckoutSession, error) {
+	p := &stripe.CheckoutSessionListParams{
+		CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: since.Unix()},
+		Status:       stripe.String(string(stripe.CheckoutSessionStatusComplete)),
+	}
+	p.Context = ctx
+	p.Limit = stripe.Int64(100)
+	var out []*CheckoutSession
+	it := c.api.CheckoutSessions.List(p)
+	for it.Next() {
+		if s := it.CheckoutSession(); s.Status == stripe.CheckoutSessionStatusComplete {
+			out = append(out, sessionFrom(s))
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, apiError("list checkout sessions", err)
+	}
+	return out, nil
 }

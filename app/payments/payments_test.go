@@ -207,3 +207,26 @@ func TestAccountLinkGoesToTheTestOnboardingPageOnlyInDev(t *testing.T) {
 		t.Fatalf("a refused link still went to the test page: %v", err)
 	}
 }
+
+// stripe-mock checks every parameter against Stripe's OpenAPI spec: the
+// created range and status filter the reconciler sends are ones Stripe
+// accepts, every listed session decodes, and a refusal is ErrStripe.
+func TestListCompletedSessionsAsksForCompletedSessionsSince(t *testing.T) {
+	c, m := newClient(t, nil)
+	ss, err := c.ListCompletedSessions(context.Background(), time.Now().Add(-72*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ss {
+		if s.ID == "" {
+			t.Errorf("a listed session without an id: %+v", s)
+		}
+	}
+	if n := len(m.Find("GET", "/v1/checkout/sessions")); n != 1 {
+		t.Fatalf("%d list calls, want 1", n)
+	}
+	m.Fail("GET", "/v1/checkout/sessions", 400)
+	if _, err := c.ListCompletedSessions(context.Background(), time.Now().Add(-time.Hour)); !errors.Is(err, payments.ErrStripe) {
+		t.Fatalf("refused list: %v, want ErrStripe", err)
+	}
+}

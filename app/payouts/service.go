@@ -3,6 +3,7 @@ package payouts
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/claro-market/claro/app/payments"
@@ -64,4 +65,23 @@ func setPayable(ctx context.Context, tx bun.Tx, tenantID int64, charges, payouts
 		WHERE id = ? AND (charges_enabled, payouts_enabled) IS DISTINCT FROM (?, ?)`,
 		charges, payouts, tenantID, charges, payouts).Exec(ctx)
 	return err
+}
+
+// Stale is a store's connected account whose stored state is old.
+type Stale struct {
+	TenantID  int64
+	AccountID string
+}
+
+// StaleAccounts returns the stores with a connected account (not
+// deauthorized) whose stored state was last written before now minus age,
+// or never: the ones the reconciler re-reads from Stripe and Syncs.
+func (s *Service) StaleAccounts(ctx context.Context, age time.Duration) ([]Stale, error) {
+	var out []Stale
+	err := s.db.NewRaw(`SELECT t.id AS tenant_id, t.stripe_account_id AS account_id FROM tenants t
+		LEFT JOIN stripe_accounts sa ON sa.tenant_id = t.id
+		WHERE t.stripe_account_id IS NOT NULL AND NOT coalesce(sa.deauthorized, false)
+			AND (sa.updated_at IS NULL OR sa.updated_at < now() - ?::interval)
+		ORDER BY t.id`, strconv.FormatInt(int64(age/time.Second), 10)+" seconds").Scan(ctx, &out)
+	return out, err
 }
