@@ -18,6 +18,7 @@
 //	claro_acme_events_total{event}
 //	claro_tls_certificate_expiry_timestamp_seconds{name}
 //	claro_ready
+//	claro_ratelimit_fallbacks_total                           counter
 //	go_sql_*{db_name}, go_*, process_*
 package metrics
 
@@ -53,6 +54,7 @@ type Metrics struct {
 	webhooks   *prometheus.CounterVec
 	fallbacks  prometheus.Counter
 	acmeEvents *prometheus.CounterVec
+	rlMemory   prometheus.Counter
 }
 
 // New returns a registry with the Go runtime and process collectors and the
@@ -82,7 +84,11 @@ func New(log *slog.Logger) *Metrics {
 		Name: "claro_acme_events_total",
 		Help: "CertMagic's certificate events on this machine: cert_obtaining, cert_obtained, cert_failed, cached_managed_cert, cached_unmanaged_cert, cert_ocsp_revoked (other names count as \"other\").",
 	}, []string{"event"})
-	m.Registry.MustRegister(m.requests, m.webhooks, m.fallbacks, m.acmeEvents,
+	m.rlMemory = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "claro_ratelimit_fallbacks_total",
+		Help: "Rate-limit counts made in this instance's memory because Redis failed or was resting after a failure (limits are then per instance).",
+	})
+	m.Registry.MustRegister(m.requests, m.webhooks, m.fallbacks, m.acmeEvents, m.rlMemory,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every outcome is there from the start, at zero: a ratio of two
 	// counters needs both, and an alert on "retry" must see it rise from 0.
@@ -114,6 +120,10 @@ func (m *Metrics) WebhookDelivery(endpoint, outcome string) {
 // WebhookAlone counts n paying deliveries that ran alone after their shared
 // batch failed (orders.Observer).
 func (m *Metrics) WebhookAlone(n int) { m.fallbacks.Add(float64(n)) }
+
+// RateLimitFallback counts one rate-limit count made in memory because
+// Redis failed (ratelimit.Fallback.OnFallback).
+func (m *Metrics) RateLimitFallback() { m.rlMemory.Inc() }
 
 // ACMEEvent counts one CertMagic event (edge.Options.Events).
 func (m *Metrics) ACMEEvent(event string) {
