@@ -139,7 +139,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if err != nil {
 		return nil, err
 	}
-	limiter, authLimiter, err := newLimiters(cfg, o)
+	m := metrics.New(log)
+	limiter, authLimiter, err := newLimiters(cfg, o, log, m)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +172,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	if a.Receipts, err = receipts.NewWith(cfg, database.Primary, log, receipts.Options{Box: a.Mailbox, Claims: mail}); err != nil {
 		return nil, err
 	}
-	a.Metrics = metrics.New(log)
+	a.Metrics = m
 	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake).WithObserver(a.Metrics)
 	a.Reconciler = reconcile.New(database.Primary, a.Payments, a.Orders, a.Payouts, log, a.Metrics.Reconciled)
@@ -294,10 +295,10 @@ func sessionSecret(cfg config.Config) ([]byte, error) {
 
 // newLimiters is o's limiters, else one shared through Redis when REDIS_URL
 // is set (in memory otherwise), sign-in and sign-up counting on the same one.
-func newLimiters(cfg config.Config, o Overrides) (limiter, auth ratelimit.Limiter, err error) {
+func newLimiters(cfg config.Config, o Overrides, log *slog.Logger, m *metrics.Metrics) (limiter, auth ratelimit.Limiter, err error) {
 	limiter = o.Limiter
 	if limiter == nil {
-		if limiter, err = newLimiter(cfg); err != nil {
+		if limiter, err = newLimiter(cfg, log, m); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -307,14 +308,22 @@ func newLimiters(cfg config.Config, o Overrides) (limiter, auth ratelimit.Limite
 	return limiter, auth, nil
 }
 
-// newLimiter shares rate-limit counts through Redis when REDIS_URL is set.
-func newLimiter(cfg config.Config) (ratelimit.Limiter, error) {
+// newLimiter shares rate-limit counts through Redis when REDIS_URL is set,
+// counting in memory while Redis fails (logged once per outage, and counted
+// in m's claro_ratelimit_fallbacks_total). Redis must answer at start-up.
+func newLimiter(cfg config.Config, log *slog.Logger, m *metrics.Metrics) (ratelimit.Limiter, error) {
 	if cfg.RedisURL == "" {
 		return ratelimit.NewMemory(), nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return ratelimit.NewRedis(ctx, cfg.RedisURL, "claro:rl:")
+	r, err := ratelimit.NewRedis(ctx, cfg.RedisURL, "claro:rl:")
+	if err != nil {
+		return nil, err
+	}
+	f := ratelimit.NewFallback(r, log)
+	f.OnFallback = m.RateLimitFallback
+	return f, nil
 }
 
 // newIndex is Meilisearch when MEILI_URL is set (its settings applied and

@@ -74,7 +74,8 @@ func (a *App) routes(s stack) {
 	f.Use(web.AccessLog(a.Log))                                    // outside tenant resolution, so refused hosts are logged too
 	f.Use(web.SecurityHeaders(web.SecurityOptions{Scheme: cfg.Scheme(), Root: cfg.RootDomain, HSTS: cfg.IsProduction(),
 		StyleHashes: a.Errors.StyleHashes()})) // CSP, nosniff, referrer, HSTS set before anything answers: unknown hosts' 404, error pages and cache replays carry them
-	f.Use(web.CleanQuery) // a NUL or invalid UTF-8 in the path or query is a 400, before anything reads a parameter
+	f.Use(web.CleanQuery)                   // a NUL or invalid UTF-8 in the path or query is a 400, before anything reads a parameter
+	f.Use(web.Deadline(cfg.RequestTimeout)) // before the first query (the host lookup): no wait below outlives REQUEST_TIMEOUT, and one that would is the 503 "busy" page
 	if replicated {
 		f.Use(rw.Reads) // before the host lookup, which reads the replica too: a writer's request reads the primary
 	}

@@ -47,7 +47,9 @@ func DownloadHandler(store Store, signer *Signer, currentUserID func(*fiber.Ctx)
 				return c.Redirect(u, fiber.StatusFound)
 			}
 		}
-		rc, info, err := store.Open(ctx, g.Key)
+		// The body is read after the handler returns, past the request's
+		// deadline (web.Deadline): the open file must not end with it.
+		rc, info, err := store.Open(context.WithoutCancel(ctx), g.Key)
 		if err != nil {
 			return notFound(err)
 		}
@@ -68,7 +70,7 @@ func MediaHandler(store Store) fiber.Handler {
 		if !strings.HasPrefix(key, "img/") || !ValidKey(key) {
 			return fiber.ErrNotFound
 		}
-		rc, info, err := store.Open(c.UserContext(), key)
+		rc, info, err := store.Open(context.WithoutCancel(c.UserContext()), key) // streamed past the deadline
 		if err != nil {
 			return notFound(err)
 		}

@@ -78,6 +78,12 @@ type Config struct {
 	// (METRICS_ADDR); empty: nowhere.
 	MetricsAddr string
 
+	// RequestTimeout is every request's deadline (REQUEST_TIMEOUT, a Go
+	// duration; default 10s, 0 for none): past it a query or a wait for a
+	// pooled connection is cancelled and the visitor gets the 503 "busy"
+	// page. A file upload gets web.UploadTimeout instead.
+	RequestTimeout time.Duration
+
 	// PageCache keeps rendered anonymous pages in memory. On everywhere but in
 	// tests, whose writes and reads must not wait for a cache notification.
 	PageCache bool
@@ -169,6 +175,13 @@ func LoadFrom(get Getenv) (Config, error) {
 	c.MetricsAddr = metricsAddr(str, prod)
 	if c.BlobDir == "" && c.S3Endpoint == "" {
 		c.BlobDir = "./.data/blobs"
+	}
+
+	rt := str("REQUEST_TIMEOUT", "10s")
+	if d, err := time.ParseDuration(rt); err != nil || d < 0 {
+		problems = append(problems, fmt.Sprintf("REQUEST_TIMEOUT: %q must be a duration such as 10s (0 for none)", rt))
+	} else {
+		c.RequestTimeout = d
 	}
 
 	fee := str("PLATFORM_FEE_BPS", "1000")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) Getenv {
@@ -56,6 +57,8 @@ func TestProductionRefusesMalformedSettings(t *testing.T) {
 		"connect secret prefix":      {"STRIPE_CONNECT_WEBHOOK_SECRET", "abc", "STRIPE_CONNECT_WEBHOOK_SECRET"},
 		"fee not a number":           {"PLATFORM_FEE_BPS", "ten", "PLATFORM_FEE_BPS"},
 		"fee too large":              {"PLATFORM_FEE_BPS", "20000", "PLATFORM_FEE_BPS"},
+		"request timeout not a time": {"REQUEST_TIMEOUT", "ten", "REQUEST_TIMEOUT"},
+		"request timeout negative":   {"REQUEST_TIMEOUT", "-1s", "REQUEST_TIMEOUT"},
 		"bad TLS":                    {"TLS", "on", "TLS"},
 		"bad proxy":                  {"TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "TRUSTED_PROXIES"},
 		"dev-only switch":            {"DEV_TEST_PAYMENTS", "true", "DEV_TEST_PAYMENTS"},
@@ -94,6 +97,15 @@ func TestDevelopmentDefaults(t *testing.T) {
 	if c.Env != EnvDevelopment || c.RootDomain != "claro.localhost:8080" || c.RootHost() != "claro.localhost" ||
 		c.RootPort() != ":8080" || c.ListenAddr != ":8080" || c.BlobDir != "./.data/blobs" || c.Scheme() != "http" {
 		t.Fatalf("unexpected defaults %+v", c)
+	}
+}
+
+func TestRequestTimeout(t *testing.T) {
+	if c, err := LoadFrom(env(nil)); err != nil || c.RequestTimeout != 10*time.Second {
+		t.Fatalf("default %v (%v), want 10s", c.RequestTimeout, err)
+	}
+	if c, err := LoadFrom(env(map[string]string{"REQUEST_TIMEOUT": "0"})); err != nil || c.RequestTimeout != 0 {
+		t.Fatalf("0: %v (%v), want none", c.RequestTimeout, err)
 	}
 }
 

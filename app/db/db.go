@@ -22,6 +22,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +37,24 @@ import (
 type DB struct {
 	Primary *bun.DB
 	Replica *bun.DB
+	// primaryURL opens the migrations' own connection, without Open's
+	// timeouts (a migration may rewrite a table for minutes).
+	primaryURL string
 }
+
+// StatementTimeout and LockTimeout are set on every session Open makes
+// (PostgreSQL's statement_timeout and lock_timeout), unless the URL sets
+// them itself (?statement_timeout=10s): a query that waits on a lock or
+// runs away ends with an error the app answers as 503 "busy", instead of
+// holding a pooled connection and its request for as long as it takes.
+// Migrations run on a connection of their own without either.
+const (
+	StatementTimeout = 5 * time.Second
+	LockTimeout      = 2 * time.Second
+)
+
+// MaxConns is the size of each pool.
+const MaxConns = 20
 
 // Open connects to the primary and, when replicaURL is not empty, the replica,
 // and pings both so a wrong URL fails start-up rather than the first request.
@@ -45,7 +63,7 @@ func Open(ctx context.Context, primaryURL, replicaURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: primary: %w", err)
 	}
-	d := &DB{Primary: p, Replica: p}
+	d := &DB{Primary: p, Replica: p, primaryURL: primaryURL}
 	if replicaURL != "" {
 		r, err := open(ctx, replicaURL)
 		if err != nil {
@@ -62,7 +80,16 @@ func Open(ctx context.Context, primaryURL, replicaURL string) (*DB, error) {
 // default mode would prepare (one extra round trip, and a statement cache
 // churned by texts that never repeat). Exec mode sends it in one round trip.
 // A default_query_exec_mode in the URL still wins.
+//
+// Every session gets StatementTimeout and LockTimeout unless the URL sets
+// them.
 func open(ctx context.Context, url string) (*bun.DB, error) {
+	return openWith(ctx, url, true)
+}
+
+// openWith is open; bounded false leaves the server's own timeouts (none,
+// by default) for the migrations' connection.
+func openWith(ctx context.Context, url string, bounded bool) (*bun.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, err
@@ -70,9 +97,16 @@ func open(ctx context.Context, url string) (*bun.DB, error) {
 	if !strings.Contains(url, "default_query_exec_mode") {
 		cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
+	if bounded {
+		setDefault(cfg.RuntimeParams, "statement_timeout", StatementTimeout)
+		setDefault(cfg.RuntimeParams, "lock_timeout", LockTimeout)
+	} else {
+		delete(cfg.RuntimeParams, "statement_timeout")
+		delete(cfg.RuntimeParams, "lock_timeout")
+	}
 	sqldb := stdlib.OpenDB(*cfg)
-	sqldb.SetMaxOpenConns(20)
-	sqldb.SetMaxIdleConns(20)
+	sqldb.SetMaxOpenConns(MaxConns)
+	sqldb.SetMaxIdleConns(MaxConns)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -81,6 +115,14 @@ func open(ctx context.Context, url string) (*bun.DB, error) {
 		return nil, err
 	}
 	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// setDefault sets a PostgreSQL duration parameter, in milliseconds, unless
+// the URL already did.
+func setDefault(params map[string]string, name string, d time.Duration) {
+	if _, ok := params[name]; !ok {
+		params[name] = strconv.FormatInt(d.Milliseconds(), 10)
+	}
 }
 
 // Close closes both pools.

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/claro-market/claro/migrations"
+	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/migrate"
 )
 
@@ -19,13 +20,50 @@ func (d *DB) Migrator() (*migrate.Migrator, error) {
 	return migrate.NewMigrator(d.Primary, ms), nil
 }
 
+// unbounded is a pool of its own to the primary without the sessions'
+// statement and lock timeouts, for MigrateUp and MigrateDown: a migration
+// may rewrite a table or wait for traffic's locks far longer than a request
+// may. The caller closes it.
+func (d *DB) unbounded(ctx context.Context) (*bun.DB, error) {
+	if d.primaryURL == "" {
+		return d.Primary, nil // a DB not made by Open: nothing to lift
+	}
+	u, err := openWith(ctx, d.primaryURL, false)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: connect: %w", err)
+	}
+	return u, nil
+}
+
+// migratorOn is the migrator on bdb and a func that closes bdb if it is the
+// migrations' own.
+func (d *DB) migratorOn(ctx context.Context) (*migrate.Migrator, func(), error) {
+	bdb, err := d.unbounded(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	closeIt := func() {
+		if bdb != d.Primary {
+			bdb.Close()
+		}
+	}
+	ms, err := migrations.New()
+	if err != nil {
+		closeIt()
+		return nil, nil, err
+	}
+	return migrate.NewMigrator(bdb, ms), closeIt, nil
+}
+
 // MigrateUp applies every pending migration under bun's migration lock and
-// reports which group it applied.
+// reports which group it applied, on a connection without the sessions'
+// timeouts.
 func (d *DB) MigrateUp(ctx context.Context, w io.Writer) error {
-	m, err := d.Migrator()
+	m, done, err := d.migratorOn(ctx)
 	if err != nil {
 		return err
 	}
+	defer done()
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("migrate: init: %w", err)
 	}
@@ -47,12 +85,14 @@ func (d *DB) MigrateUp(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// MigrateDown rolls back the last applied group.
+// MigrateDown rolls back the last applied group, on a connection without
+// the sessions' timeouts.
 func (d *DB) MigrateDown(ctx context.Context, w io.Writer) error {
-	m, err := d.Migrator()
+	m, done, err := d.migratorOn(ctx)
 	if err != nil {
 		return err
 	}
+	defer done()
 	if err := m.Init(ctx); err != nil {
 		return err
 	}

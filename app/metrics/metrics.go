@@ -18,6 +18,7 @@
 //	claro_acme_events_total{event}
 //	claro_tls_certificate_expiry_timestamp_seconds{name}
 //	claro_ready
+//	claro_ratelimit_fallbacks_total                           counter
 //	go_sql_*{db_name}, go_*, process_*
 package metrics
 
@@ -54,6 +55,7 @@ type Metrics struct {
 	fallbacks  prometheus.Counter
 	acmeEvents *prometheus.CounterVec
 	reconciled *prometheus.CounterVec
+	rlMemory   prometheus.Counter
 }
 
 // New returns a registry with the Go runtime and process collectors and the
@@ -87,7 +89,11 @@ func New(log *slog.Logger) *Metrics {
 		Name: "claro_reconciled_total",
 		Help: "What the Stripe reconciler fixed, by kind: order (written for a completed session whose webhook never arrived), account (a Connect account re-read from Stripe).",
 	}, []string{"kind"})
-	m.Registry.MustRegister(m.requests, m.webhooks, m.fallbacks, m.acmeEvents, m.reconciled,
+	m.rlMemory = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "claro_ratelimit_fallbacks_total",
+		Help: "Rate-limit counts made in this instance's memory because Redis failed or was resting after a failure (limits are then per instance).",
+	})
+	m.Registry.MustRegister(m.requests, m.webhooks, m.fallbacks, m.acmeEvents, m.reconciled, m.rlMemory,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every outcome is there from the start, at zero: a ratio of two
 	// counters needs both, and an alert on "retry" must see it rise from 0.
@@ -130,6 +136,10 @@ func (m *Metrics) Reconciled(kind string, n int) {
 // WebhookAlone counts n paying deliveries that ran alone after their shared
 // batch failed (orders.Observer).
 func (m *Metrics) WebhookAlone(n int) { m.fallbacks.Add(float64(n)) }
+
+// RateLimitFallback counts one rate-limit count made in memory because
+// Redis failed (ratelimit.Fallback.OnFallback).
+func (m *Metrics) RateLimitFallback() { m.rlMemory.Inc() }
 
 // ACMEEvent counts one CertMagic event (edge.Options.Events).
 func (m *Metrics) ACMEEvent(event string) {

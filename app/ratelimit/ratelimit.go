@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,12 +100,32 @@ type Redis struct {
 	prefix string
 }
 
+// Timeout bounds dialling Redis and each read and write, unless the URL sets
+// its own (dial_timeout, read_timeout, write_timeout): a count that is slow
+// to come is a count not worth waiting for (Fallback then counts in memory).
+const Timeout = 250 * time.Millisecond
+
 // NewRedis connects to url (redis://host:port/db) and checks it answers.
+// Each command is tried once (max_retries in the URL may say otherwise) and
+// bounded by Timeout.
 func NewRedis(ctx context.Context, url, prefix string) (*Redis, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("ratelimit: REDIS_URL: %w", err)
 	}
+	if !strings.Contains(url, "dial_timeout=") {
+		opt.DialTimeout = Timeout
+	}
+	if !strings.Contains(url, "read_timeout=") {
+		opt.ReadTimeout = Timeout
+	}
+	if !strings.Contains(url, "write_timeout=") {
+		opt.WriteTimeout = Timeout
+	}
+	if !strings.Contains(url, "max_retries=") {
+		opt.MaxRetries = -1 // go-redis: -1 is no retry (0 is its default of 3)
+	}
+	opt.DialerRetries = 1 // one dial per attempt, not five 100 ms apart
 	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()

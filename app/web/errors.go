@@ -6,6 +6,8 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/claro-market/claro/app/db"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/gofiber/fiber/v2/utils"
@@ -14,6 +16,13 @@ import (
 // ErrNotFound answers with the one 404 page. Domain sentinels wrap
 // sql.ErrNoRows instead, which is answered the same way.
 var ErrNotFound = fiber.ErrNotFound
+
+// BusyMessage is the 503 page's sentence when the database is too busy to
+// answer in time (db.Busy); BusyRetryAfter is its Retry-After, in seconds.
+const (
+	BusyMessage    = "Claro is busy right now. Please try again in a few seconds."
+	BusyRetryAfter = "5"
+)
 
 // ErrorPages holds the rendered 404 page (the same bytes whatever the cause, so
 // nothing can be learned from it) and renders other errors.
@@ -74,6 +83,14 @@ func (e *ErrorPages) Handle(c *fiber.Ctx, err error) error {
 			return e.NotFound(c)
 		}
 		return e.render(c, r.Status, r.Message)
+	}
+	if reason, busy := db.Busy(err); busy {
+		// A lock or statement timeout, the request's deadline, a full pool:
+		// the same request is likely to work in a moment, so say so.
+		e.log.Warn("request busy", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "reason", reason, "err", err)
+		c.Set(fiber.HeaderRetryAfter, BusyRetryAfter)
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return e.render(c, fiber.StatusServiceUnavailable, BusyMessage)
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
