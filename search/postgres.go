@@ -90,7 +90,7 @@ func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 		}
 	}
 	res, err := p.search(ctx, q, after, corr)
-	if err == nil && corr != nil {
+	if err == nil && corr != nil && after == nil {
 		res.Corrected = corr.Shown
 	}
 	return res, err

@@ -96,9 +96,10 @@ func plainText(text string) bool {
 }
 
 // correction is a query rewritten to known words: Match finds every product
-// with, for each word, the word as typed or one of its corrections; Best
-// holds each word's closest corrections only, so products matching it rank
-// first (fewer typos above more); Shown is the query as the page names it.
+// with, for each word, one of its corrections (the last word, unknown as
+// typed, also as a prefix); Best holds each word's closest corrections only,
+// so products matching it rank first (fewer typos above more); Shown is the
+// query as the page names it, "" when no word was corrected (only a prefix).
 type correction struct {
 	Match, Best, Shown string
 }
@@ -129,12 +130,21 @@ LEFT JOIN LATERAL (SELECT v.word, v.docs FROM search_vocabulary v
 const maxAlternatives = 8
 
 // correct rewrites q's words that no public product uses to the known words
-// within their typo allowance. It returns nil when nothing needs correcting
-// (or nothing near enough is known): the query then runs as typed.
+// within their typo allowance, and such a last word to a prefix too, as
+// Meilisearch searches the last word. It returns nil when every word is
+// known (or websearch operators are used): the query then runs as typed.
 func (p *Postgres) correct(ctx context.Context, text string) (*correction, error) {
 	words := queryWords(text)
 	if len(words) == 0 || !plainText(text) {
 		return nil, nil
+	}
+	// Only words long enough for a typo, and the last (a prefix), can change.
+	last := words[len(words)-1]
+	var lookup []string
+	for _, w := range words {
+		if (utf8.RuneCountInString(w) >= 5 || w == last) && !slices.Contains(lookup, w) {
+			lookup = append(lookup, w)
+		}
 	}
 	var rows []candidateRow
 	pool := p.pool(ctx)
@@ -143,7 +153,7 @@ func (p *Postgres) correct(ctx context.Context, text string) (*correction, error
 		if _, err := tx.Tx.ExecContext(ctx, `SELECT set_config('pg_trgm.similarity_threshold', '0.15', true)`); err != nil {
 			return err
 		}
-		r, err := tx.Tx.QueryContext(ctx, candidatesSQL, db.Prepared(pgx.StrictNamedArgs{"words": words})...)
+		r, err := tx.Tx.QueryContext(ctx, candidatesSQL, db.Prepared(pgx.StrictNamedArgs{"words": lookup})...)
 		if err != nil {
 			return err
 		}
@@ -156,8 +166,9 @@ func (p *Postgres) correct(ctx context.Context, text string) (*correction, error
 		word       string
 		dist, docs int
 	}
-	alts := map[string][]alt{}
+	alts, known := map[string][]alt{}, map[string]bool{}
 	for _, r := range rows {
+		known[r.Typed] = r.Known
 		if r.Word == "" || r.Known {
 			continue
 		}
@@ -165,14 +176,21 @@ func (p *Postgres) correct(ctx context.Context, text string) (*correction, error
 			alts[r.Typed] = append(alts[r.Typed], alt{r.Word, d, r.Docs})
 		}
 	}
-	if len(alts) == 0 {
+	// The last word, unknown as typed, is also a prefix (search as you type).
+	prefix := !known[last]
+	if len(alts) == 0 && !prefix {
 		return nil, nil
 	}
 	var match, best, shown []string
-	for _, w := range words {
+	corrected := false
+	for i, w := range words {
 		as := alts[w]
+		pre := prefix && i == len(words)-1
 		if len(as) == 0 {
-			match, best, shown = append(match, w), append(best, w), append(shown, w)
+			if pre {
+				w += ":*"
+			}
+			match, best, shown = append(match, w), append(best, w), append(shown, strings.TrimSuffix(w, ":*"))
 			continue
 		}
 		slices.SortFunc(as, func(a, b alt) int {
@@ -186,6 +204,10 @@ func (p *Postgres) correct(ctx context.Context, text string) (*correction, error
 		})
 		as = as[:min(len(as), maxAlternatives)]
 		var all, closest []string
+		if pre {
+			// As typed, a prefix is no typo: it ranks with the closest.
+			all, closest = []string{w + ":*"}, []string{w + ":*"}
+		}
 		for _, a := range as {
 			all = append(all, a.word)
 			if a.dist == as[0].dist {
@@ -195,6 +217,11 @@ func (p *Postgres) correct(ctx context.Context, text string) (*correction, error
 		match = append(match, "("+strings.Join(all, " | ")+")")
 		best = append(best, "("+strings.Join(closest, " | ")+")")
 		shown = append(shown, as[0].word)
+		corrected = true
 	}
-	return &correction{Match: strings.Join(match, " & "), Best: strings.Join(best, " & "), Shown: strings.Join(shown, " ")}, nil
+	c := &correction{Match: strings.Join(match, " & "), Best: strings.Join(best, " & ")}
+	if corrected {
+		c.Shown = strings.Join(shown, " ")
+	}
+	return c, nil
 }

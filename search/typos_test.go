@@ -47,7 +47,10 @@ func TestPostgresCorrectsTyposByMeilisearchRules(t *testing.T) {
 		{"gradiennt", []int64{near.ID, far.ID}, "gradient"},                 // one typo ranks above two
 		{"gradiennt palette", []int64{near.ID, far.ID}, "gradient palette"}, // with a known word too
 		{"gradiant", []int64{far.ID}, ""},                                   // a known word is searched as typed
-		{`"coatal film"`, nil, ""},                                          // a phrase runs as typed
+		{`"coatal film"`, nil, ""},
+		{"coastal pres", []int64{coastal.ID}, ""}, // the last word is a prefix
+		{"light", []int64{coastal.ID}, ""},        // even alone
+		{"pres coastal", nil, ""},                 // no other word is                                          // a phrase runs as typed
 	} {
 		for _, facets := range []bool{false, true} {
 			q := query(t, "q", tc.text, "creator", st.Slug)
