@@ -80,7 +80,7 @@ func TestScaleLatency(t *testing.T) {
 
 // BenchmarkSearchPostgres times the PostgreSQL backend's main query shapes,
 // in process and prepared as the app runs them: text with filters and
-// facets, a browse sort with facets, a next page by cursor, and typo mode.
+// facets, a browse sort with facets, a next page by cursor, and a corrected typo.
 // It measures CLARO_BENCH_DATABASE_URL when set (an already seeded catalog),
 // else a catalog of 2,000 products it seeds into the test database.
 //

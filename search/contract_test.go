@@ -89,10 +89,20 @@ func contractTypos(t *testing.T, b *backend) {
 	st := newStore(t)
 	p := newProduct(t, st, "Watercolor Brush Pack")
 	newProduct(t, st, "Pixel Icon Kit")
-	for _, typo := range []string{"watercolr", "watercolour", "Watercolor Brusj"} {
-		res := b.search(t, query(t, "q", typo, "creator", st.Slug))
-		if got := ids(res.Hits); !slices.Equal(got, []int64{p.ID}) {
-			t.Errorf("%q: got %v, want [%d]", typo, got, p.ID)
+	coastal := newProduct(t, st, "Coastal Film: 12 Lightroom Presets")
+	for _, tc := range []struct {
+		text string
+		want []int64
+	}{
+		{"watercolr", []int64{p.ID}}, {"watercolour", []int64{p.ID}}, {"Watercolor Brusj", []int64{p.ID}},
+		{"coatal", []int64{coastal.ID}}, {"costal", []int64{coastal.ID}}, // one typo in 6 letters
+		{"coastal lightrom", []int64{coastal.ID}}, // in any word
+		{"flim", nil},                         // 4 letters: no typo allowed
+		{"coastal pres", []int64{coastal.ID}}, // the last word is a prefix
+	} {
+		res := b.search(t, query(t, "q", tc.text, "creator", st.Slug))
+		if got := ids(res.Hits); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: got %v, want %v", tc.text, got, tc.want)
 		}
 	}
 }

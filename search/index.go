@@ -62,6 +62,10 @@ type Result struct {
 	Hits   []Document
 	Facets *Facets
 	Next   string
+	// Corrected is the query as PostgreSQL ran it when it corrected typos
+	// ("" when it ran as typed, and always on Meilisearch, which tolerates
+	// typos without rewriting the words).
+	Corrected string
 }
 
 // Facets counts the whole result set (not just the page) by category

@@ -11,7 +11,7 @@ import (
 )
 
 // Postgres is the default Index: it searches the catalog tables themselves
-// (weighted tsvector, pg_trgm for typos) under the one eligibility rule, so
+// (weighted tsvector; typos corrected through search_vocabulary) under the one eligibility rule, so
 // there is nothing to keep in step and Upsert and Delete do nothing. Its
 // statements are in postgres_sql.go.
 type Postgres struct {
@@ -37,11 +37,13 @@ func (p *Postgres) Upsert(context.Context, []Document) error { return nil }
 func (p *Postgres) Delete(context.Context, []int64) error { return nil }
 
 // pgCursor is the last row's sort key (as PostgreSQL prints it, so it reads
-// back exactly) and id, and whether the search runs in typo mode.
+// back exactly) and id, and the query's correction when it had one, so every
+// page runs the first page's words even if the vocabulary changed since.
 type pgCursor struct {
 	Key   string `json:"k"`
 	ID    int64  `json:"i"`
-	Fuzzy bool   `json:"f,omitempty"`
+	Match string `json:"m,omitempty"`
+	Best  string `json:"b,omitempty"`
 }
 
 // hitRow is a page row: the document, its sort key, and (with facets, on the
@@ -65,10 +67,10 @@ func (p *Postgres) query(ctx context.Context, sql string, args pgx.StrictNamedAr
 
 // Search answers q in one statement: the matching rows are read once, and
 // the facet counts over all of them and the page by keyset both come from
-// that one read. Words are first matched as typed; when nothing matches and
-// the words match nothing anywhere in discovery either (a misspelling, not
-// a real word the filters exclude), the search runs again in typo mode
-// (trigram similarity), and its cursors stay in that mode.
+// that one read. First every word no public product uses is corrected to the
+// known words within Meilisearch's typo rules (see correct), so a misspelt
+// word still runs on the full-text index; the page then names the
+// correction (Result.Corrected).
 func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 	var after *pgCursor
 	if q.Cursor != "" {
@@ -77,27 +79,33 @@ func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 			return nil, err
 		}
 	}
-	fuzzy := after != nil && after.Fuzzy
-	res, err := p.search(ctx, q, after, fuzzy)
-	if err != nil || fuzzy || after != nil || q.Text == "" || len(res.Hits) > 0 {
-		return res, err
+	var corr *correction
+	switch {
+	case after != nil && after.Match != "":
+		corr = &correction{Match: after.Match, Best: after.Best}
+	case after == nil && q.Text != "":
+		var err error
+		if corr, err = p.correct(ctx, q.Text); err != nil {
+			return nil, err
+		}
 	}
-	var known bool
-	if err := p.query(ctx, knownWordsSQL, pgx.StrictNamedArgs{"text": q.Text}, &known); err != nil {
-		return nil, fmt.Errorf("search: postgres: %w", err)
+	res, err := p.search(ctx, q, after, corr)
+	if err == nil && corr != nil && after == nil {
+		res.Corrected = corr.Shown
 	}
-	if known {
-		return res, nil
-	}
-	return p.search(ctx, q, nil, true)
+	return res, err
 }
 
 // search runs one page of q, with its facets when q asks for them, reading
 // one row more than the page to know whether there is a next one.
-func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, fuzzy bool) (*Result, error) {
-	key, limit := sortKeyOf(q.EffectiveSort(), fuzzy), q.limit()
+func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *correction) (*Result, error) {
+	sort := q.EffectiveSort()
+	key, limit := sortKeyOf(sort, corr != nil), q.limit()
 	args := pgx.StrictNamedArgs{}
-	where := matchWhere(q, fuzzy, args)
+	where := matchWhere(q, corr, args)
+	if corr != nil && sort == SortRelevance {
+		args["best"] = corr.Best
+	}
 	bindPage(args, after, limit+1)
 	sql := pageSQL(where, key, after != nil)
 	if q.Facets {
@@ -125,7 +133,11 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, fuzzy b
 			continue // the faceted answer's row when nothing matched
 		}
 		if len(res.Hits) == limit {
-			next, err := p.cursors.Encode(q.scope(), pgCursor{Key: last.SortKey, ID: last.ID, Fuzzy: fuzzy})
+			c := pgCursor{Key: last.SortKey, ID: last.ID}
+			if corr != nil {
+				c.Match, c.Best = corr.Match, corr.Best
+			}
+			next, err := p.cursors.Encode(q.scope(), c)
 			if err != nil {
 				return nil, err
 			}

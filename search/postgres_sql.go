@@ -27,8 +27,14 @@ const (
 	// rankExpr is relevance when the words match as typed: the weighted
 	// full-text rank.
 	rankExpr = `ts_rank('{0.1,0.2,0.4,1.0}', p._search_vector, ` + tsQuery + `)::float8`
-	// fuzzyExpr is relevance in typo mode: trigram word similarity to the title.
-	fuzzyExpr = `word_similarity(@text, p.title)::float8`
+	// correctedQuery is a query rewritten to known words (see correct), as
+	// a tsquery of plain lexemes joined by & and |, parsed once per statement.
+	correctedQuery = `(SELECT to_tsquery('english', @match::text))`
+	// correctedRankExpr is relevance of a corrected query: products matching
+	// every word's closest corrections (fewest typos) first, then the
+	// weighted full-text rank (below 1, so it never crosses a tier).
+	correctedRankExpr = `((CASE WHEN p._search_vector @@ (SELECT to_tsquery('english', @best::text)) THEN 10 ELSE 0 END)
+	+ ts_rank('{0.1,0.2,0.4,1.0}', p._search_vector, ` + correctedQuery + `))::float8`
 )
 
 // sortKey is a sort as SQL over products p: the key expression, the key as
@@ -40,7 +46,7 @@ type sortKey struct {
 	desc          bool
 }
 
-func sortKeyOf(s Sort, fuzzy bool) sortKey {
+func sortKeyOf(s Sort, corrected bool) sortKey {
 	number := func(expr, typ string, desc bool) sortKey {
 		return sortKey{expr: expr, out: expr + "::text", in: "@after_key::text::" + typ, desc: desc}
 	}
@@ -59,8 +65,8 @@ func sortKeyOf(s Sort, fuzzy bool) sortKey {
 	case SortTopRated:
 		return number("p._bayes_rating", "float8", true)
 	}
-	if fuzzy {
-		return number(fuzzyExpr, "float8", true)
+	if corrected {
+		return number(correctedRankExpr, "float8", true)
 	}
 	return number(rankExpr, "float8", true)
 }
@@ -85,17 +91,16 @@ func (k sortKey) after(key, id string) string {
 
 // matchWhere is the WHERE clause of a search: the one eligibility rule, the
 // text, and every filter, each binding its value in args. The text matches
-// every word as typed (stemmed full text), or in typo mode the title by
-// trigram word similarity (pg_trgm's <%, GIN-indexed).
-func matchWhere(q Query, fuzzy bool, args pgx.StrictNamedArgs) string {
+// every word as typed (stemmed full text), or, corrected, every word as
+// typed or as one of its corrections (the same full-text index).
+func matchWhere(q Query, corr *correction, args pgx.StrictNamedArgs) string {
 	conds := []string{catalog.DiscoverableSQL}
 	switch {
-	case q.Text != "" && fuzzy:
-		conds = append(conds, "@text <% p.title")
+	case q.Text != "" && corr != nil:
+		conds = append(conds, "p._search_vector @@ "+correctedQuery)
+		args["match"] = corr.Match
 	case q.Text != "":
 		conds = append(conds, "p._search_vector @@ "+tsQuery)
-	}
-	if q.Text != "" {
 		args["text"] = q.Text
 	}
 	if q.Category != "" {
@@ -190,12 +195,6 @@ FROM (SELECT json_agg(json_build_object('facet', facet, 'value', value, 'count',
 LEFT JOIN (SELECT page_docs.*, row_number() OVER () AS _ord FROM page_docs) page ON true
 ORDER BY page._ord`
 }
-
-// knownWordsSQL answers whether any public listing uses the words: then they
-// are real words the filters exclude, not a misspelling. One table, answered
-// from the words' own partial index.
-const knownWordsSQL = `SELECT EXISTS (SELECT 1 FROM products p
-	WHERE p.visibility = 'public' AND p.deleted_at IS NULL AND p._search_vector @@ ` + tsQuery + `)`
 
 // facetCount is one row of facet_counts: how many matches have value in
 // facet ("category", "tag", "price" band); facet "total" counts them all.

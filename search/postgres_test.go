@@ -10,10 +10,10 @@ import (
 	"github.com/claro-market/claro/testkit/dbtest"
 )
 
-// Typo mode is for misspellings: a word some discoverable product uses is
-// not retried by trigram similarity when the filters exclude every product
-// using it, so a search inside a category never fills up with look-alikes
-// of a real word. A word nothing uses still is.
+// Corrections are for misspellings: a word some public product uses is
+// searched as typed even when the filters exclude every product using it, so
+// a search inside a category never fills up with look-alikes of a real word.
+// A word nothing uses is corrected to the known words near it.
 func TestPostgresTypoModeOnlyForWordsDiscoveryDoesNotKnow(t *testing.T) {
 	st := newStore(t)
 	paints, cards := newCategory(t, nil), newCategory(t, nil)

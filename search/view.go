@@ -17,6 +17,9 @@ type View struct {
 	Cards   []catalog.Card
 	NextURL string // the next page, "" on the last one
 	URL     string // this search without a cursor: what a shared link holds
+	// Corrected is the query as it ran when its typos were corrected, named
+	// by "Showing results for …"; "" when it ran as typed.
+	Corrected string
 	// OOB marks a refresh fragment: the controls are swapped out of band.
 	OOB        bool
 	HasFacets  bool
@@ -44,7 +47,7 @@ type SortLink struct {
 // NewView builds the page's view of q's result; categoryNames maps category
 // slugs to their names.
 func NewView(q Query, res *Result, categoryNames map[string]string) View {
-	v := View{Query: q, URL: searchURL(q.Values())}
+	v := View{Query: q, URL: searchURL(q.Values()), Corrected: res.Corrected}
 	for _, d := range res.Hits {
 		v.Cards = append(v.Cards, d.Card())
 	}

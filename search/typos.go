@@ -1,0 +1,227 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/claro-market/claro/app/db"
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+)
+
+// Typo tolerance on PostgreSQL follows Meilisearch's default rules: a word
+// under 5 letters is never corrected, one of 5 to 8 letters may be one typo
+// away, one of 9 or more two; a typo is an insertion, deletion, substitution
+// or transposition of adjacent letters (Damerau-Levenshtein, optimal string
+// alignment), and a typo on the first letter counts as two. A query word
+// whose stem some public product uses is searched as typed; any other is
+// replaced by the words of search_vocabulary (migration 0029) within its
+// allowance, so the search still runs on the full-text index.
+
+// allowedTypos is how many typos a query word of n letters may have.
+func allowedTypos(n int) int {
+	switch {
+	case n >= 9:
+		return 2
+	case n >= 5:
+		return 1
+	}
+	return 0
+}
+
+// typoDistance is how many typos apart the query word typed and the known
+// word are: their optimal string alignment distance, plus one when the first
+// letters differ (a first-letter typo counts as two).
+func typoDistance(typed, word string) int {
+	d := osaDistance(typed, word)
+	a, _ := utf8.DecodeRuneInString(typed)
+	b, _ := utf8.DecodeRuneInString(word)
+	if a != b {
+		d++
+	}
+	return d
+}
+
+// osaDistance is the optimal string alignment distance between a and b, in
+// runes: the fewest insertions, deletions, substitutions and transpositions
+// of adjacent runes turning a into b, no substring edited twice. Written
+// here because none of the module's dependencies offers it.
+func osaDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	// Three rows of the dynamic programme: i-2, i-1 and i.
+	prev2, prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1), make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+// queryWords splits text as migration 0029's claro_search_words splits a
+// product: lower case, at every character that is not a letter or digit.
+func queryWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// plainText reports whether text uses none of websearch_to_tsquery's
+// operators (quoted phrases, -word, or): only such a query is rewritten.
+func plainText(text string) bool {
+	if strings.ContainsRune(text, '"') {
+		return false
+	}
+	for _, f := range strings.Fields(strings.ToLower(text)) {
+		if strings.HasPrefix(f, "-") || f == "or" {
+			return false
+		}
+	}
+	return true
+}
+
+// correction is a query rewritten to known words: Match finds every product
+// with, for each word, one of its corrections (the last word, unknown as
+// typed, also as a prefix); Best holds each word's closest corrections only,
+// so products matching it rank first (fewer typos above more); Shown is the
+// query as the page names it, "" when no word was corrected (only a prefix).
+type correction struct {
+	Match, Best, Shown string
+}
+
+// candidateRow is one known word near a query word, or (Word "") a query
+// word with no candidate.
+type candidateRow struct {
+	Typed string `bun:"typed"`
+	Known bool   `bun:"known"`
+	Word  string `bun:"word"`
+	Docs  int    `bun:"docs"`
+}
+
+// candidatesSQL reads, for each query word, whether its stem is known and,
+// when it is not and it is long enough to have a typo, the known words that
+// share enough trigrams with it (search_vocabulary_word_trgm_idx); the
+// distance itself is checked in Go. The trigram threshold is low because a
+// transposition in a 5-letter word leaves only a fifth of its trigrams.
+const candidatesSQL = `SELECT q.w AS typed, k.known, coalesce(c.word, '') AS word, coalesce(c.docs, 0) AS docs
+FROM unnest(@words::text[]) q(w)
+CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM search_vocabulary v
+	WHERE v.word = q.w OR v.lexeme = (ts_lexize('english_stem', q.w))[1]) AS known) k
+LEFT JOIN LATERAL (SELECT v.word, v.docs FROM search_vocabulary v
+	WHERE NOT k.known AND char_length(q.w) >= 5 AND v.word % q.w
+	ORDER BY similarity(v.word, q.w) DESC, v.docs DESC, v.word LIMIT 50) c ON true`
+
+// maxAlternatives caps the corrections one query word is searched by.
+const maxAlternatives = 8
+
+// correct rewrites q's words that no public product uses to the known words
+// within their typo allowance, and such a last word to a prefix too, as
+// Meilisearch searches the last word. It returns nil when every word is
+// known (or websearch operators are used): the query then runs as typed.
+func (p *Postgres) correct(ctx context.Context, text string) (*correction, error) {
+	words := queryWords(text)
+	if len(words) == 0 || !plainText(text) {
+		return nil, nil
+	}
+	// Only words long enough for a typo, and the last (a prefix), can change.
+	last := words[len(words)-1]
+	var lookup []string
+	for _, w := range words {
+		if (utf8.RuneCountInString(w) >= 5 || w == last) && !slices.Contains(lookup, w) {
+			lookup = append(lookup, w)
+		}
+	}
+	var rows []candidateRow
+	pool := p.pool(ctx)
+	err := pool.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
+		// The threshold of pg_trgm's % for this transaction only.
+		if _, err := tx.Tx.ExecContext(ctx, `SELECT set_config('pg_trgm.similarity_threshold', '0.15', true)`); err != nil {
+			return err
+		}
+		r, err := tx.Tx.QueryContext(ctx, candidatesSQL, db.Prepared(pgx.StrictNamedArgs{"words": lookup})...)
+		if err != nil {
+			return err
+		}
+		return pool.ScanRows(ctx, r, &rows)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: postgres corrections: %w", err)
+	}
+	type alt struct {
+		word       string
+		dist, docs int
+	}
+	alts, known := map[string][]alt{}, map[string]bool{}
+	for _, r := range rows {
+		known[r.Typed] = r.Known
+		if r.Word == "" || r.Known {
+			continue
+		}
+		if d := typoDistance(r.Typed, r.Word); d <= allowedTypos(utf8.RuneCountInString(r.Typed)) {
+			alts[r.Typed] = append(alts[r.Typed], alt{r.Word, d, r.Docs})
+		}
+	}
+	// The last word, unknown as typed, is also a prefix (search as you type).
+	prefix := !known[last]
+	if len(alts) == 0 && !prefix {
+		return nil, nil
+	}
+	var match, best, shown []string
+	corrected := false
+	for i, w := range words {
+		as := alts[w]
+		pre := prefix && i == len(words)-1
+		if len(as) == 0 {
+			if pre {
+				w += ":*"
+			}
+			match, best, shown = append(match, w), append(best, w), append(shown, strings.TrimSuffix(w, ":*"))
+			continue
+		}
+		slices.SortFunc(as, func(a, b alt) int {
+			if a.dist != b.dist {
+				return a.dist - b.dist
+			}
+			if a.docs != b.docs {
+				return b.docs - a.docs
+			}
+			return strings.Compare(a.word, b.word)
+		})
+		as = as[:min(len(as), maxAlternatives)]
+		var all, closest []string
+		if pre {
+			// As typed, a prefix is no typo: it ranks with the closest.
+			all, closest = []string{w + ":*"}, []string{w + ":*"}
+		}
+		for _, a := range as {
+			all = append(all, a.word)
+			if a.dist == as[0].dist {
+				closest = append(closest, a.word)
+			}
+		}
+		match = append(match, "("+strings.Join(all, " | ")+")")
+		best = append(best, "("+strings.Join(closest, " | ")+")")
+		shown = append(shown, as[0].word)
+		corrected = true
+	}
+	c := &correction{Match: strings.Join(match, " & "), Best: strings.Join(best, " & ")}
+	if corrected {
+		c.Shown = strings.Join(shown, " ")
+	}
+	return c, nil
+}
