@@ -168,7 +168,7 @@ func (s *Store) Purchases(ctx context.Context, userID int64, q string) ([]Purcha
 	if err := s.db.NewRaw(`SELECT f.id, f.product_id, f.name, f.blob_key, f.size_bytes, f.content_type FROM product_files f
 		WHERE f.product_id IN (?) AND EXISTS (SELECT 1 FROM entitlements e
 			WHERE e.product_id = f.product_id AND e.user_id = ? AND e.revoked_at IS NULL)
-		ORDER BY f.product_id, f.id`, bun.In(ids), userID).Scan(ctx, &fs); err != nil {
+		ORDER BY f.product_id, f.id`, bun.List(ids), userID).Scan(ctx, &fs); err != nil {
 		return nil, err
 	}
 	for _, f := range fs {
