@@ -16,7 +16,7 @@ import (
 // total and a keyset cursor never repeats or skips a row.
 type Sort string
 
-// The sorts of SPEC.md's GET /search.
+// The sorts of GET /search (README "Discovery backends").
 const (
 	SortRelevance   Sort = "relevance"
 	SortNewest      Sort = "newest"
@@ -76,7 +76,7 @@ func (e *BadQueryError) Error() string { return e.Msg }
 
 func bad(format string, args ...any) error { return &BadQueryError{Msg: fmt.Sprintf(format, args...)} }
 
-// ParseQuery reads SPEC.md's GET /search parameters. Anything malformed is a
+// ParseQuery reads GET /search's parameters. Anything malformed is a
 // *BadQueryError naming the parameter.
 func ParseQuery(v url.Values) (Query, error) {
 	q := Query{MinPrice: -1, MaxPrice: -1, Sort: SortRelevance, Limit: DefaultLimit}

@@ -13,7 +13,7 @@ import (
 )
 
 // CookieName is the session cookie. It is scoped to ROOT_DOMAIN and its
-// subdomains (as SPEC.md decides), and never reaches a custom domain: there a
+// subdomains (see README "Accounts"), and never reaches a custom domain: there a
 // hand-off gives the visitor a host-only cookie (HostCookieName) instead.
 const CookieName = "claro_session"
 

@@ -15,7 +15,7 @@ import (
 	proxyproto "github.com/pires/go-proxyproto"
 )
 
-// RegionOptions place this machine on Fly.io's map (SPEC.md: FLY_REGION,
+// RegionOptions place this machine on Fly.io's map (README "Settings": FLY_REGION,
 // PRIMARY_REGION, FLY_APP_NAME).
 type RegionOptions struct {
 	Region, Primary string // FLY_REGION, PRIMARY_REGION

@@ -326,7 +326,7 @@ func (e *Env) MailLink(tb testing.TB, address, path string) string {
 	return ""
 }
 
-// The listing contract of SPEC.md "Pages": every product card carries
+// The listing contract: every product card carries
 // data-product-id, and the next page of an infinite list is the hx-get of the
 // load-more trigger.
 var (
