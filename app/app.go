@@ -115,12 +115,6 @@ type Overrides struct {
 // NewWith is New with o applied: every store and service built once, in
 // dependency order, then handed to routes.
 func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) (*App, error) {
-	if cfg.IsProduction() && cfg.DevTestPayments {
-		return nil, devtools.ErrTestPaymentsInProduction
-	}
-	if cfg.IsProduction() && cfg.DevMailbox {
-		return nil, devtools.ErrMailboxInProduction
-	}
 	secret, err := sessionSecret(cfg)
 	if err != nil {
 		return nil, err
@@ -159,34 +153,20 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		Payments: payments.New(payments.ConfigFrom(cfg, log)),
 		Payouts:  payouts.NewService(database.Primary, log),
 	}
-	if !cfg.IsProduction() {
-		a.Mailbox = receipts.NewMailbox()
-	}
-	accountFrom := "Claro <accounts@" + cfg.RootHost() + ">"
-	accountMail, err := receipts.Transport(cfg, accountFrom, log, a.Mailbox)
-	if err != nil {
-		return nil, err
-	}
 	tokens := accounts.NewTokens(database.Primary)
-	mail := accounts.NewMail(accountMail, authLimiter, tokens, accountFrom, links.Market(), log)
-	if a.Receipts, err = receipts.NewWith(cfg, database.Primary, log, receipts.Options{Box: a.Mailbox, Claims: mail}); err != nil {
+	mail, err := a.newMail(authLimiter, tokens, links.Market())
+	if err != nil {
 		return nil, err
 	}
 	a.Metrics = m
 	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake).WithObserver(a.Metrics)
 	a.Reconciler = reconcile.New(database.Primary, a.Payments, a.Orders, a.Payouts, log, a.Metrics.Reconciled)
-	a.Changes.OnChange(a.Resolver.Invalidate)
-	a.Changes.OnChange(a.Policy.Invalidate)
-	a.Changes.OnChange(func(int64) { directory.Invalidate() })
-	if cfg.PageCache {
-		a.Pages = web.NewPageCache(5000, 32<<20)
-		a.Changes.OnChange(a.Pages.OnChange)
-	}
+	a.listen(directory)
 	a.measure()
 
-	sessions := accounts.NewSessions(database.Primary)
-	auth, err := accounts.NewAuth(accounts.NewUsers(database.Primary), sessions, authLimiter)
+	sessions, users := accounts.NewSessions(database.Primary), accounts.NewUsers(database.Primary)
+	auth, err := accounts.NewAuth(users, sessions, authLimiter)
 	if err != nil {
 		return nil, err
 	}
@@ -204,30 +184,12 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		search:   search.NewHandlers(index, catalog.NewReadStore(database), pages),
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages).WithDownloads(purchases), webhooks: webhooks,
-		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, accounts.NewUsers(database.Primary)), entitled: purchases.EntitledToFile,
+		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, users), entitled: purchases.EntitledToFile,
 		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).
 			OnInvitation(invitationMail(o.Invitations, mail, log)),
 	}
-	if cfg.DevTestPayments {
-		testPay, err := devtools.NewTestPayments(cfg, database.Primary, a.Payments.Webhooks(), webhooks)
-		if err != nil {
-			return nil, err
-		}
-		r.testPayments = devtools.NewTestPaymentHandlers(testPay, pages)
-		onboard, err := devtools.NewTestOnboarding(cfg, database.Primary, a.Payments.Webhooks(), webhooks)
-		if err != nil {
-			return nil, err
-		}
-		r.testOnboarding = devtools.NewTestOnboardingHandlers(onboard, pages)
-		events, err := devtools.NewTestEvents(cfg, database.Primary, a.Payments.Webhooks(), webhooks)
-		if err != nil {
-			return nil, err
-		}
-		r.testEvents = devtools.NewTestEventHandlers(events, pages)
-		r.dashboard.WithDevEvents(events)
-	}
-	if cfg.DevMailbox && a.Mailbox != nil {
-		r.devMail = devtools.NewMailHandlers(a.Mailbox, pages)
+	if err := a.devPages(&r, pages, webhooks); err != nil {
+		return nil, err
 	}
 	a.routes(r)
 	return a, nil
@@ -260,6 +222,72 @@ func (a *App) measure() {
 		a.Metrics.PageCache(a.Pages)
 	}
 	a.Metrics.Ready(a.readiness)
+}
+
+// newMail sets up the app's mail: a mailbox outside production (what
+// /dev/mail shows), the transport account mail goes through (SMTP_URL, else
+// the log) and the receipts sender, whose guest receipts carry the account
+// mailer's claim links. It returns the account mailer.
+func (a *App) newMail(limits ratelimit.Limiter, tokens *accounts.Tokens, market string) (*accounts.Mail, error) {
+	if !a.Config.IsProduction() {
+		a.Mailbox = receipts.NewMailbox()
+	}
+	from := "Claro <accounts@" + a.Config.RootHost() + ">"
+	transport, err := receipts.Transport(a.Config, from, a.Log, a.Mailbox)
+	if err != nil {
+		return nil, err
+	}
+	mail := accounts.NewMail(transport, limits, tokens, from, market, a.Log)
+	a.Receipts, err = receipts.NewWith(a.Config, a.DB.Primary, a.Log, receipts.Options{Box: a.Mailbox, Claims: mail})
+	return mail, err
+}
+
+// listen has every cache this instance keeps hear of changes through the one
+// change listener: host lookups, TLS answers, custom-domain links and pages.
+func (a *App) listen(directory *tenants.Directory) {
+	a.Changes.OnChange(a.Resolver.Invalidate)
+	a.Changes.OnChange(a.Policy.Invalidate)
+	a.Changes.OnChange(func(int64) { directory.Invalidate() })
+	if a.Config.PageCache {
+		a.Pages = web.NewPageCache(5000, 32<<20)
+		a.Changes.OnChange(a.Pages.OnChange)
+	}
+}
+
+// devPages mounts claro dev's stand-ins for what stripe-mock never does and
+// for an inbox: the test payment and onboarding pages and the refund and
+// dispute events (DEV_TEST_PAYMENTS), and /dev/mail (DEV_MAILBOX). Each
+// constructor refuses production.
+func (a *App) devPages(r *stack, pages *web.Pages, webhooks *orders.Handlers) error {
+	cfg, primary, signer := a.Config, a.DB.Primary, a.Payments.Webhooks()
+	switch {
+	case cfg.IsProduction() && cfg.DevTestPayments:
+		return devtools.ErrTestPaymentsInProduction
+	case cfg.IsProduction() && cfg.DevMailbox:
+		return devtools.ErrMailboxInProduction
+	}
+	if cfg.DevTestPayments {
+		testPay, err := devtools.NewTestPayments(cfg, primary, signer, webhooks)
+		if err != nil {
+			return err
+		}
+		onboard, err := devtools.NewTestOnboarding(cfg, primary, signer, webhooks)
+		if err != nil {
+			return err
+		}
+		events, err := devtools.NewTestEvents(cfg, primary, signer, webhooks)
+		if err != nil {
+			return err
+		}
+		r.testPayments = devtools.NewTestPaymentHandlers(testPay, pages)
+		r.testOnboarding = devtools.NewTestOnboardingHandlers(onboard, pages)
+		r.testEvents = devtools.NewTestEventHandlers(events, pages)
+		r.dashboard.WithDevEvents(events)
+	}
+	if cfg.DevMailbox && a.Mailbox != nil {
+		r.devMail = devtools.NewMailHandlers(a.Mailbox, pages)
+	}
+	return nil
 }
 
 // invitationMail is the dashboard's invitation hook: an override (tests),
