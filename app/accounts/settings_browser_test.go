@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -23,16 +22,8 @@ func TestAccountSettingsWorkOnAPhoneInBrowser(t *testing.T) {
 
 	market := "http://" + root
 	email := apptest.Email("phone")
-	b.Open(market + "/signup")
-	b.Must("sign up",
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="name"]`), "Phone User"),
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="email"]`), email),
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="password"]`), password),
-		chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type="submit"]`)),
-	)
-	b.WaitFor("the sign-up's check-your-inbox page", `document.body.innerText.includes("Check your inbox")`)
-	b.Open(market + e.MailLink(t, email, "/verify")) // the verification link the sign-up mailed
-	b.WaitFor("the home page, signed in", `location.href === `+strconv.Quote(market+"/")+` && !!document.querySelector('.header-nav a[href$="/account"]')`)
+	b.SignUp(market, "Phone User", email, password, func() string { return e.MailLink(t, email, "/verify") })
+	b.WaitFor("the header's Account link", `!!document.querySelector('.header-nav a[href$="/account"]')`)
 	b.Must("follow the header's Account link", chromedp.Click(chromedp.CSS(`.header-nav a[href$="/account"]`)))
 	b.WaitFor("the account page", `location.pathname === "/account" && !!document.querySelector('#sessions .session-item')`)
 	fits := `document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth === 360`

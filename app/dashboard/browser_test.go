@@ -47,16 +47,7 @@ func TestCreatorSignsUpOpensAStoreAndPublishesAProductInBrowser(t *testing.T) {
 	}
 
 	// Sign up.
-	b.Open(market + "/signup")
-	b.Must("fill the sign-up form",
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="name"]`), "Ada Harbor"),
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="email"]`), email),
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="password"]`), password),
-		chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type="submit"]`)),
-	)
-	b.WaitFor("the sign-up's check-your-inbox page", `document.body.innerText.includes("Check your inbox")`)
-	b.Open(market + e.MailLink(t, email, "/verify")) // the verification link the sign-up mailed
-	b.WaitFor("the verification link to land on the home page", `location.href === `+strconv.Quote(market+"/"))
+	b.SignUp(market, "Ada Harbor", email, password, func() string { return e.MailLink(t, email, "/verify") })
 
 	// Open a store from the dashboard.
 	b.Open(market + "/dashboard")

@@ -39,16 +39,7 @@ func TestAnInvitationIsSentAndAcceptedOnAPhoneInBrowser(t *testing.T) {
 	}
 
 	owner := apptest.Email("phone-owner")
-	b.Open(market + "/signup")
-	b.Must("sign up as the owner",
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="name"]`), "Olga Owner"),
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="email"]`), owner),
-		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="password"]`), pw),
-		chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type="submit"]`)),
-	)
-	b.WaitFor("the sign-up's check-your-inbox page", `document.body.innerText.includes("Check your inbox")`)
-	b.Open(market + e.MailLink(t, owner, "/verify")) // the verification link the sign-up mailed
-	b.WaitFor("the home page", `location.href === `+strconv.Quote(market+"/"))
+	b.SignUp(market, "Olga Owner", owner, pw, func() string { return e.MailLink(t, owner, "/verify") })
 	b.Open(market + "/dashboard/stores/new")
 	b.Must("open a store",
 		chromedp.SendKeys(chromedp.CSS(`form[action="/dashboard/stores"] input[name="name"]`), "Phone Shop"),

@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -60,4 +61,23 @@ func (p *Page) WaitFor(what, predicate string) {
 			p.T.Fatalf("waiting for %s: %v", what, err)
 		}
 	}
+}
+
+// SignUp fills market's sign-up form as a person would, waits for "Check
+// your inbox", then opens the verification link the sign-up mailed
+// (verifyLink returns it as a path, e.g. apptest.Env.MailLink) and waits to
+// land on the home page, signed in.
+func (p *Page) SignUp(market, name, email, password string, verifyLink func() string) {
+	p.T.Helper()
+	p.Open(market + "/signup")
+	p.Must("fill the sign-up form",
+		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="name"]`), name),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="email"]`), email),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/signup"] input[name="password"]`), password),
+		chromedp.Click(chromedp.CSS(`form[action="/signup"] button[type="submit"]`)),
+	)
+	p.WaitFor("the sign-up's check-your-inbox page", `document.body.innerText.includes("Check your inbox")`)
+	p.Open(market + verifyLink())
+	p.WaitFor("the verification link to land on the home page, signed in",
+		`location.href === `+strconv.Quote(market+"/")+` && !!document.querySelector('form[action$="/logout"]')`)
 }
