@@ -3,7 +3,6 @@ package devtools
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/orders"
-	"github.com/claro-market/claro/app/payments"
 	"github.com/uptrace/bun"
 )
 
@@ -94,11 +92,7 @@ func (t *TestEvents) Disputed(ctx context.Context, o orders.Order) error {
 }
 
 func (t *TestEvents) deliver(ctx context.Context, eventID, typ string, object map[string]any) error {
-	payload, err := json.Marshal(map[string]any{
-		"id": eventID, "object": "event", "type": typ, "api_version": payments.APIVersion,
-		"created": time.Now().Unix(), "livemode": false, "pending_webhooks": 1,
-		"data": map[string]any{"object": object},
-	})
+	payload, err := devEvent(eventID, typ, "", time.Now(), object)
 	if err != nil {
 		return err
 	}

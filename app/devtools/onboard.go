@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -191,15 +190,11 @@ func accountUpdatedEvent(st stripeproxy.Account, at time.Time) ([]byte, error) {
 	if st.DisabledReason != "" {
 		reason = st.DisabledReason
 	}
-	return json.Marshal(map[string]any{
-		"id": "evt_dev_account_" + strings.ToLower(rand.Text()), "object": "event", "type": "account.updated",
-		"account": st.ID, "api_version": payments.APIVersion, "created": at.Unix(), "livemode": false, "pending_webhooks": 1,
-		"data": map[string]any{"object": map[string]any{
-			"id": st.ID, "object": "account", "type": "express", "country": st.Country,
-			"business_profile": map[string]any{"name": st.BusinessName},
-			"charges_enabled":  st.ChargesEnabled, "payouts_enabled": st.PayoutsEnabled, "details_submitted": st.DetailsSubmitted,
-			"requirements": map[string]any{"currently_due": st.CurrentlyDue, "eventually_due": st.CurrentlyDue,
-				"past_due": st.PastDue, "disabled_reason": reason},
-		}},
+	return devEvent("evt_dev_account_"+strings.ToLower(rand.Text()), "account.updated", st.ID, at, map[string]any{
+		"id": st.ID, "object": "account", "type": "express", "country": st.Country,
+		"business_profile": map[string]any{"name": st.BusinessName},
+		"charges_enabled":  st.ChargesEnabled, "payouts_enabled": st.PayoutsEnabled, "details_submitted": st.DetailsSubmitted,
+		"requirements": map[string]any{"currently_due": st.CurrentlyDue, "eventually_due": st.CurrentlyDue,
+			"past_due": st.PastDue, "disabled_reason": reason},
 	})
 }

@@ -3,14 +3,12 @@ package devtools
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/app/payments"
 	"github.com/uptrace/bun"
 )
 
@@ -114,14 +112,10 @@ func completedEvent(ck *PayCheckout, email string, at time.Time) ([]byte, error)
 	if email != "" {
 		mail = email
 	}
-	return json.Marshal(map[string]any{
-		"id": "evt_dev_pay_" + id, "object": "event", "type": "checkout.session.completed",
-		"api_version": payments.APIVersion, "created": at.Unix(), "livemode": false, "pending_webhooks": 1,
-		"data": map[string]any{"object": map[string]any{
-			"id": ck.Session, "object": "checkout.session", "client_reference_id": id, "mode": "payment",
-			"amount_total": ck.Amount, "currency": ck.Currency, "payment_intent": "pi_dev_checkout_" + id,
-			"payment_status": "paid", "status": "complete", "livemode": false, "customer_email": mail,
-			"customer_details": map[string]any{"email": mail},
-		}},
+	return devEvent("evt_dev_pay_"+id, "checkout.session.completed", "", at, map[string]any{
+		"id": ck.Session, "object": "checkout.session", "client_reference_id": id, "mode": "payment",
+		"amount_total": ck.Amount, "currency": ck.Currency, "payment_intent": "pi_dev_checkout_" + id,
+		"payment_status": "paid", "status": "complete", "livemode": false, "customer_email": mail,
+		"customer_details": map[string]any{"email": mail},
 	})
 }
