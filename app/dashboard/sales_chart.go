@@ -34,8 +34,9 @@ type Chart struct {
 // ChartTick is a labelled position on an axis: Pos is y for the revenue
 // axis, the bar's centre x for a date.
 type ChartTick struct {
-	Pos   int
-	Label string
+	Pos    int
+	Label  string
+	Anchor string // the label's text-anchor: "middle", or "end" at the right edge
 }
 
 // ChartBar is one day's bar and its tooltip.
@@ -49,14 +50,17 @@ type ChartBar struct {
 	// inside the chart.
 	TipX, TipY, TipW   int
 	TipTextX, TipTextY int
+	// TipSide is where the tooltip grows from when a phone's stylesheet
+	// enlarges it: "start", "middle" or "end" of the chart, so it stays inside.
+	TipSide string
 }
 
 const (
 	chartWidth  = 720
 	chartHeight = 260
-	chartLeft   = 64 // room for the revenue labels
+	chartLeft   = 90 // room for the revenue labels
 	chartRight  = chartWidth - 8
-	chartTop    = 36 // room for a tooltip over the best day
+	chartTop    = 56 // room for a tooltip over the best day
 	chartBottom = chartHeight - 28
 	chartTipH   = 24
 )
@@ -66,7 +70,7 @@ const (
 // seven date labels under it whatever the range.
 func NewChart(days []orders.DayTotal, currency string) Chart {
 	c := Chart{Width: chartWidth, Height: chartHeight, Left: chartLeft, Right: chartRight, Top: chartTop, Bottom: chartBottom,
-		PlotH: chartBottom - chartTop, YLabelX: chartLeft - 8, XLabelY: chartBottom + 18,
+		PlotH: chartBottom - chartTop, YLabelX: chartLeft - 6, XLabelY: chartBottom + 18,
 		Days: len(days), Currency: currency, Empty: true}
 	if len(days) == 0 {
 		return c
@@ -80,7 +84,7 @@ func NewChart(days []orders.DayTotal, currency string) Chart {
 	step, top := niceScale(c.MaxCents, 4)
 	plotH := chartBottom - chartTop
 	for v := int64(0); v <= top; v += step {
-		c.YTicks = append(c.YTicks, ChartTick{Pos: chartBottom - int(v*int64(plotH)/top), Label: axisMoney(v, currency)})
+		c.YTicks = append(c.YTicks, ChartTick{Pos: chartBottom - int(v*int64(plotH)/top), Label: axisMoney(v, currency), Anchor: "end"})
 	}
 	slot := float64(chartRight-chartLeft) / float64(len(days))
 	gap := max(1, int(slot*0.2))
@@ -98,10 +102,22 @@ func NewChart(days []orders.DayTotal, currency string) Chart {
 		b.TipX = min(max(x+w/2-b.TipW/2, 0), chartWidth-b.TipW)
 		b.TipY = max(b.Y-chartTipH-6, 0)
 		b.TipTextX, b.TipTextY = b.TipX+b.TipW/2, b.TipY+16
+		switch third := (x - chartLeft) * 3 / (chartRight - chartLeft); third {
+		case 0:
+			b.TipSide = "start"
+		case 1:
+			b.TipSide = "middle"
+		default:
+			b.TipSide = "end"
+		}
 		c.Bars = append(c.Bars, b)
 		// Label the last day and every every-th day back from it.
 		if (len(days)-1-i)%every == 0 {
-			c.XLabels = append(c.XLabels, ChartTick{Pos: x + w/2, Label: b.Date})
+			t := ChartTick{Pos: x + w/2, Label: b.Date, Anchor: "middle"}
+			if t.Pos > chartRight-48 { // today's label ends at the edge instead of leaving it
+				t.Pos, t.Anchor = chartRight, "end"
+			}
+			c.XLabels = append(c.XLabels, t)
 		}
 	}
 	c.First, c.Last = days[0].Day.Format("2 Jan 2006"), days[len(days)-1].Day.Format("2 Jan 2006")
