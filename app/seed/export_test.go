@@ -19,3 +19,17 @@ func DemoOwnerEmail(slug string) string {
 	}
 	return ""
 }
+
+// DemoCovers are the demo products' covers, as the seed draws them.
+func DemoCovers() map[string][]byte {
+	names := map[string]demoStore{}
+	for _, s := range demoStores {
+		names[s.Slug] = s
+	}
+	out := map[string][]byte{}
+	for i, p := range demoProducts {
+		s := names[p.Store]
+		out[p.Store+"/"+p.Slug] = CoverSVG(p.Title, s.Name, s.Accent, int64(i+1))
+	}
+	return out
+}
