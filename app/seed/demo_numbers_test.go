@@ -221,6 +221,25 @@ func TestEveryDemoNumberIsACountOfItsRows(t *testing.T) {
 				t.Errorf("%s: product %s shows %s sales, its orders hold %d units", slug, m[1], m[2], units[m[1]])
 			}
 		}
+		// The sales page: its totals and its 90 days are the store's orders.
+		var want struct {
+			Orders  int64 `bun:"orders"`
+			Revenue int64 `bun:"revenue"`
+			Days    int64 `bun:"days"`
+		}
+		if err := td.Primary.NewRaw(`SELECT count(*) AS orders, coalesce(sum(o.amount_total_cents), 0) AS revenue,
+				count(DISTINCT (o.created_at AT TIME ZONE 'UTC')::date) AS days
+			FROM orders o JOIN tenants t ON t.id = o.tenant_id WHERE t.slug = ? AND o.status = 'paid'`, slug).Scan(ctx, &want); err != nil {
+			t.Fatal(err)
+		}
+		_, page = b.Get(t, "", "/dashboard/s/"+slug+"/sales?days=90")
+		if !strings.Contains(page, fmt.Sprintf(`<dt>Orders</dt><dd>%d</dd>`, want.Orders)) ||
+			!strings.Contains(page, fmt.Sprintf(`class="range-total">%s</strong> from %d order`, catalog.Money(want.Revenue, "usd"), want.Orders)) {
+			t.Errorf("%s: the sales page does not show its %d orders and %s", slug, want.Orders, catalog.Money(want.Revenue, "usd"))
+		}
+		if bars := strings.Count(page, `class="chart-fill"`) - strings.Count(page, `height="0" rx="2"`); want.Orders > 0 && int64(bars) != want.Days {
+			t.Errorf("%s: %d bars with sales on the 90-day chart, its orders fall on %d days", slug, bars, want.Days)
+		}
 	}
 }
 

@@ -136,9 +136,12 @@ func demoHistory(ctx context.Context, tx bun.Tx, hash string, sellable []demoSol
 				continue
 			}
 			owned[p.productID] = true
-			// More sales lately: the day back is 90·u^1.6, so the last weeks
-			// are busier than the first, as a growing store's are.
-			back := time.Duration(float64(demoHistoryDays*24)*math.Pow(rng.Float64(), 1.6)*float64(time.Hour)) + 20*time.Minute
+			// More sales lately: the time back is up to 89 days less an hour
+			// times u^1.6, so the last weeks are busier than the first, as a
+			// growing store's are, and every order falls on one of the last
+			// 90 UTC days (the sales page's longest range).
+			span := time.Duration(demoHistoryDays-1)*24*time.Hour - time.Hour
+			back := time.Duration(float64(span)*math.Pow(rng.Float64(), 1.6)) + 20*time.Minute
 			at := now.Add(-back).Truncate(time.Second)
 			if at.Before(p.publishedAt) {
 				at = p.publishedAt.Add(time.Duration(1+rng.IntN(48)) * time.Hour)
