@@ -75,7 +75,7 @@ func TestEveryDemoNumberIsACountOfItsRows(t *testing.T) {
 			(SELECT count(*) FROM reviews r WHERE r.product_id = p.id AND r.tenant_id = t.id AND r.visible) AS reviews,
 			(SELECT coalesce(sum(r.rating), 0) FROM reviews r WHERE r.product_id = p.id AND r.tenant_id = t.id AND r.visible) AS stars
 		FROM products p JOIN tenants t ON t.id = p.tenant_id
-		WHERE t.slug IN (?) AND p.deleted_at IS NULL ORDER BY p.id`, bun.In(slugs)).Scan(ctx, &rows); err != nil {
+		WHERE t.slug IN (?) AND p.deleted_at IS NULL ORDER BY p.id`, bun.List(slugs)).Scan(ctx, &rows); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) < 40 {
@@ -109,7 +109,7 @@ func TestEveryDemoNumberIsACountOfItsRows(t *testing.T) {
 		Quantity  int64     `bun:"quantity"`
 	}
 	if err := td.Primary.NewRaw(`SELECT oi.product_id, o.paid_at, oi.quantity FROM orders o JOIN order_items oi ON oi.order_id = o.id
-		JOIN tenants t ON t.id = o.tenant_id WHERE t.slug IN (?) AND o.status = 'paid'`, bun.In(slugs)).Scan(ctx, &sales); err != nil {
+		JOIN tenants t ON t.id = o.tenant_id WHERE t.slug IN (?) AND o.status = 'paid'`, bun.List(slugs)).Scan(ctx, &sales); err != nil {
 		t.Fatal(err)
 	}
 	score := map[int64]float64{}
