@@ -41,16 +41,22 @@ func (a *App) Background(ctx context.Context) {
 	go a.Receipts.Run(ctx)
 	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
 	go a.Sales.Run(ctx)
-	go tenants.NewChecker(a.Domains, net.DefaultResolver, tenants.CheckerOptions{
-		Target: a.Config.RootHost(),
-		Certs:  a.Certs,
-		Log:    a.Log, // caches learn of domain changes from the change listener
-	}).Run(ctx, time.Minute)
+	go a.DomainChecker(net.DefaultResolver).Run(ctx, time.Minute)
 	go accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log)
 	go a.Changes.Run(ctx) //nolint:errcheck // returns nil when ctx ends
 	if a.Config.InPrimaryRegion() && a.Config.StripeAPIBase == "" {
 		go a.Reconciler.Run(ctx, reconcile.Every)
 	}
+}
+
+// DomainChecker is the custom-domain checker Background runs, asking dns
+// (the machine's resolver there; a test's DNS server in tests).
+func (a *App) DomainChecker(dns tenants.DNS) *tenants.Checker {
+	return tenants.NewChecker(a.Domains, dns, tenants.CheckerOptions{
+		Target: a.Config.RootHost(),
+		Certs:  a.Certs,
+		Log:    a.Log, // caches learn of domain changes from the change listener
+	})
 }
 
 // Listening is closed once the change listener is in place: from then on
