@@ -65,3 +65,30 @@ func TestAddToCartOfflineSaysSoAndReenablesTheButtonInBrowser(t *testing.T) {
 	b.WaitFor("the product added and the message gone", `document.querySelector('#cart-count').textContent.trim() === '1' &&
 		document.querySelector('#cart-status').textContent.includes('Added') && !document.querySelector('.htmx-error')`)
 }
+
+// TestAddToCartRefusedShowsTheReasonInBrowser clicks Add to cart for a
+// product its creator took down after the page was loaded: the refusal's
+// sentence appears in an alert beside the form, and the button is usable
+// again.
+func TestAddToCartRefusedShowsTheReasonInBrowser(t *testing.T) {
+	ctx := browsertest.Chromium(t)
+	ln, root := browsertest.Listen(t)
+	e := apptest.New(t, testDB, func(c *config.Config) { c.RootDomain = root })
+	store := e.Store(t, apptest.Unique("refused"))
+	p := e.Product(t, store, "gone-soon", catalog.Public)
+	browsertest.Start(t, e.App.Fiber, ln)
+
+	b := browsertest.NewPage(t, ctx)
+	b.Open("http://" + store.Slug + "." + root + "/products/" + p.Slug)
+	b.WaitFor("htmx on the product page", `typeof htmx !== 'undefined' && !!document.querySelector('form.buy-form button')`)
+	if _, err := e.DB.Primary.NewRaw(`UPDATE products SET visibility = 'draft' WHERE id = ?`, p.ID).Exec(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	b.Must("click Add to cart", chromedp.Click(chromedp.CSS(`form.buy-form button[type=submit]`)))
+	b.WaitFor("the refusal beside the form", `(a => !!a && a.getAttribute('role') === 'alert' && a.previousElementSibling === document.querySelector('form.buy-form') &&
+		a.textContent === 'That product is not for sale in this store.')(document.querySelector('.htmx-error'))`)
+	b.WaitFor("the button enabled again", `!document.querySelector('form.buy-form button').disabled`)
+	if n, _ := b.Text(`document.querySelector('#cart-count').textContent.trim()`); n != "0" {
+		t.Fatalf("the cart badge reads %s", n)
+	}
+}

@@ -48,8 +48,9 @@ document.addEventListener("htmx:xhr:progress", function (e) {
     box.textContent = text;
   }
 
-  // What an error answer says: the sentence of Claro's error page when the
-  // answer is one, else its status.
+  // What an error answer says: the sentence of Claro's error page (its h1)
+  // when the answer is one, else its status; a busy or failing server is
+  // worth trying again, a refusal is not.
   function said(xhr) {
     var text = "";
     try {
@@ -60,7 +61,10 @@ document.addEventListener("htmx:xhr:progress", function (e) {
     if (!text || text.length > 200) {
       text = "Something went wrong (error " + xhr.status + ").";
     }
-    return text + " Please try again.";
+    if (xhr.status >= 500 || xhr.status === 429) {
+      text += " Please try again.";
+    }
+    return text;
   }
 
   document.addEventListener("htmx:beforeRequest", function (e) {
