@@ -92,3 +92,34 @@ func TestAddToCartRefusedShowsTheReasonInBrowser(t *testing.T) {
 		t.Fatalf("the cart badge reads %s", n)
 	}
 }
+
+// TestAddToCartInFlightShowsASpinnerAndDisablesTheButtonInBrowser slows the
+// network so the request is seen in flight: the form's spinner shows, the
+// button is disabled and the form is aria-busy; once answered the spinner
+// hides and the button is enabled again.
+func TestAddToCartInFlightShowsASpinnerAndDisablesTheButtonInBrowser(t *testing.T) {
+	ctx := browsertest.Chromium(t)
+	ln, root := browsertest.Listen(t)
+	e := apptest.New(t, testDB, func(c *config.Config) { c.RootDomain = root })
+	store := e.Store(t, apptest.Unique("inflight"))
+	p := e.Product(t, store, "slow-tides", catalog.Public)
+	browsertest.Start(t, e.App.Fiber, ln)
+
+	b := browsertest.NewPage(t, ctx)
+	b.Open("http://" + store.Slug + "." + root + "/products/" + p.Slug)
+	b.WaitFor("htmx and the cart badge", `typeof htmx !== 'undefined' && document.querySelector('#cart-count').textContent.trim() === '0' && !document.querySelector('.htmx-request')`)
+	if _, err := chromedp.Call(b.Ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.Ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Latency: 1500, DownloadThroughput: -1, UploadThroughput: -1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const state = `[document.querySelector('form.buy-form button').disabled, getComputedStyle(document.querySelector('form.buy-form .htmx-indicator')).opacity,
+		document.querySelector('form.buy-form').getAttribute('aria-busy')].join(' ')`
+	b.Must("click Add to cart", chromedp.Click(chromedp.CSS(`form.buy-form button[type=submit]`)))
+	b.WaitFor("the request in flight", state+` === 'true 1 true'`)
+	b.WaitFor("the answer", `document.querySelector('#cart-count').textContent.trim() === '1'`)
+	b.WaitFor("the spinner hidden and the button enabled", state+` === 'false 0 '`)
+}
