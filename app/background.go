@@ -43,11 +43,7 @@ func (a *App) Background(ctx context.Context) {
 	a.loops.Go("receipts", func() { a.Receipts.Run(ctx) })
 	a.loops.Go("search outbox", func() { _ = a.Worker.Run(ctx) }) // returns nil when ctx ends
 	a.loops.Go("sales ledger", func() { a.Sales.Run(ctx) })
-	checker := tenants.NewChecker(a.Domains, net.DefaultResolver, tenants.CheckerOptions{
-		Target: a.Config.RootHost(),
-		Certs:  a.Certs,
-		Log:    a.Log, // caches learn of domain changes from the change listener
-	})
+	checker := a.DomainChecker(net.DefaultResolver)
 	a.loops.Go("domain checker", func() { checker.Run(ctx, time.Minute) })
 	a.loops.Go("accounts sweeper", func() { accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log) })
 	a.loops.Go("change listener", func() { _ = a.Changes.Run(ctx) }) // returns nil when ctx ends
@@ -130,6 +126,16 @@ func (l *loops) Wait(ctx context.Context) []string {
 	}
 	slices.Sort(still)
 	return still
+}
+
+// DomainChecker is the custom-domain checker Background runs, asking dns
+// (the machine's resolver there; a test's DNS server in tests).
+func (a *App) DomainChecker(dns tenants.DNS) *tenants.Checker {
+	return tenants.NewChecker(a.Domains, dns, tenants.CheckerOptions{
+		Target: a.Config.RootHost(),
+		Certs:  a.Certs,
+		Log:    a.Log, // caches learn of domain changes from the change listener
+	})
 }
 
 // Listening is closed once the change listener is in place: from then on
