@@ -181,7 +181,7 @@ func (h *Handlers) sales(c *fiber.Ctx) error {
 	if h.dev != nil {
 		page.DevDisputePath = h.dev.DisputePath()
 	}
-	switch c.Query("status") {
+	switch c.Query("notice") { // what the last action did; status is the orders filter
 	case "refund-requested":
 		page.Flash = "Refund requested. The order shows as refunded as soon as Stripe confirms it."
 	case "refund-failed":
@@ -235,7 +235,7 @@ func (h *Handlers) refund(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	if _, err := h.money.pay.Refund(ctx, o.ID, *o.PaymentIntentID); err != nil {
 		if errors.Is(err, payments.ErrStripe) {
-			return c.Redirect(base+"?status=refund-failed", fiber.StatusSeeOther)
+			return c.Redirect(base+"?notice=refund-failed", fiber.StatusSeeOther)
 		}
 		return err
 	}
@@ -249,5 +249,5 @@ func (h *Handlers) refund(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return c.Redirect(base+"?status=refund-requested", fiber.StatusSeeOther)
+	return c.Redirect(base+"?notice=refund-requested", fiber.StatusSeeOther)
 }

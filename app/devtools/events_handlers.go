@@ -44,5 +44,5 @@ func (h *TestEventHandlers) dispute(c *fiber.Ctx) error {
 	if err := h.events.Disputed(c.UserContext(), *o); err != nil {
 		return err
 	}
-	return c.Redirect(h.pages.Links.Market()+"/dashboard/s/"+slug+"/sales?status=dispute-opened", fiber.StatusSeeOther)
+	return c.Redirect(h.pages.Links.Market()+"/dashboard/s/"+slug+"/sales?notice=dispute-opened", fiber.StatusSeeOther)
 }

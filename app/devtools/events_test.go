@@ -85,7 +85,7 @@ func TestDevRefundIsConfirmedThenDeliversChargeRefundedAndRevokesTheBuyersAccess
 		t.Fatalf("confirmation: %d\n%s", resp.StatusCode, page)
 	}
 	resp, body := o.owner.PostForm(t, "", refund, url.Values{"_csrf": {o.owner.CSRF(t, "", refund)}})
-	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "status=refund-requested") {
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "notice=refund-requested") {
 		t.Fatalf("refund: %d %q\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
 	if n := len(e.Stripe.Find("POST", "/v1/refunds")); n != 1 {
@@ -129,7 +129,7 @@ func TestDevDisputeDeliversChargeDisputeCreatedForMembersOnly(t *testing.T) {
 	}
 
 	resp, body := o.owner.PostForm(t, "", path, url.Values{"_csrf": {o.owner.CSRF(t, "", "/dashboard")}})
-	want := "http://" + apptest.Root + "/dashboard/s/" + o.store.Slug + "/sales?status=dispute-opened"
+	want := "http://" + apptest.Root + "/dashboard/s/" + o.store.Slug + "/sales?notice=dispute-opened"
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
 		t.Fatalf("dispute: %d %q\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}

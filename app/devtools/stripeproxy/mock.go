@@ -96,12 +96,13 @@ func StartMock(ctx context.Context, bin string) (*Mock, error) {
 	return m, nil
 }
 
-// listeningPort waits (15 s at most) for stripe-mock's "Listening for HTTP
+// listeningPort waits (60 s at most: stripe-mock parses its whole OpenAPI
+// description first, which took over 15 s on a loaded two-core machine) for stripe-mock's "Listening for HTTP
 // at address: [::]:PORT" line and returns PORT; false when the process exits
 // first or never says it.
 func listeningPort(out *localproc.Buffer, exited <-chan struct{}) (string, bool) {
 	const marker = "Listening for HTTP at address: "
-	for range 300 {
+	for range 1200 {
 		if _, rest, ok := strings.Cut(out.String(), marker); ok {
 			if line, _, complete := strings.Cut(rest, "\n"); complete {
 				if i := strings.LastIndexByte(line, ':'); i >= 0 {
