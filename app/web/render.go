@@ -20,6 +20,9 @@ type Page struct {
 	Canonical   string
 	User        *Identity
 	Flash       string
+	// Anonymous is a page the same for every visitor of a host (the error
+	// pages): the header shows no sign-in state, whoever is signed in.
+	Anonymous bool
 }
 
 // IsStore reports whether the page is on a storefront.
