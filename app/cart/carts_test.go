@@ -84,3 +84,38 @@ func TestATamperedCartsIndexIsIgnored(t *testing.T) {
 		}
 	}
 }
+
+// A store on its own domain keeps its cart there: the browser would not
+// send the marketplace a cookie that domain set, so none is written, and
+// /carts says where such carts are.
+func TestAStoreOnItsOwnDomainWritesNoCartsIndex(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("carts-own"))
+	p := e.Product(t, s, "brushes", catalog.Public)
+	host := apptest.Unique("carts-own") + ".example"
+	if _, err := testDB.Primary.ExecContext(t.Context(), `INSERT INTO domains (tenant_id, hostname, verification_token, status, verified_at, activated_at)
+		VALUES (?, ?, 'claro-verify-x', 'active', now(), now())`, s.ID, host); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := testDB.Primary.ExecContext(t.Context(), `UPDATE tenants SET custom_domain = ? WHERE id = ?`, host, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.App.Resolver.Invalidate(s.ID)
+	b := e.NewBrowser()
+	resp, body := moneytest.Send(t, b, http.MethodPost, host, "/cart/items", url.Values{"product_id": {strconv.FormatInt(p.ID, 10)}}, true)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("add on %s: %d\n%s", host, resp.StatusCode, body)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == "claro_carts" {
+			t.Errorf("the custom domain set the carts index: %+v", c)
+		}
+	}
+	if c := cartCookie(t, b, host, "claro_cart"); c == nil {
+		t.Fatal("no cart on the store's own domain")
+	}
+	_, body = b.Get(t, "", "/carts")
+	if strings.Contains(body, p.Title) || !strings.Contains(body, "A store on its own domain keeps its cart on that domain") {
+		t.Errorf("/carts:\n%s", body)
+	}
+}
