@@ -175,7 +175,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	purchases := library.NewStore(database.Primary)
 	auth.WithEmail(mail, purchases.Claim, log)
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
-	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure)
+	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure).WithIndex(cart.NewIndexCodec(secret), cfg.RootHost())
 	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages).WithOwned(purchases.Owns)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics)

@@ -32,31 +32,64 @@ func TestNotFoundIsTheSameBytesWhateverTheCause(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	want := e.App.Errors.NotFoundBody()
-	if !bytes.Contains(want, []byte("couldn't find")) {
-		t.Fatalf("404 page looks wrong: %s", want)
+	// One 404 page per host: the marketplace's, each store's own (with its
+	// header and a search of its products), and the self-contained one of
+	// hosts no store owns; every cause on a host gets the same bytes.
+	market, unknown := string(e.App.Errors.NotFoundBody()), string(e.App.Errors.UnknownHostBody())
+	aliceNF, err := e.App.Errors.StoreNotFoundBody(alice, aliceHost)
+	if err != nil {
+		t.Fatal(err)
 	}
-	cases := []struct{ name, host, path string }{
-		{"unknown host", "evil.example", "/"},
-		{"unknown subdomain", "nobody.claro.test", "/"},
-		{"nested subdomain", "x." + aliceHost, "/"},
-		{"unknown path on the marketplace", "", "/no/such/page"},
-		{"unknown path on a store", aliceHost, "/no/such/page"},
-		{"unknown product", aliceHost, "/products/nope"},
-		{"draft product", aliceHost, "/products/draft-thing"},
-		{"deleted product", aliceHost, "/products/deleted-thing"},
-		{"another store's product", aliceHost, "/products/bobs-thing"},
-		{"storefront route on the marketplace", "", "/products/bobs-thing"},
-		{"IP literal host", "127.0.0.1", "/"},
-		{"unknown static file", "", "/static/nope.css"},
+	for name, page := range map[string]string{"marketplace": market, "store": string(aliceNF), "unknown host": unknown} {
+		if !strings.Contains(page, "couldn't find") || !strings.Contains(page, `role="search"`) || !strings.Contains(page, `action="http://`+apptest.Root+`/search"`) {
+			t.Errorf("%s 404 page lacks its search box:\n%s", name, page)
+		}
+	}
+	for _, want := range []string{`class="site-header"`, `href="/">Back to the marketplace</a>`, `href="http://` + apptest.Root + `/carts"`, "/static/app."} {
+		if !strings.Contains(market, want) {
+			t.Errorf("marketplace 404 lacks %q", want)
+		}
+	}
+	for _, want := range []string{`class="site-header store-header"`, alice.Name, `name="creator" value="` + alice.Slug + `"`, `href="/">Back to ` + alice.Name + `</a>`} {
+		if !strings.Contains(string(aliceNF), want) {
+			t.Errorf("store 404 lacks %q", want)
+		}
+	}
+	if !strings.Contains(unknown, `href="http://`+apptest.Root+`/">Go to the Claro marketplace</a>`) {
+		t.Errorf("unknown-host 404 has no way home:\n%s", unknown)
+	}
+	// Nothing of the visitor's is on it: a signed-in browser gets the same bytes.
+	signedIn := e.NewBrowser()
+	signedIn.SignUp(t, apptest.Email("nf-user"), "a long enough password", "NF User")
+	for host, want := range map[string]string{"": market, aliceHost: string(aliceNF)} {
+		if _, body := signedIn.Get(t, host, "/products/bobs-thing"); body != want {
+			t.Errorf("%q: a signed-in visitor's 404 differs", host)
+		}
+	}
+	cases := []struct {
+		name, host, path string
+		want             string
+	}{
+		{"unknown host", "evil.example", "/", unknown},
+		{"unknown subdomain", "nobody.claro.test", "/", unknown},
+		{"nested subdomain", "x." + aliceHost, "/", unknown},
+		{"unknown path on the marketplace", "", "/no/such/page", market},
+		{"unknown path on a store", aliceHost, "/no/such/page", string(aliceNF)},
+		{"unknown product", aliceHost, "/products/nope", string(aliceNF)},
+		{"draft product", aliceHost, "/products/draft-thing", string(aliceNF)},
+		{"deleted product", aliceHost, "/products/deleted-thing", string(aliceNF)},
+		{"another store's product", aliceHost, "/products/bobs-thing", string(aliceNF)},
+		{"storefront route on the marketplace", "", "/products/bobs-thing", market},
+		{"IP literal host", "127.0.0.1", "/", unknown},
+		{"unknown static file", "", "/static/nope.css", market},
 	}
 	for _, c := range cases {
 		resp, body := e.Get(t, c.host, c.path)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", c.name, resp.StatusCode)
 		}
-		if body != string(want) {
-			t.Errorf("%s: 404 body differs from the one 404 page", c.name)
+		if body != c.want {
+			t.Errorf("%s: 404 body differs from its host's 404 page", c.name)
 		}
 	}
 	// The real product is there, on its own store.
@@ -146,5 +179,27 @@ func TestReviewsAreWiredIntoTheProductPage(t *testing.T) {
 	resp, body := e.Get(t, host, "/products/reviewed/reviews", "HX-Request", "true")
 	if resp.StatusCode != http.StatusOK || strings.Contains(body, "<html") {
 		t.Fatalf("reviews fragment: %d", resp.StatusCode)
+	}
+}
+
+// The 400 page on the marketplace carries the site header, a search box
+// and a way home, and keeps the sentence written for people; a request
+// refused before its host is known (a NUL byte in the query) gets the
+// self-contained page, which still leads to the marketplace.
+func TestBadRequestPagesHaveTheHeaderASearchBoxAndAWayHome(t *testing.T) {
+	e := apptest.New(t, testDB)
+	resp, body := e.Get(t, "", "/search?sort=sideways")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("bad sort: %d", resp.StatusCode)
+	}
+	for _, want := range []string{`class="site-header"`, "Error 400", "&#34;sideways&#34; is not a way to sort results.", `class="error-search"`,
+		`action="http://` + apptest.Root + `/search"`, `href="/">Back to the marketplace</a>`, "/static/app."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("400 page lacks %q\n%s", want, body)
+		}
+	}
+	resp, body = e.Get(t, "", "/search?q=%00")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `href="http://`+apptest.Root+`/">Go to the Claro marketplace</a>`) {
+		t.Errorf("a NUL in the query: %d\n%s", resp.StatusCode, body)
 	}
 }

@@ -30,7 +30,7 @@ func TestAskEndpointAnswersOnTheRootDomainOnly(t *testing.T) {
 		if resp.StatusCode != c.status {
 			t.Errorf("Host %s %s: %d, want %d", c.host, c.path, resp.StatusCode, c.status)
 		}
-		if c.status == http.StatusNotFound && body != string(e.App.Errors.NotFoundBody()) {
+		if c.status == http.StatusNotFound && body != e.NotFound(t, c.host) {
 			t.Errorf("Host %s %s: the 404 is not the one 404 page", c.host, c.path)
 		}
 	}

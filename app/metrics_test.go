@@ -119,8 +119,8 @@ func TestPrometheusScrapesTheMetrics(t *testing.T) {
 func TestMetricsAreNeverOnThePublicApp(t *testing.T) {
 	e := moneytest.New(t, testDB)
 	store := e.Store(t, apptest.Unique("metrics-public"))
-	notFound := string(e.App.Errors.NotFoundBody())
 	for _, host := range []string{"", apptest.StoreHost(store.Slug), "127.0.0.1"} {
+		notFound := e.NotFound(t, host)
 		for _, path := range []string{"/metrics", "/metrics/", "/METRICS", "/static/../metrics"} {
 			resp, body := e.Get(t, host, path)
 			if resp.StatusCode != http.StatusNotFound || body != notFound {

@@ -34,6 +34,9 @@ func newWeb(cfg config.Config, log *slog.Logger, links web.Links) (*web.Assets, 
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("app: error pages: %w", err)
 	}
+	if err := errs.WithSites(links); err != nil {
+		return nil, nil, nil, fmt.Errorf("app: error pages: %w", err)
+	}
 	f := web.New(web.Options{
 		Views:          engine,
 		TrustedProxies: cfg.TrustedProxies,

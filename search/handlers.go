@@ -78,5 +78,7 @@ func (h *Handlers) search(c *fiber.Ctx) error {
 		web.PushURL(c, view.URL)
 		return web.Fragment(c, "partials/search_refresh", view)
 	}
-	return web.Render(c, "marketplace/search", searchPage{Page: h.pages.New(c, view.Title()), View: view})
+	page := searchPage{Page: h.pages.New(c, view.Title()), View: view}
+	page.NoHeaderSearch = true // one search box: the page's own keeps the query
+	return web.Render(c, "marketplace/search", page)
 }

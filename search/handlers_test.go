@@ -150,3 +150,85 @@ func TestSearchLoadMoreIsARealLinkToTheNextPage(t *testing.T) {
 }
 
 func htmlAttr(s string) string { return strings.ReplaceAll(s, "&", "&amp;") }
+
+// The tag facet shows the dozen most used tags (and any chosen one), the
+// rest behind "show more"; the page has one search box, keeping the query.
+func TestTheTagFacetShowsTheTopDozenAndTheRestBehindShowMore(t *testing.T) {
+	a := newSearchApp(t)
+	st := newStore(t)
+	// tag00 is on 15 products, tag01 on 14, … tag14 on 1.
+	for i := range 15 {
+		var tags []string
+		for j := 0; j <= 14-i; j++ {
+			tags = append(tags, fmt.Sprintf("tag%02d", j))
+		}
+		newProduct(t, st, fmt.Sprintf("Dozen Item %d", i), withTags(tags...))
+	}
+	_, body := a.Get(t, "", "/search?q=dozen&creator="+st.Slug)
+	top, more, ok := strings.Cut(body, `<details class="more-tags">`)
+	if !ok {
+		t.Fatalf("no show-more for the tags:\n%s", body)
+	}
+	for i := range 15 {
+		tag := fmt.Sprintf("tag=tag%02d", i)
+		if inTop := strings.Contains(top, tag); inTop != (i < search.TopTags) {
+			t.Errorf("%s in the top dozen: %v", tag, inTop)
+		}
+		if i >= search.TopTags && !strings.Contains(more, tag) {
+			t.Errorf("%s is not behind show more", tag)
+		}
+	}
+	if !strings.Contains(more, "<summary>Show 3 more tags</summary>") {
+		t.Errorf("the show-more summary is wrong:\n%s", more)
+	}
+	// A chosen tag from the tail stays in sight.
+	_, body = a.Get(t, "", "/search?q=dozen&tag=tag14&creator="+st.Slug)
+	top, _, _ = strings.Cut(body, `<details class="more-tags">`)
+	if !strings.Contains(top, `chip chip-active`) || !strings.Contains(top, ">tag14 <") {
+		t.Errorf("the chosen tag is hidden behind show more")
+	}
+	// One search box, and it keeps the query.
+	if n := strings.Count(body, `type="search"`); n != 1 || !strings.Contains(body, `value="dozen"`) {
+		t.Errorf("%d search boxes on the search page (want 1 keeping the query)", n)
+	}
+}
+
+// The custom price range: amounts typed as a person would, kept in the
+// form and in the URL as cents; a bad one is a 400 saying what to type.
+func TestACustomPriceRangeFiltersAndABadOneSaysWhy(t *testing.T) {
+	a := newSearchApp(t)
+	st := newStore(t)
+	cheap := newProduct(t, st, "Rangeful Cheap", withPrice(300))
+	mid := newProduct(t, st, "Rangeful Mid", withPrice(1250))
+	dear := newProduct(t, st, "Rangeful Dear", withPrice(4000))
+	resp, body := a.Get(t, "", "/search?q=rangeful&creator="+st.Slug+"&price_from=4.99&price_to=%2420")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("range: %d\n%s", resp.StatusCode, body)
+	}
+	if got := apptest.CardIDs(body); !slices.Equal(got, []string{fmt.Sprint(mid.ID)}) {
+		t.Errorf("cards %v, want only %d (not %d, %d)", got, mid.ID, cheap.ID, dear.ID)
+	}
+	for _, want := range []string{`name="price_from" value="4.99"`, `name="price_to" value="20"`,
+		`name="min_price" value="499"`, `name="max_price" value="2000"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// An empty end clears that end.
+	_, body = a.Get(t, "", "/search?q=rangeful&creator="+st.Slug+"&min_price=100&price_from=&price_to=5")
+	if got := apptest.CardIDs(body); !slices.Equal(got, []string{fmt.Sprint(cheap.ID)}) {
+		t.Errorf("open-ended range: cards %v", got)
+	}
+	for query, want := range map[string]string{
+		"price_from=cheap":          "Enter the lowest price as an amount like 5 or 4.99.",
+		"price_to=1.999":            "Enter the highest price as an amount like 5 or 4.99.",
+		"price_to=-3":               "Enter the highest price",
+		"price_from=20&price_to=10": "The minimum price is above the maximum price.",
+		"price_to=9999999":          "above the largest price",
+	} {
+		resp, body := a.Get(t, "", "/search?q=rangeful&"+query)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) || !strings.Contains(body, `class="error-search"`) {
+			t.Errorf("%s: %d, want 400 saying %q\n%s", query, resp.StatusCode, want, body)
+		}
+	}
+}

@@ -110,6 +110,19 @@ func ParseQuery(v url.Values) (Query, error) {
 	if q.MaxPrice, err = price(v, "max_price"); err != nil {
 		return q, err
 	}
+	// The custom price range form sends whole or decimal amounts
+	// (price_from, price_to); present, they replace min_price and
+	// max_price, and an empty one clears its end of the range.
+	if _, ok := v["price_from"]; ok {
+		if q.MinPrice, err = amount(v.Get("price_from"), "lowest"); err != nil {
+			return q, err
+		}
+	}
+	if _, ok := v["price_to"]; ok {
+		if q.MaxPrice, err = amount(v.Get("price_to"), "highest"); err != nil {
+			return q, err
+		}
+	}
 	if q.MinPrice >= 0 && q.MaxPrice >= 0 && q.MinPrice > q.MaxPrice {
 		return q, bad("The minimum price is above the maximum price.")
 	}
@@ -133,6 +146,30 @@ func price(v url.Values, name string) (int64, error) {
 		return -1, bad("%s must be a whole number of cents between 0 and 100000000.", name)
 	}
 	return n, nil
+}
+
+var amountRE = regexp.MustCompile(`^[0-9]{1,7}(\.[0-9]{1,2})?$`)
+
+// amount reads a price typed in the range form ("5", "4.99", "$12") as
+// cents; "" is no bound.
+func amount(s, which string) (int64, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "$")
+	if s == "" {
+		return -1, nil
+	}
+	if !amountRE.MatchString(s) {
+		return -1, bad("Enter the %s price as an amount like 5 or 4.99.", which)
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, _ := strconv.ParseInt(whole, 10, 64)
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	if c := w*100 + f; c <= 100000000 {
+		return c, nil
+	}
+	return -1, bad("The %s price is above the largest price a product can have.", which)
 }
 
 // EffectiveSort is the order results come in: relevance without any text

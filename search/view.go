@@ -25,7 +25,8 @@ type View struct {
 	HasFacets  bool
 	Total      int
 	Categories []FacetLink
-	Tags       []FacetLink
+	Tags       []FacetLink // the top TopTags (and any tag in the query)
+	MoreTags   []FacetLink // the rest, behind "show more"
 	Prices     []FacetLink
 	Sorts      []SortLink
 }
@@ -83,6 +84,7 @@ func NewView(q Query, res *Result, categoryNames map[string]string) View {
 				u["tag"] = tags
 			}))
 		}
+		v.Tags, v.MoreTags = topTags(v.Tags)
 		for _, b := range PriceBands() {
 			i := slices.IndexFunc(f.Prices, func(c FacetCount) bool { return c.Value == b.Key })
 			if i < 0 {
@@ -102,6 +104,39 @@ func NewView(q Query, res *Result, categoryNames map[string]string) View {
 		}
 	}
 	return v
+}
+
+// TopTags is how many tags the tag facet shows before "show more".
+const TopTags = 12
+
+// topTags splits the tag facet (most used first): the first TopTags and
+// every active tag are shown, the rest go behind "show more".
+func topTags(all []FacetLink) (top, more []FacetLink) {
+	for i, t := range all {
+		if i < TopTags || t.Active {
+			top = append(top, t)
+		} else {
+			more = append(more, t)
+		}
+	}
+	return top, more
+}
+
+// PriceFrom and PriceTo are the query's price range as the range form
+// shows it (whole units, cents when there are any), "" when unset.
+func (v View) PriceFrom() string { return units(v.Query.MinPrice) }
+
+// PriceTo is the top of the range; see PriceFrom.
+func (v View) PriceTo() string { return units(v.Query.MaxPrice) }
+
+func units(cents int64) string {
+	switch {
+	case cents < 0:
+		return ""
+	case cents%100 == 0:
+		return strconv.FormatInt(cents/100, 10)
+	}
+	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
 }
 
 // toggle is a facet link that turns its value on, or off when it is active.

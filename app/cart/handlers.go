@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -45,6 +46,55 @@ func (h *Handlers) Routes(r fiber.Router) {
 	s.Post("/cart/items", h.add)
 	s.Delete("/cart/items/:product_id", h.remove)
 	s.Post("/cart/items/:product_id/remove", h.remove)
+	web.MarketRoutes(r).Get("/carts", h.all)
+}
+
+// StoreCart is one store's cart on the marketplace's /carts page, priced now.
+type StoreCart struct {
+	Store  *tenants.Tenant
+	URL    string // the store's cart page, where it is checked out
+	Priced *Priced
+}
+
+// CartsPage is /carts: every store's cart the carts index holds.
+type CartsPage struct {
+	web.Page
+	Carts []StoreCart
+}
+
+// all lists every store's cart the browser's carts index holds, each priced
+// within its store now (what is no longer for sale is left out), with a
+// link to check it out on the store. A tampered index lists nothing.
+func (h *Handlers) all(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	page := CartsPage{Page: h.pages.New(c, "Your carts")}
+	ix, err := h.cookies.ReadIndex(c)
+	if err != nil {
+		ix = Index{}
+	}
+	ids := make([]int64, 0, len(ix.Carts))
+	for _, crt := range ix.Carts {
+		ids = append(ids, crt.TenantID)
+	}
+	stores, err := h.store.Stores(c.UserContext(), ids)
+	if err != nil {
+		return err
+	}
+	for _, crt := range ix.Carts {
+		t, ok := stores[crt.TenantID]
+		if !ok {
+			continue
+		}
+		priced, err := h.store.Price(c.UserContext(), t.ID, crt)
+		if err != nil {
+			return err
+		}
+		if len(priced.Lines) == 0 {
+			continue
+		}
+		page.Carts = append(page.Carts, StoreCart{Store: t, URL: h.pages.Links.StoreOf(t) + "/cart", Priced: priced})
+	}
+	return web.Render(c, "marketplace/carts", page)
 }
 
 // Page is the cart page and its htmx body fragment.
@@ -104,6 +154,8 @@ func (h *Handlers) show(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		page.Flash = msgUnreadable
+	} else if len(page.Priced.Unavailable) == 0 {
+		h.cookies.Mirror(c, cart)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return web.Render(c, "storefront/cart", page)

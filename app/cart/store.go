@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/tenants"
 	"github.com/uptrace/bun"
 )
 
@@ -88,6 +89,24 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 		}
 		out.Lines = append(out.Lines, l)
 		out.TotalCents += l.SubtotalCents()
+	}
+	return out, nil
+}
+
+// Stores reads the active stores among ids, for the carts index: a store
+// since suspended or deleted is left out, and so is its cart.
+func (s *Store) Stores(ctx context.Context, ids []int64) (map[int64]*tenants.Tenant, error) {
+	out := map[int64]*tenants.Tenant{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []*tenants.Tenant
+	if err := s.pool(ctx).NewSelect().Model(&rows).Where("id IN (?)", bun.List(ids)).
+		Where("status = ?", tenants.StatusActive).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, t := range rows {
+		out[t.ID] = t
 	}
 	return out, nil
 }

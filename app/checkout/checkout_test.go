@@ -188,7 +188,7 @@ func get200(t *testing.T, b *apptest.Browser, host, path string) string {
 func notFound(t *testing.T, e *moneytest.Env, b *apptest.Browser, host, path string) {
 	t.Helper()
 	resp, body := b.Get(t, host, path)
-	if resp.StatusCode != http.StatusNotFound || body != string(e.App.Errors.NotFoundBody()) {
+	if resp.StatusCode != http.StatusNotFound || body != e.NotFound(t, host) {
 		t.Fatalf("%s: status %d, not the 404 page:\n%s", path, resp.StatusCode, body)
 	}
 }

@@ -74,6 +74,7 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Post(s+"/products/:id/files/:file/delete", accounts.RequireUser, h.member, h.deleteFile)
 	d.Get(s+"/domain", accounts.RequireUser, h.member, h.showDomain)
 	d.Post(s+"/domain", accounts.RequireUser, h.member, h.owner, h.addDomain)
+	d.Get(s+"/domain/delete", accounts.RequireUser, h.member, h.owner, h.confirmRemoveDomain)
 	d.Post(s+"/domain/delete", accounts.RequireUser, h.member, h.owner, h.removeDomain)
 	d.Get(s+"/payments", accounts.RequireUser, h.member, h.payments)
 	d.Post(s+"/payments/onboard", accounts.RequireUser, h.member, h.owner, h.onboard)

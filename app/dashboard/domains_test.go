@@ -29,12 +29,18 @@ func TestCreatorAddsADomainAndSeesTheRecordsToPublish(t *testing.T) {
 		t.Fatalf("stored domain %+v, %v", d, err)
 	}
 	_, body = f.owner.Get(t, "", resp.Header.Get("Location"))
-	for _, want := range []string{"Domain added", "_claro." + host, d.VerificationToken, "CNAME", "<code>" + apptest.Root + "</code>",
-		"Waiting for your DNS records", "Not checked yet", "within 72 hours",
-		"not in place by " + d.CreatedAt.Add(tenants.PendingTTL).UTC().Format("2 Jan 2006 15:04 UTC")} {
+	for _, want := range []string{"Added " + host + ".", "_claro." + host, d.VerificationToken, "CNAME", "<code class=\"copyable\">" + apptest.Root + "</code>",
+		`data-copy="` + d.VerificationToken + `"`, `data-copy="_claro.` + host + `"`, `data-copy="` + apptest.Root + `"`,
+		"Waiting for your DNS records", "Not checked yet", "72 hours after you added it", "up to an hour",
+		"Next check around " + d.NextCheckAt.UTC().Format("15:04 UTC"),
+		"keep checking until " + d.CreatedAt.Add(tenants.PendingTTL).UTC().Format("2 Jan 2006 15:04 UTC")} {
 		if !strings.Contains(body, want) {
 			t.Errorf("domain page lacks %q", want)
 		}
+	}
+	// The flash says once what happened; the status says what to do.
+	if n := strings.Count(body, "Publish the records below"); n != 1 {
+		t.Errorf("the instructions are on the page %d times, want once", n)
 	}
 }
 
@@ -83,17 +89,101 @@ func TestDomainStatusIsShownInPlainWordsWithTheDNSAnswersSeen(t *testing.T) {
 	f := newFixture(t)
 	host := "shop." + apptest.Unique("failing") + ".example"
 	addDomain(t, f, f.owner, f.a.Slug, host)
-	if _, err := testDB.Primary.ExecContext(context.Background(), `UPDATE domains SET status = 'failed', failure_count = 3,
-		checked_at = now(), last_txt = '{"some-other-token"}', last_cname = 'elsewhere.example', last_addrs = '{"192.0.2.1"}',
-		last_error = 'TXT _claro.`+host+` does not hold the token' WHERE tenant_id = ?`, f.a.ID); err != nil {
-		t.Fatal(err)
-	}
-	_, body := f.owner.Get(t, "", "/dashboard/s/"+f.a.Slug+"/domain")
-	for _, want := range []string{"Not working", "3 checks in a row", "What we found wrong: TXT _claro." + host + " does not hold the token",
-		"<code>some-other-token</code>", "<code>elsewhere.example</code>", "<code>192.0.2.1</code>"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("domain page lacks %q", want)
+	seen := func(status, verified, activated string) string {
+		t.Helper()
+		if _, err := testDB.Primary.ExecContext(context.Background(), `UPDATE domains SET status = ?, failure_count = 3,
+			checked_at = now(), next_check_at = now() + interval '4 minutes', verified_at = `+verified+`, activated_at = `+activated+`,
+			last_txt = '{"some-other-token"}', last_cname = 'elsewhere.example', last_addrs = '{"192.0.2.1"}',
+			last_error = 'TXT _claro.`+host+` does not hold the token; `+host+` does not point at `+apptest.Root+`' WHERE tenant_id = ?`, status, f.a.ID); err != nil {
+			t.Fatal(err)
 		}
+		_, body := f.owner.Get(t, "", "/dashboard/s/"+f.a.Slug+"/domain")
+		for _, want := range []string{"What we found wrong: TXT _claro." + host + " does not hold the token",
+			"<code>some-other-token</code>", "<code>CNAME elsewhere.example; addresses 192.0.2.1</code>", "✗ not right yet", "Next check around "} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: domain page lacks %q", status, want)
+			}
+		}
+		return body
+	}
+
+	// A claim never verified was never served: after failed checks it is
+	// still waiting for DNS, within the hour DNS may take, and nothing
+	// goes live "again".
+	body := seen("failed", "NULL", "NULL")
+	if !strings.Contains(body, `data-state="waiting"`) || !strings.Contains(body, "Waiting for your DNS records") ||
+		strings.Contains(body, "Not working") || strings.Contains(body, "again") {
+		t.Errorf("a never-verified domain is not shown as waiting:\n%s", body)
+	}
+	body = seen("pending", "NULL", "NULL")
+	if !strings.Contains(body, `data-state="waiting"`) || strings.Contains(body, "Not working") {
+		t.Errorf("a pending domain is not shown as waiting")
+	}
+	// Verified once, never live: broken, but nothing comes back "again".
+	body = seen("failed", "now()", "NULL")
+	if !strings.Contains(body, `data-state="broken"`) || !strings.Contains(body, "Not working: the records changed") ||
+		!strings.Contains(body, "3 checks in a row") || strings.Contains(body, "again") {
+		t.Errorf("a verified, never-live domain that failed:\n%s", body)
+	}
+	// Live once, then failed: no longer served, and served again once right.
+	body = seen("failed", "now()", "now()")
+	if !strings.Contains(body, `data-state="broken"`) || !strings.Contains(body, "Not working: "+host+" is not served") ||
+		!strings.Contains(body, "serve the domain again") {
+		t.Errorf("a live domain that failed:\n%s", body)
+	}
+	body = seen("verified", "now()", "NULL")
+	if !strings.Contains(body, `data-state="checking"`) || !strings.Contains(body, "getting a certificate") {
+		t.Errorf("a verified domain:\n%s", body)
+	}
+}
+
+// Removing a domain asks first: the page links to a confirmation (no
+// JavaScript needed), the confirmation's form posts with the CSRF token,
+// and only that post removes it.
+func TestRemovingADomainAsksFirst(t *testing.T) {
+	f := newFixture(t)
+	host := "shop." + apptest.Unique("remove") + ".example"
+	addDomain(t, f, f.owner, f.a.Slug, host)
+	base := "/dashboard/s/" + f.a.Slug
+	_, body := f.owner.Get(t, "", base+"/domain")
+	if !strings.Contains(body, `href="`+base+`/domain/delete"`) || strings.Contains(body, `action="`+base+`/domain/delete"`) {
+		t.Fatalf("the domain page does not lead to a confirmation:\n%s", body)
+	}
+	resp, body := f.owner.Get(t, "", base+"/domain/delete")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Remove "+host+"?") || !strings.Contains(body, "is not served yet") ||
+		!strings.Contains(body, `action="`+base+`/domain/delete"`) || !strings.Contains(body, `name="_csrf"`) ||
+		!strings.Contains(body, `href="`+base+`/domain">Keep the domain`) {
+		t.Fatalf("confirmation: %d\n%s", resp.StatusCode, body)
+	}
+	before := snapshot(t)
+	// Without the token, or from another store's owner, nothing goes.
+	if resp, _ := f.owner.PostForm(t, "", base+"/domain/delete", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("remove without CSRF: %d", resp.StatusCode)
+	}
+	if resp, _ := f.other.PostForm(t, "", base+"/domain/delete", url.Values{"_csrf": {f.other.CSRF(t, "", "/dashboard")}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another store's owner: %d", resp.StatusCode)
+	}
+	if resp, _ := f.other.Get(t, "", base+"/domain/delete"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another store's owner sees the confirmation: %d", resp.StatusCode)
+	}
+	if snapshot(t) != before {
+		t.Fatal("a refused removal changed rows")
+	}
+	token := f.owner.CSRF(t, "", base+"/domain/delete")
+	resp, _ = f.owner.PostForm(t, "", base+"/domain/delete", url.Values{"_csrf": {token}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d", resp.StatusCode)
+	}
+	if _, err := tenants.NewDomainStore(testDB.Primary, apptest.Root).ForTenant(context.Background(), f.a.ID); err == nil {
+		t.Fatal("the domain is still there")
+	}
+	_, body = f.owner.Get(t, "", resp.Header.Get("Location"))
+	if !strings.Contains(body, "Domain removed. Your store is served at ") || strings.Contains(body, "again") {
+		t.Errorf("after removal:\n%s", body)
+	}
+	// Nothing left to confirm: the 404 page.
+	if resp, _ := f.owner.Get(t, "", base+"/domain/delete"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("confirmation without a domain: %d", resp.StatusCode)
 	}
 }
 

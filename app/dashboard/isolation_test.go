@@ -210,6 +210,10 @@ func TestSignedOutVisitorsAreSentToSignIn(t *testing.T) {
 
 func TestTheOwnerReachesEveryRoute(t *testing.T) {
 	f := newFixture(t)
+	// A domain to confirm removing (without one, that page is the 404 page).
+	if resp, body := addDomain(t, f, f.owner, f.a.Slug, "shop."+apptest.Unique("reach")+".example"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add domain: %d\n%s", resp.StatusCode, body)
+	}
 	for _, rt := range f.storeRoutes(t, f.a.Slug) {
 		if rt[0] != http.MethodGet {
 			continue

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
 )
 
 // Views lists the templates this area renders, each with a zero value of the
@@ -14,6 +15,7 @@ func Views() []web.View {
 		{Name: "dashboard/store", Data: storeOverviewPage{}, Page: true},
 		{Name: "dashboard/store_settings", Data: settingsPage{}, Page: true},
 		{Name: "dashboard/domains", Data: domainPage{}, Page: true},
+		{Name: "dashboard/domain_remove", Data: removePage{Domain: &tenants.Domain{}}, Page: true},
 		{Name: "dashboard/payments", Data: paymentsPage{}, Page: true},
 		{Name: "dashboard/members", Data: membersPage{}, Page: true},
 		{Name: "dashboard/sales", Data: salesPage{}, Page: true},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/tenants"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -29,11 +30,23 @@ const (
 
 // ErrorPages holds the rendered 404 page (the same bytes whatever the cause, so
 // nothing can be learned from it) and renders other errors.
+//
+// Three kinds of host get their own 404 page, each the same bytes for every
+// cause on that host: a host no store owns gets a self-contained page
+// (/static is not routed there) pointing at the marketplace; the
+// marketplace gets its header, a search box and a way home, rendered once
+// (WithSites); a storefront gets its own header, a search of its products
+// and a link to its home, rendered from the store alone (never from the
+// visitor: no session, no CSRF token), so an unknown URL, a locked product
+// and another store's id answer alike.
 type ErrorPages struct {
-	notFound []byte
-	styles   []string // CSP hashes of the pages' inline <style> blocks
-	render   func(c *fiber.Ctx, status int, msg string) error
-	log      *slog.Logger
+	notFound       []byte // hosts no store owns
+	marketNotFound []byte // the marketplace; nil until WithSites
+	views          fiber.Views
+	links          *Links
+	styles         []string // CSP hashes of the pages' inline <style> blocks
+	render         func(c *fiber.Ctx, status int, msg string) error
+	log            *slog.Logger
 }
 
 // NewErrorPages renders the 404 page once, up front.
@@ -46,22 +59,98 @@ func NewErrorPages(v fiber.Views, log *slog.Logger) (*ErrorPages, error) {
 	if err := v.Render(&sample, "errors/error", errorPage{Status: 500, Message: "x"}); err != nil {
 		return nil, err
 	}
-	e := &ErrorPages{notFound: buf.Bytes(), styles: StyleHashes(buf.Bytes(), sample.Bytes()), log: log}
+	e := &ErrorPages{notFound: buf.Bytes(), views: v, styles: StyleHashes(buf.Bytes(), sample.Bytes()), log: log}
 	e.render = func(c *fiber.Ctx, status int, msg string) error {
 		c.Status(status)
-		return c.Render("errors/error", errorPage{Status: status, Message: msg, RequestID: RequestID(c)})
+		if site, ok := e.site(c); ok {
+			return c.Render("errors/site_error", siteError{Page: e.page(site, "Error"), Status: status, Message: msg, RequestID: RequestID(c)}, BaseLayout)
+		}
+		return c.Render("errors/error", errorPage{Status: status, Message: msg, RequestID: RequestID(c), Market: e.market()})
 	}
 	return e, nil
+}
+
+// WithSites gives the error pages the marketplace's and storefronts' own
+// header (inside the base layout): the marketplace's 404 is rendered here,
+// once, and the page for hosts no store owns links to the marketplace.
+func (e *ErrorPages) WithSites(links Links) error {
+	e.links = &links
+	var unknown, market, sample bytes.Buffer
+	if err := e.views.Render(&unknown, "errors/404", notFoundPage{Market: links.Market()}); err != nil {
+		return err
+	}
+	if err := e.views.Render(&market, "errors/site_404", e.page(tenants.Site{Kind: tenants.KindMarketplace}, notFoundTitle), BaseLayout); err != nil {
+		return err
+	}
+	if err := e.views.Render(&sample, "errors/error", errorPage{Status: 500, Message: "x", Market: links.Market()}); err != nil {
+		return err
+	}
+	e.notFound, e.marketNotFound = unknown.Bytes(), market.Bytes()
+	e.styles = StyleHashes(e.notFound, sample.Bytes())
+	return nil
+}
+
+const notFoundTitle = "Page not found"
+
+// page is an error page's data: the site's header and links, and nothing
+// of the visitor's (Anonymous), so it is the same for everyone on a host.
+func (e *ErrorPages) page(site tenants.Site, title string) Page {
+	return Page{Title: title, Site: site, Store: site.Tenant, Links: *e.links, Anonymous: true}
+}
+
+// site is the request's site when the error pages know the sites' headers.
+func (e *ErrorPages) site(c *fiber.Ctx) (tenants.Site, bool) {
+	site, ok := c.Locals(siteKey{}).(tenants.Site)
+	if !ok || e.links == nil || (site.Kind == tenants.KindStore && site.Tenant == nil) {
+		return tenants.Site{}, false
+	}
+	return site, site.Kind == tenants.KindMarketplace || site.Kind == tenants.KindStore
+}
+
+func (e *ErrorPages) market() string {
+	if e.links == nil {
+		return ""
+	}
+	return e.links.Market()
 }
 
 type errorPage struct {
 	Status    int
 	Message   string
 	RequestID string
+	Market    string // the marketplace's address, "" when unknown
 }
 
-// NotFoundBody is the 404 page's bytes; tests compare against it.
-func (e *ErrorPages) NotFoundBody() []byte { return e.notFound }
+// notFoundPage is the data of the 404 page for hosts no store owns.
+type notFoundPage struct{ Market string }
+
+// siteError is an error page on the marketplace or a storefront.
+type siteError struct {
+	Page
+	Status    int
+	Message   string
+	RequestID string
+}
+
+// NotFoundBody is the marketplace's 404 page (before WithSites, the only
+// one); tests compare against it.
+func (e *ErrorPages) NotFoundBody() []byte {
+	if e.marketNotFound != nil {
+		return e.marketNotFound
+	}
+	return e.notFound
+}
+
+// UnknownHostBody is the 404 page of a host no store owns.
+func (e *ErrorPages) UnknownHostBody() []byte { return e.notFound }
+
+// StoreNotFoundBody is a storefront's 404 page on host (the store's
+// subdomain or its custom domain, whose sign-in link differs).
+func (e *ErrorPages) StoreNotFoundBody(t *tenants.Tenant, host string) ([]byte, error) {
+	var buf bytes.Buffer
+	err := e.views.Render(&buf, "errors/site_404", e.page(tenants.Site{Kind: tenants.KindStore, Host: host, Tenant: t}, notFoundTitle), BaseLayout)
+	return buf.Bytes(), err
+}
 
 // StyleHashes are the CSP hashes of the error pages' inline styles: the
 // pages are also served on hosts where /static is not routed, so they carry
@@ -70,10 +159,21 @@ func (e *ErrorPages) StyleHashes() []string { return e.styles }
 
 // NotFound writes the 404 page.
 func (e *ErrorPages) NotFound(c *fiber.Ctx) error {
+	body := e.notFound
+	if site, ok := e.site(c); ok {
+		body = e.marketNotFound
+		if site.Kind == tenants.KindStore {
+			var err error
+			if body, err = e.StoreNotFoundBody(site.Tenant, site.Host); err != nil {
+				e.log.Error("404 page", "request_id", RequestID(c), "err", err)
+				body = e.notFound
+			}
+		}
+	}
 	c.Status(fiber.StatusNotFound)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(e.notFound)
+	return c.Send(body)
 }
 
 // Handle is Fiber's ErrorHandler: it picks the status, the page and the log
@@ -133,7 +233,11 @@ func RequestID(c *fiber.Ctx) string {
 func Views() []View {
 	return []View{
 		{Name: "errors/404"},
+		{Name: "errors/404", Data: notFoundPage{Market: "http://claro.test"}},
 		{Name: "errors/error", Data: errorPage{}},
+		{Name: "errors/site_404", Data: Page{Anonymous: true}, Page: true},
+		{Name: "errors/site_error", Data: siteError{Status: 400, Message: "x"}, Page: true},
+		{Name: "partials/error_search", Data: Page{}},
 		{Name: "partials/market_header", Data: Page{}},
 		{Name: "partials/store_header", Data: Page{}},
 	}

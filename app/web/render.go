@@ -20,6 +20,12 @@ type Page struct {
 	Canonical   string
 	User        *Identity
 	Flash       string
+	// Anonymous is a page the same for every visitor of a host (the error
+	// pages): the header shows no sign-in state, whoever is signed in.
+	Anonymous bool
+	// NoHeaderSearch drops the header's search box, on the search page,
+	// whose own box keeps the query and the filters.
+	NoHeaderSearch bool
 }
 
 // IsStore reports whether the page is on a storefront.

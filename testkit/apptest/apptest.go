@@ -137,6 +137,19 @@ func (e *Env) Do(tb testing.TB, req *http.Request) (*http.Response, string) {
 
 // Get requests path on host (host "" is the marketplace); headers come in
 // name, value pairs.
+// NotFound is the 404 page of host ("" for the marketplace) as an unknown
+// URL gets it: each host's 404 is the same bytes whatever the cause, and
+// differs between hosts (the marketplace's, a store's own, and hosts no
+// store owns). Tests compare every other cause against it.
+func (e *Env) NotFound(tb testing.TB, host string) string {
+	tb.Helper()
+	resp, body := e.Get(tb, host, "/no-such-page-"+Unique("nf"))
+	if resp.StatusCode != http.StatusNotFound {
+		tb.Fatalf("an unknown URL on %q: %d", host, resp.StatusCode)
+	}
+	return body
+}
+
 func (e *Env) Get(tb testing.TB, host, path string, headers ...string) (*http.Response, string) {
 	tb.Helper()
 	if host == "" {
