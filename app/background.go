@@ -25,7 +25,8 @@ import (
 //     (each domain claimed by one instance); it deletes claims never
 //     verified within tenants.PendingTTL (72 hours);
 //   - the accounts sweeper deletes expired sessions, hand-off tokens and
-//     email links every hour (each lookup checks expiry anyway);
+//     email links every hour (each lookup checks expiry anyway), and the
+//     webhook deliveries older than 30 days the staff console lists;
 //   - the change listener (db.Changes: LISTEN on db.CatalogChannel) is the
 //     one way this instance's page cache, host cache, TLS policy and
 //     custom-domain directory learn of a change; every instance runs its
@@ -46,7 +47,9 @@ func (a *App) Background(ctx context.Context) {
 		Certs:  a.Certs,
 		Log:    a.Log, // caches learn of domain changes from the change listener
 	}).Run(ctx, time.Minute)
-	go accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log)
+	go accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log, map[string]accounts.Sweeper{
+		"webhook_deliveries": a.Deliveries.Prune, // older than orders.DeliveryRetention (30 days)
+	})
 	go a.Changes.Run(ctx) //nolint:errcheck // returns nil when ctx ends
 	if a.Config.InPrimaryRegion() && a.Config.StripeAPIBase == "" {
 		go a.Reconciler.Run(ctx, reconcile.Every)

@@ -52,6 +52,7 @@ func newEngine(assets *web.Assets, links web.Links) (*web.Layouts, error) {
 		"asset":      assets.URL,
 		"money":      catalog.Money,
 		"productURL": links.Product,
+		"marketURL":  links.Market,
 		"mediaURL":   func(key string) string { return "/media/" + key },
 		"initial": func(s string) string {
 			r, _ := utf8.DecodeRuneInString(s)

@@ -27,10 +27,11 @@ const (
 // ErrorPages holds the rendered 404 page (the same bytes whatever the cause, so
 // nothing can be learned from it) and renders other errors.
 type ErrorPages struct {
-	notFound []byte
-	styles   []string // CSP hashes of the pages' inline <style> blocks
-	render   func(c *fiber.Ctx, status int, msg string) error
-	log      *slog.Logger
+	notFound    []byte
+	unavailable []byte   // a suspended store's page (Unavailable)
+	styles      []string // CSP hashes of the pages' inline <style> blocks
+	render      func(c *fiber.Ctx, status int, msg string) error
+	log         *slog.Logger
 }
 
 // NewErrorPages renders the 404 page once, up front.
@@ -39,11 +40,15 @@ func NewErrorPages(v fiber.Views, log *slog.Logger) (*ErrorPages, error) {
 	if err := v.Render(&buf, "errors/404", nil); err != nil {
 		return nil, err
 	}
+	var gone bytes.Buffer
+	if err := v.Render(&gone, "errors/unavailable", nil); err != nil {
+		return nil, err
+	}
 	var sample bytes.Buffer
 	if err := v.Render(&sample, "errors/error", errorPage{Status: 500, Message: "x"}); err != nil {
 		return nil, err
 	}
-	e := &ErrorPages{notFound: buf.Bytes(), styles: StyleHashes(buf.Bytes(), sample.Bytes()), log: log}
+	e := &ErrorPages{notFound: buf.Bytes(), unavailable: gone.Bytes(), styles: StyleHashes(buf.Bytes(), sample.Bytes(), gone.Bytes()), log: log}
 	e.render = func(c *fiber.Ctx, status int, msg string) error {
 		c.Status(status)
 		return c.Render("errors/error", errorPage{Status: status, Message: msg, RequestID: RequestID(c)})
@@ -71,6 +76,20 @@ func (e *ErrorPages) NotFound(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(e.notFound)
+}
+
+// UnavailableBody is the suspended store's page; tests compare against it.
+func (e *ErrorPages) UnavailableBody() []byte { return e.unavailable }
+
+// Unavailable writes the page every URL of a suspended store answers: 410
+// Gone (the store's pages are withdrawn, not missing, and not a fault of
+// ours: a 5xx would page the on-call and invite crawlers to retry), never
+// cached, the same bytes for every store so that nothing about it shows.
+func (e *ErrorPages) Unavailable(c *fiber.Ctx) error {
+	c.Status(fiber.StatusGone)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(e.unavailable)
 }
 
 // Handle is Fiber's ErrorHandler: it picks the status, the page and the log
@@ -122,6 +141,7 @@ func RequestID(c *fiber.Ctx) string {
 func Views() []View {
 	return []View{
 		{Name: "errors/404"},
+		{Name: "errors/unavailable"},
 		{Name: "errors/error", Data: errorPage{}},
 		{Name: "partials/market_header", Data: Page{}},
 		{Name: "partials/store_header", Data: Page{}},
