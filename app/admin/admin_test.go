@@ -233,7 +233,10 @@ func TestSuspendingAStore(t *testing.T) {
 	ctx := context.Background()
 	host := apptest.StoreHost(f.store.Slug)
 	q := "/search?q=" + url.QueryEscape(f.product.Title)
-	inSearch := func() bool { _, body := f.e.Get(t, "", q); return slices.Contains(apptest.CardIDs(body), strconv.FormatInt(f.product.ID, 10)) }
+	inSearch := func() bool {
+		_, body := f.e.Get(t, "", q)
+		return slices.Contains(apptest.CardIDs(body), strconv.FormatInt(f.product.ID, 10))
+	}
 	if !inSearch() {
 		t.Fatal("the product is not in search before the suspension")
 	}
