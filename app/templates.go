@@ -30,7 +30,7 @@ func newWeb(cfg config.Config, log *slog.Logger, links web.Links) (*web.Assets, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	errs, err := web.NewErrorPages(engine, log)
+	errs, err := web.NewErrorPages(engine, log, links.Market())
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("app: error pages: %w", err)
 	}
@@ -52,7 +52,6 @@ func newEngine(assets *web.Assets, links web.Links) (*web.Layouts, error) {
 		"asset":      assets.URL,
 		"money":      catalog.Money,
 		"productURL": links.Product,
-		"marketURL":  links.Market,
 		"mediaURL":   func(key string) string { return "/media/" + key },
 		"initial": func(s string) string {
 			r, _ := utf8.DecodeRuneInString(s)

@@ -34,14 +34,15 @@ type ErrorPages struct {
 	log         *slog.Logger
 }
 
-// NewErrorPages renders the 404 page once, up front.
-func NewErrorPages(v fiber.Views, log *slog.Logger) (*ErrorPages, error) {
+// NewErrorPages renders the 404 page and the suspended store's page (which
+// links to the marketplace at market) once, up front.
+func NewErrorPages(v fiber.Views, log *slog.Logger, market string) (*ErrorPages, error) {
 	var buf bytes.Buffer
 	if err := v.Render(&buf, "errors/404", nil); err != nil {
 		return nil, err
 	}
 	var gone bytes.Buffer
-	if err := v.Render(&gone, "errors/unavailable", nil); err != nil {
+	if err := v.Render(&gone, "errors/unavailable", UnavailablePage{Market: market}); err != nil {
 		return nil, err
 	}
 	var sample bytes.Buffer
@@ -55,6 +56,10 @@ func NewErrorPages(v fiber.Views, log *slog.Logger) (*ErrorPages, error) {
 	}
 	return e, nil
 }
+
+// UnavailablePage is the suspended store's page's data: the marketplace's
+// base URL (the library and home it links to).
+type UnavailablePage struct{ Market string }
 
 type errorPage struct {
 	Status    int
@@ -141,7 +146,7 @@ func RequestID(c *fiber.Ctx) string {
 func Views() []View {
 	return []View{
 		{Name: "errors/404"},
-		{Name: "errors/unavailable"},
+		{Name: "errors/unavailable", Data: UnavailablePage{}},
 		{Name: "errors/error", Data: errorPage{}},
 		{Name: "partials/market_header", Data: Page{}},
 		{Name: "partials/store_header", Data: Page{}},
