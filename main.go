@@ -134,7 +134,8 @@ func listen(ctx context.Context, a *app.App) error {
 		a.Metrics.Certificates(srv.Expiries)
 		a.Certs = srv // a domain goes active once its certificate is in storage
 		a.Background(ctx)
-		return srv.Serve(ctx, a.Fiber)
+		err = srv.Serve(ctx, a.Fiber) // drains the listeners within SHUTDOWN_TIMEOUT once ctx ends
+		return errors.Join(err, a.Shutdown(func(context.Context) error { return nil }))
 	}
 	a.Background(ctx)
 	errc := make(chan error, 1)
@@ -149,8 +150,8 @@ func listen(ctx context.Context, a *app.App) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down")
-	return a.Fiber.ShutdownWithTimeout(10 * time.Second)
+	a.Log.Info("shutting down", "drain", a.Config.ShutdownTimeout)
+	return a.Shutdown(a.Fiber.ShutdownWithContext)
 }
 
 // serveMetrics serves the app's metrics on METRICS_ADDR, a listener of its

@@ -89,6 +89,8 @@ type App struct {
 	// Metrics is the Prometheus registry; main.go serves it on METRICS_ADDR,
 	// a listener of its own (never the public app's).
 	Metrics *metrics.Metrics
+
+	loops loops // what Background started, for Shutdown to wait on
 }
 
 // New builds the app on an open database. It fails when a template does not
@@ -264,6 +266,7 @@ func (a *App) listen(directory *tenants.Directory) {
 	if a.Config.PageCache {
 		a.Pages = web.NewPageCache(5000, 32<<20)
 		a.Changes.OnChange(a.Pages.OnChange)
+		a.Changes.OnCounters(a.Pages.OnCounters)
 	}
 }
 

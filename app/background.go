@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"net"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/claro-market/claro/app/accounts"
@@ -39,21 +41,106 @@ import (
 //     (STRIPE_API_BASE: stripe-mock, which remembers no payment and answers
 //     every account restricted, so a pass would switch off the demo stores).
 func (a *App) Background(ctx context.Context) {
-	go a.Receipts.Run(ctx)
-	go a.Worker.Run(ctx) //nolint:errcheck // returns nil when ctx ends
-	go a.Sales.Run(ctx)
-	go tenants.NewChecker(a.Domains, net.DefaultResolver, tenants.CheckerOptions{
+	a.loops.Go("receipts", func() { a.Receipts.Run(ctx) })
+	a.loops.Go("search outbox", func() { _ = a.Worker.Run(ctx) }) // returns nil when ctx ends
+	a.loops.Go("sales ledger", func() { a.Sales.Run(ctx) })
+	checker := a.DomainChecker(net.DefaultResolver)
+	a.loops.Go("domain checker", func() { checker.Run(ctx, time.Minute) })
+	a.loops.Go("accounts sweeper", func() {
+		accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log, map[string]accounts.Sweeper{
+			"webhook_deliveries": a.Deliveries.Prune, // older than orders.DeliveryRetention (30 days)
+		})
+	})
+	a.loops.Go("change listener", func() { _ = a.Changes.Run(ctx) }) // returns nil when ctx ends
+	if a.Config.InPrimaryRegion() && a.Config.StripeAPIBase == "" {
+		a.loops.Go("reconciler", func() { a.Reconciler.Run(ctx, reconcile.Every) })
+	}
+}
+
+// Shutdown ends a serving instance within SHUTDOWN_TIMEOUT, once the ctx
+// given to Background has ended: stop (the listeners' own shutdown) stops
+// accepting and waits for the requests in flight, webhook writes among them;
+// then the background loops, which have seen ctx end, finish what they
+// hold. Whatever is still running at the deadline is logged by name and
+// abandoned: the platform kills the process soon after (fly.toml's
+// kill_timeout), and a drain that ends without a word hides what was cut.
+func (a *App) Shutdown(stop func(context.Context) error) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	err := stop(ctx)
+	// Read before the loops' wait: these requests' connections are cut
+	// when the process exits.
+	inFlight := a.Metrics.InFlight()
+	if err != nil || inFlight > 0 {
+		a.Log.Warn("shutdown: drain deadline passed; cutting the requests still in flight",
+			"in_flight", inFlight, "drain", a.Config.ShutdownTimeout, "err", err)
+	}
+	if still := a.loops.Wait(ctx); len(still) > 0 {
+		a.Log.Warn("shutdown: background loops still running at the deadline; abandoned", "loops", still)
+	}
+	a.Log.Info("shutdown: done", "took", time.Since(start).Round(time.Millisecond), "cut", inFlight)
+	return nil
+}
+
+// loops tracks the goroutines Background starts, by name, so Shutdown can
+// wait for them and say which did not finish.
+type loops struct {
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	running map[string]int
+}
+
+// Go runs fn in a goroutine of its own, counted under name until it returns.
+func (l *loops) Go(name string, fn func()) {
+	l.mu.Lock()
+	if l.running == nil {
+		l.running = map[string]int{}
+	}
+	l.running[name]++
+	l.mu.Unlock()
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		defer func() {
+			l.mu.Lock()
+			if l.running[name]--; l.running[name] == 0 {
+				delete(l.running, name)
+			}
+			l.mu.Unlock()
+		}()
+		fn()
+	}()
+}
+
+// Wait waits until every loop has returned or ctx ends, and returns the
+// names of those still running, sorted.
+func (l *loops) Wait(ctx context.Context) []string {
+	done := make(chan struct{})
+	go func() { l.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	still := make([]string, 0, len(l.running))
+	for name := range l.running {
+		still = append(still, name)
+	}
+	slices.Sort(still)
+	return still
+}
+
+// DomainChecker is the custom-domain checker Background runs, asking dns
+// (the machine's resolver there; a test's DNS server in tests).
+func (a *App) DomainChecker(dns tenants.DNS) *tenants.Checker {
+	return tenants.NewChecker(a.Domains, dns, tenants.CheckerOptions{
 		Target: a.Config.RootHost(),
 		Certs:  a.Certs,
 		Log:    a.Log, // caches learn of domain changes from the change listener
-	}).Run(ctx, time.Minute)
-	go accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log, map[string]accounts.Sweeper{
-		"webhook_deliveries": a.Deliveries.Prune, // older than orders.DeliveryRetention (30 days)
 	})
-	go a.Changes.Run(ctx) //nolint:errcheck // returns nil when ctx ends
-	if a.Config.InPrimaryRegion() && a.Config.StripeAPIBase == "" {
-		go a.Reconciler.Run(ctx, reconcile.Every)
-	}
 }
 
 // Listening is closed once the change listener is in place: from then on

@@ -113,3 +113,40 @@ func TestSearchExistsOnlyOnTheMarketplace(t *testing.T) {
 		t.Fatalf("storefront /search: status %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestSearchLoadMoreIsARealLinkToTheNextPage follows the results' "Load
+// more" as a browser without JavaScript would (no HX-Request): it is an
+// <a href> that htmx fetches too, and it opens the whole search page showing
+// the next page of results, with the filters kept and nothing repeated.
+func TestSearchLoadMoreIsARealLinkToTheNextPage(t *testing.T) {
+	a := newSearchApp(t)
+	st := newStore(t)
+	var want []string
+	for i := range search.DefaultLimit + 3 {
+		want = append(want, fmt.Sprint(newProduct(t, st, fmt.Sprintf("Link Item %d", i)).ID))
+	}
+	slices.Reverse(want) // newest first
+	_, body := a.Get(t, "", "/search?sort=newest&creator="+st.Slug)
+	next := apptest.NextPage(body)
+	if next == "" || !strings.Contains(next, "cursor=") || !strings.Contains(next, "creator="+st.Slug) {
+		t.Fatalf("the first page's Load more link is %q, want the next page's URL with the cursor and filters", next)
+	}
+	if !strings.Contains(body, `href="`+htmlAttr(next)+`" hx-get="`+htmlAttr(next)+`"`) {
+		t.Fatalf("the Load more link's href and hx-get differ:\n%s", body)
+	}
+	resp, page2 := a.Get(t, "", next)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("following Load more: status %d", resp.StatusCode)
+	}
+	if !strings.Contains(page2, "<html") || !strings.Contains(page2, `id="search-controls"`) {
+		t.Fatalf("without JavaScript Load more must open a whole page, got %s", page2)
+	}
+	if got := apptest.CardIDs(page2); !slices.Equal(got, want[search.DefaultLimit:]) {
+		t.Fatalf("the next page shows %v, want %v", got, want[search.DefaultLimit:])
+	}
+	if more := apptest.NextPage(page2); more != "" {
+		t.Fatalf("the last page still links to %q", more)
+	}
+}
+
+func htmlAttr(s string) string { return strings.ReplaceAll(s, "&", "&amp;") }

@@ -1,10 +1,4 @@
 // Claro's small bit of script: htmx does the rest.
-document.addEventListener("htmx:responseError", function (e) {
-  var el = e.detail.elt;
-  if (el && el.classList.contains("load-more")) {
-    el.textContent = "Could not load more products. Reload the page to try again.";
-  }
-});
 
 // Upload progress: htmx reports XHR progress on the form that sent it.
 document.addEventListener("htmx:xhr:progress", function (e) {
@@ -15,3 +9,79 @@ document.addEventListener("htmx:xhr:progress", function (e) {
   bar.hidden = false;
   bar.value = (e.detail.loaded / e.detail.total) * 100;
 });
+
+// ---------------------------------------------------------------------------
+// htmx feedback. Every htmx control shows a spinner while its request runs
+// (hx-indicator, styled in app.css) and is disabled meanwhile
+// (hx-disabled-elt). When the request fails (an error status, or no answer at
+// all because the network is gone) a message with role="alert" appears next
+// to the control that sent it; that control's next success removes it.
+// ---------------------------------------------------------------------------
+(function () {
+  var OFFLINE = "Could not reach Claro. Check your connection and try again.";
+  var TIMEOUT = "Claro took too long to answer. Please try again.";
+
+  // The element a message belongs beside: the form that sent the request,
+  // or the link that holds it (the cart badge), or the element itself.
+  function host(elt) {
+    return (elt.closest && (elt.closest("form") || elt.closest("a"))) || elt;
+  }
+
+  function clear(elt) {
+    var h = host(elt);
+    if (h.claroAlert) {
+      h.claroAlert.remove();
+      h.claroAlert = null;
+    }
+  }
+
+  function show(elt, text) {
+    var h = host(elt);
+    var box = h.claroAlert;
+    if (!box || !box.isConnected) {
+      box = document.createElement("p");
+      box.className = "htmx-error";
+      box.setAttribute("role", "alert");
+      h.insertAdjacentElement("afterend", box);
+      h.claroAlert = box;
+    }
+    box.textContent = text;
+  }
+
+  // What an error answer says: the sentence of Claro's error page (its h1)
+  // when the answer is one, else its status; a busy or failing server is
+  // worth trying again, a refusal is not.
+  function said(xhr) {
+    var text = "";
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      var h1 = doc.querySelector("main h1, h1");
+      text = h1 ? h1.textContent.trim() : "";
+    } catch (_) { /* not HTML */ }
+    if (!text || text.length > 200) {
+      text = "Something went wrong (error " + xhr.status + ").";
+    }
+    if (xhr.status >= 500 || xhr.status === 429) {
+      text += " Please try again.";
+    }
+    return text;
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    host(e.detail.elt).setAttribute("aria-busy", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var elt = e.detail.elt;
+    host(elt).removeAttribute("aria-busy");
+    if (e.detail.successful === true) clear(elt);
+  });
+  document.addEventListener("htmx:responseError", function (e) {
+    show(e.detail.elt, said(e.detail.xhr));
+  });
+  document.addEventListener("htmx:sendError", function (e) {
+    show(e.detail.elt, OFFLINE);
+  });
+  document.addEventListener("htmx:timeout", function (e) {
+    show(e.detail.elt, TIMEOUT);
+  });
+})();

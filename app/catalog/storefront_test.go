@@ -152,3 +152,32 @@ func TestProductPageShowsTheProduct(t *testing.T) {
 		t.Error("title not escaped")
 	}
 }
+
+// TestStorefrontLoadMoreIsARealLinkToTheNextPage follows the storefront's
+// "Load more" without JavaScript (no HX-Request): a real link that opens the
+// store's page of the next products.
+func TestStorefrontLoadMoreIsARealLinkToTheNextPage(t *testing.T) {
+	e := apptest.New(t, testDB)
+	store := e.Store(t, apptest.Unique("load-more"))
+	var want []string
+	for i := range catalog.PageSize + 2 {
+		want = append(want, fmt.Sprint(e.Product(t, store, fmt.Sprintf("more-%03d", i), catalog.Public).ID))
+	}
+	slices.Reverse(want)
+	host := apptest.StoreHost(store.Slug)
+	_, body := e.Get(t, host, "/")
+	next := apptest.NextPage(body)
+	if !strings.HasPrefix(next, "/?cursor=") || !strings.Contains(body, `<a class="load-more" href="`+next+`" hx-get="`+next+`"`) {
+		t.Fatalf("the storefront's Load more is %q, want a link to /?cursor= that htmx fetches too", next)
+	}
+	resp, page2 := e.Get(t, host, next)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page2, "<html") {
+		t.Fatalf("following Load more: status %d\n%s", resp.StatusCode, page2)
+	}
+	if got := apptest.CardIDs(page2); !slices.Equal(got, want[catalog.PageSize:]) {
+		t.Fatalf("the next page shows %v, want %v", got, want[catalog.PageSize:])
+	}
+	if apptest.NextPage(page2) != "" {
+		t.Fatal("the last page still has a Load more link")
+	}
+}

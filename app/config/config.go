@@ -84,6 +84,13 @@ type Config struct {
 	// page. A file upload gets web.UploadTimeout instead.
 	RequestTimeout time.Duration
 
+	// ShutdownTimeout is how long a stopping instance drains (SHUTDOWN_TIMEOUT,
+	// a Go duration; default 12s): requests in flight and the background
+	// loops finish within it, and what is still running then is logged and
+	// cut. Keep it under fly.toml's kill_timeout (15s), after which the
+	// platform kills the process without a word.
+	ShutdownTimeout time.Duration
+
 	// PageCache keeps rendered anonymous pages in memory. On everywhere but in
 	// tests, whose writes and reads must not wait for a cache notification.
 	PageCache bool
@@ -182,6 +189,13 @@ func LoadFrom(get Getenv) (Config, error) {
 		problems = append(problems, fmt.Sprintf("REQUEST_TIMEOUT: %q must be a duration such as 10s (0 for none)", rt))
 	} else {
 		c.RequestTimeout = d
+	}
+
+	st := str("SHUTDOWN_TIMEOUT", "12s")
+	if d, err := time.ParseDuration(st); err != nil || d <= 0 {
+		problems = append(problems, fmt.Sprintf("SHUTDOWN_TIMEOUT: %q must be a positive duration such as 12s (under the platform's kill timeout)", st))
+	} else {
+		c.ShutdownTimeout = d
 	}
 
 	fee := str("PLATFORM_FEE_BPS", "1000")

@@ -78,6 +78,7 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Get(s+"/payments", accounts.RequireUser, h.member, h.payments)
 	d.Post(s+"/payments/onboard", accounts.RequireUser, h.member, h.owner, h.onboard)
 	d.Get(s+"/sales", accounts.RequireUser, h.member, h.sales)
+	d.Get(s+"/sales.csv", accounts.RequireUser, h.member, h.salesCSV)
 	d.Get(s+"/orders/:id/refund", accounts.RequireUser, h.member, h.owner, h.confirmRefund)
 	d.Post(s+"/orders/:id/refund", accounts.RequireUser, h.member, h.owner, h.refund)
 }

@@ -3,6 +3,8 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/claro-market/claro/app/orders"
@@ -12,17 +14,112 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// chartDays is how far back the sales chart looks.
-const chartDays = 30
+// salesRanges are the chart's ranges in days; defaultRange is the one shown
+// first.
+var salesRanges = []int{7, 30, 90}
+
+const defaultRange = 30
+
+// salesShown is how many orders the page lists (the CSV has them all).
+const salesShown = 100
 
 type salesPage struct {
 	storePage
-	Summary orders.Summary
-	Orders  []orders.Order
-	Chart   Chart
+	Summary  orders.Summary
+	Filter   orders.Filter
+	Orders   []orders.Order
+	Matching int64 // orders passing the filter; Orders holds the first salesShown
+	More     bool  // Matching is more than Orders holds
+	Chart    Chart
+	Ranges   []salesRange
+	Products []orders.ProductOption
+	Product  string // the filtered product's title, or ""
+	Statuses []string
+	CSVURL   string
 	// DevDisputePath, in `claro dev` only, is where each paid order's
 	// "Open a test dispute" control posts (the order's id follows).
 	DevDisputePath string
+}
+
+// StatusText is an order status as the page words it.
+func (salesPage) StatusText(status string) string {
+	switch status {
+	case orders.StatusPartiallyRefunded:
+		return "partly refunded"
+	}
+	return status
+}
+
+// salesRange is one link of the range switch.
+type salesRange struct {
+	Days   int
+	URL    string
+	Active bool
+}
+
+// salesFilter reads the page's and the export's query: days (7, 30 or 90,
+// default 30), product (an id of this store's, checked by the caller) and
+// status (one of orders.Statuses). A range or status nobody offered is a
+// 400 saying what is allowed; a product id that is no number is the 404 page.
+func salesFilter(c *fiber.Ctx) (orders.Filter, error) {
+	f := orders.Filter{Days: defaultRange}
+	if d := c.Query("days"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || !slices.Contains(salesRanges, n) {
+			return f, web.Refuse(fiber.StatusBadRequest, "Choose a range of 7, 30 or 90 days.")
+		}
+		f.Days = n
+	}
+	if p := c.Query("product"); p != "" {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id <= 0 {
+			return f, web.ErrNotFound
+		}
+		f.ProductID = id
+	}
+	if st := c.Query("status"); st != "" {
+		if !slices.Contains(orders.Statuses, st) {
+			return f, web.Refuse(fiber.StatusBadRequest, "That is not an order status: choose one from the list.")
+		}
+		f.Status = st
+	}
+	return f, nil
+}
+
+// query is the filter as a query string ("" for the defaults), with days
+// replaced by days when it is not 0.
+func salesQuery(f orders.Filter, days int) string {
+	v := url.Values{}
+	if days == 0 {
+		days = f.Days
+	}
+	if days != defaultRange {
+		v.Set("days", strconv.Itoa(days))
+	}
+	if f.ProductID != 0 {
+		v.Set("product", strconv.FormatInt(f.ProductID, 10))
+	}
+	if f.Status != "" {
+		v.Set("status", f.Status)
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
+// filteredProduct is the title of the filter's product among the store's
+// products; a product of another store, or none, is the 404 page.
+func filteredProduct(f orders.Filter, ps []orders.ProductOption) (string, error) {
+	if f.ProductID == 0 {
+		return "", nil
+	}
+	for _, p := range ps {
+		if p.ID == f.ProductID {
+			return p.Title, nil
+		}
+	}
+	return "", web.ErrNotFound
 }
 
 // DevEvents stands in for the events Stripe sends after a dashboard action,
@@ -48,23 +145,39 @@ type refundPage struct {
 
 func (h *Handlers) sales(c *fiber.Ctx) error {
 	m := storeFrom(c)
-	page := salesPage{storePage: h.newStorePage(c, "Sales")}
-	err := h.db.InTenant(c.UserContext(), m.ID, func(ctx context.Context, tx bun.Tx) error {
+	f, err := salesFilter(c)
+	if err != nil {
+		return err
+	}
+	page := salesPage{storePage: h.newStorePage(c, "Sales"), Filter: f, Statuses: orders.Statuses}
+	err = h.db.InTenant(c.UserContext(), m.ID, func(ctx context.Context, tx bun.Tx) error {
 		s := orders.NewSales(tx)
 		var err error
+		if page.Products, err = s.Products(ctx, m.ID); err != nil {
+			return err
+		}
+		if page.Product, err = filteredProduct(f, page.Products); err != nil {
+			return err
+		}
 		if page.Summary, err = s.Summary(ctx, m.ID); err != nil {
 			return err
 		}
-		if page.Orders, err = s.Recent(ctx, m.ID, 100); err != nil {
+		if page.Orders, page.Matching, err = s.Recent(ctx, m.ID, f, salesShown); err != nil {
 			return err
 		}
-		days, err := s.Daily(ctx, m.ID, chartDays)
+		days, err := s.Daily(ctx, m.ID, f.Days, f.ProductID)
 		page.Chart = NewChart(days, page.Summary.Currency)
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	base := page.Base + "/sales"
+	for _, d := range salesRanges {
+		page.Ranges = append(page.Ranges, salesRange{Days: d, URL: base + salesQuery(f, d), Active: d == f.Days})
+	}
+	page.CSVURL = base + ".csv" + salesQuery(f, 0)
+	page.More = page.Matching > int64(len(page.Orders))
 	if h.dev != nil {
 		page.DevDisputePath = h.dev.DisputePath()
 	}

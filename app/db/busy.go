@@ -2,7 +2,11 @@ package db
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -34,4 +38,26 @@ func Busy(err error) (reason string, ok bool) {
 		return "deadline", true
 	}
 	return "", false
+}
+
+// Unreachable reports whether err says the database is not there at all: a
+// connection refused or broken, or a server shutting down, crashed or still
+// starting. Web answers it 503 with Retry-After, as for Busy: the request is
+// fine, the database will be back, and a 500 would say the opposite.
+func Unreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+			return true
+		}
+		return false
+	}
+	var connect *pgconn.ConnectError
+	var netErr *net.OpError
+	return errors.As(err, &connect) || errors.As(err, &netErr) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 }

@@ -33,12 +33,14 @@ import (
 //     (With a replica the writer's next requests carry the read-your-writes
 //     mark, and marked requests skip the caches, so Sync does not wait.)
 type Changes struct {
-	db   *DB
-	log  *slog.Logger
-	drop []func(tenantID int64)
+	db       *DB
+	log      *slog.Logger
+	drop     []func(tenantID int64)
+	counters []func(tenantID int64)
 
 	mu      sync.Mutex
 	pending map[int64]struct{} // stores changed since the last batch; 0 is "all"
+	counted map[int64]struct{} // stores whose counters alone changed since the last batch
 	joined  bool               // LISTEN came (back) in place since the last batch
 	syncs   []string           // Sync tokens received since the last batch
 	waiters map[string]chan struct{}
@@ -54,18 +56,31 @@ type Changes struct {
 // syncPrefix marks a Sync token on CatalogChannel; it names no store.
 const syncPrefix = "sync:"
 
+// countersPrefix marks a change to a store's products' counters alone
+// (sales_count, trending_score: the sales ledger's applier after every
+// sale; migration 0036): "counters:<store id>". Only the caches registered
+// with OnCounters hear of it, so a sale keeps the store's pages and its
+// host answer.
+const countersPrefix = "counters:"
+
 // NewChanges returns the listener over d's primary; register the caches with
 // OnChange, then Run it.
 func NewChanges(d *DB, log *slog.Logger) *Changes {
 	self := make([]byte, 8)
 	_, _ = rand.Read(self)
-	return &Changes{db: d, log: log, pending: map[int64]struct{}{}, waiters: map[string]chan struct{}{},
+	return &Changes{db: d, log: log, pending: map[int64]struct{}{}, counted: map[int64]struct{}{}, waiters: map[string]chan struct{}{},
 		wake: make(chan struct{}, 1), listening: make(chan struct{}), self: syncPrefix + hex.EncodeToString(self) + ":"}
 }
 
 // OnChange registers a cache: fn is called with the id of a store whose data
 // changed, or 0 when any store's may have. Register before Run.
 func (c *Changes) OnChange(fn func(tenantID int64)) { c.drop = append(c.drop, fn) }
+
+// OnCounters registers a cache that shows the products' counters (sales
+// counts, trending order): fn is called with the id of a store whose
+// counters alone changed. A store's full change (OnChange) implies its
+// counters' too: fn is not called for it again. Register before Run.
+func (c *Changes) OnCounters(fn func(tenantID int64)) { c.counters = append(c.counters, fn) }
 
 // Listening is closed once LISTEN is first in place: from then on every
 // committed change reaches this instance's caches.
@@ -74,6 +89,7 @@ func (c *Changes) Listening() <-chan struct{} { return c.listening }
 // Run listens until ctx ends, and returns nil then.
 func (c *Changes) Run(ctx context.Context) error {
 	go c.deliver(ctx)
+	down := false // the database was unreachable at the last retry (said once per outage)
 	for attempt := 0; ; attempt++ {
 		err := ListenConn(ctx, c.db.Primary, CatalogChannel, func(payload string) time.Duration {
 			// "" is LISTEN in place (step never asks for a timeout).
@@ -84,16 +100,32 @@ func (c *Changes) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		// Deaf until LISTEN is back: whatever happens meanwhile is unheard,
-		// so every cache starts over at each retry.
-		c.heard("", false)
-		c.log.Warn("listen: connection lost; reconnecting", "channel", CatalogChannel, "err", err)
+		// Deaf until LISTEN is back: whatever commits meanwhile is unheard,
+		// so every cache starts over at each retry, and again once LISTEN
+		// is back. Unless the database itself is down: then nothing can
+		// commit, and the caches keep serving what they hold (a warm
+		// storefront stays up through the outage) until LISTEN is back.
+		if c.reachable(ctx) {
+			down = false
+			c.heard("", false)
+			c.log.Warn("listen: connection lost; reconnecting", "channel", CatalogChannel, "err", err)
+		} else if !down {
+			down = true
+			c.log.Warn("listen: database unreachable; caches kept until it is back", "channel", CatalogChannel, "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-time.After(min(time.Duration(1<<min(attempt, 5))*100*time.Millisecond, 5*time.Second)):
 		}
 	}
+}
+
+// reachable reports whether the primary answers a ping within a second.
+func (c *Changes) reachable(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return c.db.Primary.PingContext(ctx) == nil
 }
 
 // heard records one notification for deliver ("": any store may have
@@ -106,6 +138,12 @@ func (c *Changes) heard(payload string, joined bool) {
 		c.syncs = append(c.syncs, payload)
 	case payload == "":
 		c.pending[0] = struct{}{}
+	case strings.HasPrefix(payload, countersPrefix):
+		if id, err := strconv.ParseInt(payload[len(countersPrefix):], 10, 64); err == nil && id > 0 {
+			c.counted[id] = struct{}{}
+		} else {
+			c.pending[0] = struct{}{}
+		}
 	default:
 		id, err := strconv.ParseInt(payload, 10, 64)
 		if err != nil || id < 0 {
@@ -130,12 +168,13 @@ func (c *Changes) deliver(ctx context.Context) {
 		case <-c.wake:
 		}
 		c.mu.Lock()
-		pending, syncs, joined := c.pending, c.syncs, c.joined
-		c.pending, c.syncs, c.joined = map[int64]struct{}{}, nil, false
+		pending, counted, syncs, joined := c.pending, c.counted, c.syncs, c.joined
+		c.pending, c.counted, c.syncs, c.joined = map[int64]struct{}{}, map[int64]struct{}{}, nil, false
 		c.mu.Unlock()
-		if len(pending) > 0 {
+		if len(pending) > 0 || len(counted) > 0 {
 			c.awaitReplica(ctx)
 			c.dropAll(pending)
+			c.dropCounters(pending, counted)
 		}
 		if joined {
 			c.live.Store(true)
@@ -158,6 +197,23 @@ func (c *Changes) dropAll(pending map[int64]struct{}) {
 	}
 	for id := range pending {
 		for _, fn := range c.drop {
+			fn(id)
+		}
+	}
+}
+
+// dropCounters tells the counter caches of the stores whose counters alone
+// changed, unless the same batch changed the whole store (or everything),
+// which the caches have just heard through dropAll.
+func (c *Changes) dropCounters(pending, counted map[int64]struct{}) {
+	if _, all := pending[0]; all {
+		return
+	}
+	for id := range counted {
+		if _, whole := pending[id]; whole {
+			continue
+		}
+		for _, fn := range c.counters {
 			fn(id)
 		}
 	}

@@ -25,6 +25,12 @@ func (h *heardChanges) add(id int64) {
 	h.mu.Unlock()
 }
 
+func (h *heardChanges) reset() {
+	h.mu.Lock()
+	h.ids = nil
+	h.mu.Unlock()
+}
+
 func (h *heardChanges) has(id int64) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -74,5 +80,69 @@ func TestSyncReturnsOnlyOnceTheCachesHaveHeardEveryCommittedChange(t *testing.T)
 		if !heard.has(id) {
 			t.Fatalf("Sync returned before the caches heard of store %d", id)
 		}
+	}
+}
+
+// A product update that changes only its counters (what the sales ledger's
+// applier writes after a sale) reaches the counter caches alone; any other
+// change to the product reaches every cache, and not the counter caches a
+// second time.
+func TestACounterOnlyChangeReachesOnlyTheCounterCaches(t *testing.T) {
+	ch := db.NewChanges(testDB.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	whole, counters := &heardChanges{}, &heardChanges{}
+	ch.OnChange(whole.add)
+	ch.OnCounters(counters.add)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = ch.Run(ctx)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-ch.Listening():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the listener never started")
+	}
+	bg := context.Background()
+	slug := fmt.Sprintf("counters-%d", time.Now().UnixNano())
+	var tenantID, productID int64
+	if err := testDB.Primary.NewRaw(`INSERT INTO tenants (slug, name) VALUES (?, ?) RETURNING id`, slug, slug).Scan(bg, &tenantID); err != nil {
+		t.Fatal(err)
+	}
+	if err := testDB.Primary.NewRaw(`INSERT INTO products (tenant_id, slug, title, price_cents) VALUES (?, 'p', 'P', 500) RETURNING id`,
+		tenantID).Scan(bg, &productID); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	whole.reset()
+	counters.reset()
+
+	res, err := testDB.Primary.ExecContext(bg, `UPDATE products SET sales_count = sales_count + 3, trending_score = 1.5 WHERE id = ?`, productID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("the counter update changed %d rows", n)
+	}
+	if err := ch.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	if !counters.has(tenantID) || whole.has(tenantID) {
+		t.Fatalf("a counter-only change: counter caches heard %v, whole-store caches %v", counters.ids, whole.ids)
+	}
+
+	whole.reset()
+	counters.reset()
+	if _, err := testDB.Primary.ExecContext(bg, `UPDATE products SET title = 'Renamed', sales_count = sales_count + 1 WHERE id = ?`, productID); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Sync(bg); err != nil {
+		t.Fatal(err)
+	}
+	if !whole.has(tenantID) || counters.has(tenantID) {
+		t.Fatalf("a title change: whole-store caches heard %v, counter caches %v", whole.ids, counters.ids)
 	}
 }

@@ -2,6 +2,7 @@ package devtools_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -15,7 +16,8 @@ import (
 // TestBuyerPaysOnTheTestPaymentPageAndReadsThePurchaseInBrowser walks a buyer
 // through `claro dev`'s money path in Chromium, stripe-mock standing in for
 // Stripe and the test-payment page for Checkout: storefront, product, add to
-// cart, cart, check out, Pay, thank-you page, library, content.
+// cart, cart, check out, Pay, the thank-you page offering the file's download
+// (which gives the file), library, content.
 func TestBuyerPaysOnTheTestPaymentPageAndReadsThePurchaseInBrowser(t *testing.T) {
 	ln, root := browsertest.Listen(t)
 	e := moneytest.New(t, testDB, func(c *config.Config) { c.RootDomain, c.DevTestPayments = root, true })
@@ -25,6 +27,8 @@ func TestBuyerPaysOnTheTestPaymentPageAndReadsThePurchaseInBrowser(t *testing.T)
 		p.Title, p.PriceCents = "Harbor Field Guide", 1250
 		p.ContentMD, p.ContentHTML = secret, "<p>"+secret+"</p>"
 	})
+	const fileName, fileBody = "field-guide.txt", "Lighthouses of the northern coast, one a page.\n"
+	fileID := attachFile(t, e, p, fileName, fileBody)
 	browsertest.Start(t, e.App.Fiber, ln)
 	b := browsertest.NewPage(t, browsertest.Chromium(t))
 	market, storefront := "http://"+root, "http://"+store.Slug+"."+root
@@ -63,6 +67,9 @@ func TestBuyerPaysOnTheTestPaymentPageAndReadsThePurchaseInBrowser(t *testing.T)
 	}
 	b.Must("pay", chromedp.Click(chromedp.CSS(`form.dev-pay-form button[type="submit"]`)))
 	b.WaitFor("the storefront's thank-you page", `location.href.startsWith("`+storefront+`/checkout/success?session_id=cs_") && document.body.innerText.includes("Thank you")`)
+	download := `.checkout-success .purchase-item[data-product-id="` + strconv.FormatInt(p.ID, 10) + `"] a[href="` + market + `/library/` +
+		strconv.FormatInt(p.ID, 10) + `/files/` + strconv.FormatInt(fileID, 10) + `"]`
+	b.WaitFor("the thank-you page's download", `(a => !!a && a.textContent.trim() === `+strconv.Quote("Download "+fileName)+`)(document.querySelector('`+download+`'))`)
 
 	// The thank-you page's library link → the library → the content.
 	b.Must("go to the library", chromedp.Click(chromedp.CSS(`.checkout-success a[href$="/library"]`)))
@@ -73,7 +80,27 @@ func TestBuyerPaysOnTheTestPaymentPageAndReadsThePurchaseInBrowser(t *testing.T)
 	if body, _ := b.Text(`document.querySelector('article.library-content .content-body').textContent.trim()`); body != secret {
 		t.Fatalf("the library shows %q, want %q", body, secret)
 	}
+	// The thank-you page's download (the library's route, on this origin).
+	if got := fetchText(b, market+"/library/"+strconv.FormatInt(p.ID, 10)+"/files/"+strconv.FormatInt(fileID, 10)); got != "200 "+fileBody {
+		t.Fatalf("the download gives %q, want the file", got)
+	}
 	if n := e.Count(t, "orders WHERE tenant_id = ? AND status = 'paid'", store.ID); n != 1 {
 		t.Fatalf("%d paid orders", n)
 	}
+}
+
+// attachFile stores body as a downloadable file of p (through the app's own
+// blob store) and returns the file's id.
+func attachFile(t *testing.T, e *moneytest.Env, p *catalog.Product, name, body string) int64 {
+	t.Helper()
+	key := "files/" + apptest.Unique("journey") + "/" + name
+	if err := e.App.Blobs.Put(t.Context(), key, strings.NewReader(body), int64(len(body)), "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := e.DB.Primary.NewRaw(`INSERT INTO product_files (tenant_id, product_id, name, blob_key, size_bytes, content_type)
+		VALUES (?, ?, ?, ?, ?, 'text/plain') RETURNING id`, p.TenantID, p.ID, name, key, len(body)).Scan(t.Context(), &id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

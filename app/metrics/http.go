@@ -17,6 +17,8 @@ func (m *Metrics) Requests(routes *web.RouteTable) fiber.Handler {
 
 func (m *Metrics) request(c *fiber.Ctx, routes *web.RouteTable) error {
 	start := time.Now()
+	m.inFlight.Add(1)
+	defer m.inFlight.Add(-1)
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil { // nothing below wrote the answer yet: the error handler will
@@ -29,6 +31,9 @@ func (m *Metrics) request(c *fiber.Ctx, routes *web.RouteTable) error {
 		Observe(time.Since(start).Seconds())
 	return err
 }
+
+// InFlight is the number of requests being answered now.
+func (m *Metrics) InFlight() int64 { return m.inFlight.Load() }
 
 // method is m as one of our own constants: Fiber's c.Method() may alias a
 // buffer reused by the next request, and a label value is kept for good.

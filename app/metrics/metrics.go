@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,6 +52,7 @@ type Metrics struct {
 	log      *slog.Logger
 
 	requests   *prometheus.HistogramVec
+	inFlight   atomic.Int64 // requests being answered now (claro_http_requests_in_flight)
 	webhooks   *prometheus.CounterVec
 	fallbacks  prometheus.Counter
 	acmeEvents *prometheus.CounterVec
@@ -73,6 +75,10 @@ func New(log *slog.Logger) *Metrics {
 		// Stripe calls take seconds.
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"route", "method", "status"})
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "claro_http_requests_in_flight",
+		Help: "Requests being answered now (past the probes); at shutdown, what the drain waits for.",
+	}, func() float64 { return float64(m.inFlight.Load()) }))
 	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "claro_webhook_deliveries_total",
 		Help: "Stripe webhook deliveries by endpoint (platform, connect) and outcome: applied, duplicate, ignored, bad_signature, bad_version, too_large, retry (answered 500: Stripe delivers again).",

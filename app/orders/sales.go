@@ -76,15 +76,89 @@ type DayTotal struct {
 // settled is the set of statuses that took money.
 const settled = `status IN ('paid', 'partially_refunded', 'refunded', 'disputed')`
 
-// Recent returns the store's latest orders with their items.
-func (s *Sales) Recent(ctx context.Context, tenantID int64, limit int) ([]Order, error) {
+// Filter narrows the sales page and its CSV export: orders of the last
+// Days days (UTC, today included), holding ProductID (0: any), in Status
+// ("": any). The chart uses the same days and product.
+type Filter struct {
+	Days      int
+	ProductID int64
+	Status    string
+}
+
+// Statuses are the order statuses a filter may name, in the order the
+// dashboard lists them.
+var Statuses = []string{StatusPaid, StatusPartiallyRefunded, StatusRefunded, StatusDisputed, StatusPending, StatusFailed}
+
+// where is the filter's condition over orders o of tenant tenantID, with its
+// arguments.
+func (f Filter) where(tenantID int64) (string, []any) {
+	q := `o.tenant_id = ? AND o.created_at >= ((now() AT TIME ZONE 'UTC')::date - (?::int - 1))::timestamp AT TIME ZONE 'UTC'`
+	args := []any{tenantID, max(f.Days, 1)}
+	if f.ProductID != 0 {
+		q += ` AND EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = o.id AND oi.tenant_id = o.tenant_id AND oi.product_id = ?)`
+		args = append(args, f.ProductID)
+	}
+	if f.Status != "" {
+		q += ` AND o.status = ?`
+		args = append(args, f.Status)
+	}
+	return q, args
+}
+
+const orderColumns = `o.id, o.email, o.amount_total_cents, o.application_fee_cents, o.amount_refunded_cents, o.currency,
+	o.status, o.stripe_payment_intent_id, o.created_at, o.refund_requested_at,
+	coalesce((SELECT string_agg(oi.title, ', ' ORDER BY oi.product_id) FROM order_items oi
+		WHERE oi.order_id = o.id AND oi.tenant_id = o.tenant_id), '') AS items`
+
+// Recent returns the store's latest orders that pass the filter, with their
+// items, newest first, and how many pass it in all.
+func (s *Sales) Recent(ctx context.Context, tenantID int64, f Filter, limit int) ([]Order, int64, error) {
 	os := []Order{}
-	err := s.db.NewRaw(`SELECT o.id, o.email, o.amount_total_cents, o.application_fee_cents, o.amount_refunded_cents, o.currency,
-			o.status, o.stripe_payment_intent_id, o.created_at, o.refund_requested_at,
-			coalesce((SELECT string_agg(oi.title, ', ' ORDER BY oi.product_id) FROM order_items oi
-				WHERE oi.order_id = o.id AND oi.tenant_id = o.tenant_id), '') AS items
-		FROM orders o WHERE o.tenant_id = ? ORDER BY o.created_at DESC, o.id DESC LIMIT ?`, tenantID, limit).Scan(ctx, &os)
+	where, args := f.where(tenantID)
+	if err := s.db.NewRaw(`SELECT `+orderColumns+` FROM orders o WHERE `+where+`
+		ORDER BY o.created_at DESC, o.id DESC LIMIT ?`, append(args, limit)...).Scan(ctx, &os); err != nil {
+		return nil, 0, err
+	}
+	var n int64
+	err := s.db.NewRaw(`SELECT count(*) FROM orders o WHERE `+where, args...).Scan(ctx, &n)
+	return os, n, err
+}
+
+// After is a keyset position in a newest-first list of orders.
+type After struct {
+	CreatedAt time.Time
+	ID        int64
+}
+
+// Page returns up to limit orders that pass the filter after the position
+// (nil for the first), newest first: the CSV export reads a store's orders
+// this way, one bounded page at a time, however many it has.
+func (s *Sales) Page(ctx context.Context, tenantID int64, f Filter, after *After, limit int) ([]Order, error) {
+	os := make([]Order, 0, limit)
+	where, args := f.where(tenantID)
+	if after != nil {
+		where += ` AND (o.created_at, o.id) < (?, ?)`
+		args = append(args, after.CreatedAt, after.ID)
+	}
+	err := s.db.NewRaw(`SELECT `+orderColumns+` FROM orders o WHERE `+where+`
+		ORDER BY o.created_at DESC, o.id DESC LIMIT ?`, append(args, limit)...).Scan(ctx, &os)
 	return os, err
+}
+
+// ProductOption is one product a sales filter may name.
+type ProductOption struct {
+	ID    int64  `bun:"id"`
+	Title string `bun:"title"`
+}
+
+// Products lists the store's products a filter may name: those not deleted,
+// and deleted ones that sold.
+func (s *Sales) Products(ctx context.Context, tenantID int64) ([]ProductOption, error) {
+	ps := []ProductOption{}
+	err := s.db.NewRaw(`SELECT p.id, p.title FROM products p WHERE p.tenant_id = ?
+		AND (p.deleted_at IS NULL OR EXISTS (SELECT 1 FROM order_items oi WHERE oi.product_id = p.id AND oi.tenant_id = p.tenant_id))
+		ORDER BY lower(p.title), p.id`, tenantID).Scan(ctx, &ps)
+	return ps, err
 }
 
 // Summary totals the store's settled orders.
@@ -98,13 +172,26 @@ func (s *Sales) Summary(ctx context.Context, tenantID int64) (Summary, error) {
 }
 
 // Daily returns revenue per day (UTC) for the last days days, oldest first,
-// with empty days included.
-func (s *Sales) Daily(ctx context.Context, tenantID int64, days int) ([]DayTotal, error) {
+// with empty days included. With a product, a day's revenue is what that
+// product's lines took and its orders are the orders holding it.
+func (s *Sales) Daily(ctx context.Context, tenantID int64, days int, productID int64) ([]DayTotal, error) {
 	ds := []DayTotal{}
-	err := s.db.NewRaw(`SELECT d.day, coalesce(sum(o.amount_total_cents), 0) AS revenue, count(o.id) AS orders
-		FROM generate_series((now() AT TIME ZONE 'UTC')::date - (? - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS d(day)
-		LEFT JOIN orders o ON o.tenant_id = ? AND o.`+settled+` AND (o.created_at AT TIME ZONE 'UTC')::date = d.day
-		GROUP BY d.day ORDER BY d.day`, days, tenantID).Scan(ctx, &ds)
+	series := `generate_series((now() AT TIME ZONE 'UTC')::date - (?::int - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS d(day)`
+	var err error
+	if productID == 0 {
+		err = s.db.NewRaw(`SELECT d.day, coalesce(sum(o.amount_total_cents), 0) AS revenue, count(o.id) AS orders
+			FROM `+series+`
+			LEFT JOIN orders o ON o.tenant_id = ? AND o.`+settled+` AND (o.created_at AT TIME ZONE 'UTC')::date = d.day
+			GROUP BY d.day ORDER BY d.day`, days, tenantID).Scan(ctx, &ds)
+	} else {
+		err = s.db.NewRaw(`SELECT d.day, coalesce(sum(l.unit_price_cents * l.quantity), 0) AS revenue, count(DISTINCT l.order_id) AS orders
+			FROM `+series+`
+			LEFT JOIN (SELECT oi.order_id, oi.unit_price_cents, oi.quantity, o.created_at FROM order_items oi
+				JOIN orders o ON o.id = oi.order_id AND o.tenant_id = oi.tenant_id
+				WHERE oi.tenant_id = ? AND oi.product_id = ? AND o.`+settled+`) l
+				ON (l.created_at AT TIME ZONE 'UTC')::date = d.day
+			GROUP BY d.day ORDER BY d.day`, days, tenantID, productID).Scan(ctx, &ds)
+	}
 	return ds, err
 }
 

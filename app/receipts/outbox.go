@@ -140,9 +140,20 @@ func (s *Sender) done(ctx context.Context, r claimed, note string) error {
 	return err
 }
 
-// fail reschedules a row: 30 s, 1 min, 2 min, ... at most an hour.
+// maxRetryWait caps the backoff: with the mail server down for an hour, a
+// receipt waits at most this long after it comes back (it was an hour,
+// so one outage could hold receipts for as long again).
+const maxRetryWait = 5 * time.Minute
+
+// retryWait is how long a receipt waits after its attempts-th failure:
+// 30 s, 1 min, 2 min, 4 min, then every 5 min.
+func retryWait(attempts int) time.Duration {
+	return min(30*time.Second<<min(max(attempts-1, 0), 7), maxRetryWait)
+}
+
+// fail reschedules a row after retryWait.
 func (s *Sender) fail(ctx context.Context, r claimed, cause error) error {
-	wait := min(30*time.Second<<min(r.Attempts-1, 7), time.Hour)
+	wait := retryWait(r.Attempts)
 	msg := cause.Error()
 	if len(msg) > 500 {
 		msg = msg[:500]

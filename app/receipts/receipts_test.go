@@ -107,6 +107,23 @@ func TestReceiptWaitsOutAnSMTPOutageAndIsSentLater(t *testing.T) {
 	if len(rows) != 1 || rows[0].Sent || rows[0].Attempts != 1 || rows[0].LastError == nil {
 		t.Fatalf("outbox after a failed send: %+v", rows)
 	}
+	// However long the outage has lasted, the next try is due within
+	// minutes: fail it again as its 12th attempt and read when it is due.
+	if _, err := e.DB.Primary.NewRaw(`UPDATE receipts_outbox r SET available_at = now(), attempts = 11 FROM orders o
+		WHERE o.id = r.order_id AND o.tenant_id = ? AND r.sent_at IS NULL`, store.ID).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Receipts.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var dueIn float64
+	if err := e.DB.Primary.NewRaw(`SELECT extract(epoch FROM r.available_at - now()) FROM receipts_outbox r
+		JOIN orders o ON o.id = r.order_id WHERE o.tenant_id = ?`, store.ID).Scan(context.Background(), &dueIn); err != nil {
+		t.Fatal(err)
+	}
+	if dueIn < 4*60 || dueIn > 5*60 {
+		t.Fatalf("after 12 failed attempts the next is due in %.0f s, want 4-5 minutes (the cap)", dueIn)
+	}
 	// The retry is due later; make it due now instead of waiting for it.
 	if _, err := e.DB.Primary.NewRaw(`UPDATE receipts_outbox r SET available_at = now() FROM orders o
 		WHERE o.id = r.order_id AND o.tenant_id = ? AND r.sent_at IS NULL`, store.ID).Exec(context.Background()); err != nil {
@@ -125,7 +142,7 @@ func TestReceiptWaitsOutAnSMTPOutageAndIsSentLater(t *testing.T) {
 	if msgs := mp.WaitForSubject(t, email, "receipt", 1); !strings.Contains(msgs[0].Text, "Title of zine") {
 		t.Fatalf("receipt:\n%s", msgs[0].Text)
 	}
-	if rows := outbox(t, e, store.ID); !rows[0].Sent || rows[0].Attempts != 2 {
+	if rows := outbox(t, e, store.ID); !rows[0].Sent || rows[0].Attempts != 13 {
 		t.Fatalf("outbox after the retry: %+v", rows)
 	}
 }

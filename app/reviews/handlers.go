@@ -94,6 +94,13 @@ func (h *Handlers) list(c *fiber.Ctx) error {
 		if err := h.cursors.Decode(scope(p.ID), raw, after); err != nil {
 			return web.BadRequest("That page of reviews is broken or has expired. Reload the product page.")
 		}
+		if !web.IsHTMX(c) {
+			// A browser without script followed "Load more": the reviews
+			// page, holding the reviews after the cursor.
+			page := reviewsPage{Page: h.pages.New(c, "Reviews of "+p.Title), Product: p}
+			h.cacheable(c)
+			return h.renderFrom(c, &page, fiber.StatusOK, after)
+		}
 		page := reviewsPage{Page: h.pages.New(c, p.Title), Product: p}
 		if page.Viewer, err = h.service.Viewer(c.UserContext(), p.TenantID, p.ID, userID(c)); err != nil {
 			return err
@@ -139,6 +146,12 @@ func (h *Handlers) fillList(c *fiber.Ctx, page *reviewsPage, after *Position) er
 // fragment to htmx, the reviews page to a browser without script. A form the
 // page already carries (a draft, a refused submission) is kept as it is.
 func (h *Handlers) render(c *fiber.Ctx, page *reviewsPage, status int) error {
+	return h.renderFrom(c, page, status, nil)
+}
+
+// renderFrom is render with the list starting after a cursor's position
+// (nil: the first page).
+func (h *Handlers) renderFrom(c *fiber.Ctx, page *reviewsPage, status int, after *Position) error {
 	ctx := c.UserContext()
 	var err error
 	if page.Summary, err = h.service.Summary(ctx, page.Product.ID); err != nil {
@@ -152,7 +165,7 @@ func (h *Handlers) render(c *fiber.Ctx, page *reviewsPage, status int) error {
 		page.Form = Form{Rating: strconv.Itoa(o.Rating), Title: o.Title, Body: o.Body}
 	}
 	page.DraftsOn = h.drafts != nil
-	if err := h.fillList(c, page, nil); err != nil {
+	if err := h.fillList(c, page, after); err != nil {
 		return err
 	}
 	c.Status(status)

@@ -32,7 +32,12 @@ func TestReviewsPaginateByKeysetThroughHTMX(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no next-page trigger:\n%s", first)
 	}
-	_, second := visitor.Get(t, s.host, strings.ReplaceAll(m[1], "&amp;", "&"))
+	req, err := http.NewRequest(http.MethodGet, "http://"+s.host+strings.ReplaceAll(m[1], "&amp;", "&"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("HX-Request", "true")
+	_, second := visitor.Do(t, req)
 	if strings.Contains(second, "Reviews</h2>") || nextPage.MatchString(second) {
 		t.Fatalf("the next page is not just the remaining items:\n%s", second)
 	}
@@ -69,5 +74,37 @@ func TestProductPageLoadsItsReviewsWithHTMX(t *testing.T) {
 	// Drafts and other stores' products have no reviews page.
 	if resp, _ := e.NewBrowser().Get(t, s.host, "/products/nope/reviews"); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown product: %d", resp.StatusCode)
+	}
+}
+
+// TestReviewsLoadMoreIsARealLinkToTheNextPage follows the reviews' "Load
+// more" as a browser without script would: an <a href> (the same URL htmx
+// fetches) that opens the whole reviews page holding the next reviews.
+func TestReviewsLoadMoreIsARealLinkToTheNextPage(t *testing.T) {
+	e := newEnv(t, options{})
+	s := e.shop(t)
+	n := reviews.PageSize + 1
+	for i := range n {
+		b, _ := e.buyer(t, s, true)
+		if resp, body := post(t, b, s, "/products/field-guide/reviews", review("5", "", fmt.Sprintf("Linked review %02d.", i)), true); resp.StatusCode != http.StatusOK {
+			t.Fatalf("review %d: %d\n%s", i, resp.StatusCode, body)
+		}
+	}
+	visitor := e.NewBrowser()
+	_, first := visitor.Get(t, s.host, "/products/field-guide/reviews")
+	link := regexp.MustCompile(`<a class="load-more" href="(/products/field-guide/reviews\?cursor=[^"]+)" hx-get="([^"]+)"`).FindStringSubmatch(first)
+	if link == nil || link[1] != link[2] {
+		t.Fatalf("no Load more link whose href is the URL htmx fetches:\n%s", first)
+	}
+	resp, second := visitor.Get(t, s.host, strings.ReplaceAll(link[1], "&amp;", "&"))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(second, "<html") || !strings.Contains(second, `class="reviews-page"`) {
+		t.Fatalf("without script Load more must open the reviews page: %d\n%s", resp.StatusCode, second)
+	}
+	seen := regexp.MustCompile(`Linked review \d\d\.`).FindAllString(first+second, -1)
+	if got := len(regexp.MustCompile(`Linked review \d\d\.`).FindAllString(second, -1)); got != 1 || len(seen) != n {
+		t.Fatalf("the next page shows %d reviews (want 1), %d over both pages (want %d)", got, len(seen), n)
+	}
+	if strings.Contains(second, `class="load-more"`) {
+		t.Fatal("the last page still has a Load more link")
 	}
 }

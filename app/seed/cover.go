@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 const (
@@ -16,23 +15,53 @@ const (
 	coverHeight        = 600
 	coverMarginX       = 60
 	coverMaxLines      = 3
+	coverStoreSize     = 22 // the store name's font size
 	coverDefaultAccent = "#4f46e5"
 )
 
-// coverTitleLayout is one candidate font size for the title together with the
-// number of characters that roughly fit on a line at that size.
-type coverTitleLayout struct {
-	fontSize int
-	maxChars int
+// coverTitleLayouts are the title's font sizes, tried largest first; the
+// first at which the title fits coverMaxLines lines of coverColumn wins.
+var coverTitleLayouts = []int{64, 54, 46}
+
+// coverColumn is the width the cover's text may take: the cover less its
+// side margins.
+const coverColumn = coverWidth - 2*coverMarginX
+
+// coverGlyphs are the advance widths, per 1000 units of font size, of the
+// printable ASCII characters (space to ~) in DejaVu Sans Bold, measured as
+// Chromium lays them out. It is the widest of the sans-serif faces a cover's
+// font list falls back to (Inter, Helvetica and Arial are all narrower), so
+// text measured with it fits whichever of them a browser picks.
+var coverGlyphs = [...]int{348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365,
+	696, 696, 696, 696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580,
+	1000, 774, 762, 734, 830, 683, 683, 821, 837, 372, 372, 775, 637, 995, 837, 850,
+	733, 850, 770, 698, 694, 812, 774, 1103, 771, 724, 725, 457, 365, 457, 838, 500,
+	500, 675, 716, 593, 716, 678, 405, 716, 712, 343, 343, 665, 343, 1042, 712, 687,
+	716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838}
+
+// coverTextWidth is how wide s is at fontSize (with letterSpacing added per
+// character) in the widest fallback face; a character outside ASCII counts
+// as wide as an M, the ellipsis as 1000.
+func coverTextWidth(s string, fontSize, letterSpacing float64) float64 {
+	units := 0
+	n := 0
+	for _, r := range s {
+		n++
+		switch {
+		case r >= ' ' && r <= '~':
+			units += coverGlyphs[r-' ']
+		case r == '…':
+			units += 1000
+		default:
+			units += 995
+		}
+	}
+	return float64(units)*fontSize/1000 + float64(n)*letterSpacing
 }
 
-// coverTitleLayouts are tried in order; the first one that fits the title in
-// coverMaxLines lines wins. Widths assume ~0.55em per bold sans-serif glyph
-// over the 680px text column.
-var coverTitleLayouts = []coverTitleLayout{
-	{fontSize: 64, maxChars: 19},
-	{fontSize: 54, maxChars: 23},
-	{fontSize: 46, maxChars: 27},
+// coverFits reports whether s fits the text column at fontSize.
+func coverFits(s string, fontSize int) bool {
+	return coverTextWidth(s, float64(fontSize), 0) <= coverColumn
 }
 
 // CoverSVG draws a product cover: an 800x600 SVG with a gradient built from
@@ -125,12 +154,12 @@ func CoverSVG(title, storeName, accent string, seed int64) []byte {
 	b.WriteString("</g>\n")
 
 	// Title, vertically centred slightly above the middle.
-	layout, lines := coverLayoutTitle(title)
-	lineHeight := float64(layout.fontSize) * 1.15
+	fontSize, lines := coverLayoutTitle(title)
+	lineHeight := float64(fontSize) * 1.15
 	blockHeight := lineHeight * float64(len(lines))
-	y0 := 280 - blockHeight/2 + float64(layout.fontSize)*0.8
+	y0 := 280 - blockHeight/2 + float64(fontSize)*0.8
 	fmt.Fprintf(&b, `<text class="title" x="%d" y="%s" fill="%s" font-family="Inter, 'Helvetica Neue', Helvetica, Arial, sans-serif" font-size="%d" font-weight="700">`,
-		coverMarginX, coverNum(y0), textColor, layout.fontSize)
+		coverMarginX, coverNum(y0), textColor, fontSize)
 	for i, line := range lines {
 		dy := "0"
 		if i > 0 {
@@ -145,70 +174,81 @@ func CoverSVG(title, storeName, accent string, seed int64) []byte {
 	// Store name, small, at the bottom with a short accent rule above it.
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="48" height="4" rx="2" fill="%s" fill-opacity="0.85"/>`+"\n",
 		coverMarginX, coverHeight-86, textColor)
-	fmt.Fprintf(&b, `<text class="store" x="%d" y="%d" fill="%s" fill-opacity="0.85" font-family="Inter, 'Helvetica Neue', Helvetica, Arial, sans-serif" font-size="22" font-weight="500" letter-spacing="1">`,
-		coverMarginX, coverHeight-48, textColor)
-	coverEscape(&b, coverTruncate(storeName, 48))
+	fmt.Fprintf(&b, `<text class="store" x="%d" y="%d" fill="%s" fill-opacity="0.85" font-family="Inter, 'Helvetica Neue', Helvetica, Arial, sans-serif" font-size="%d" font-weight="500" letter-spacing="1">`,
+		coverMarginX, coverHeight-48, textColor, coverStoreSize)
+	coverEscape(&b, coverStoreName(storeName))
 	b.WriteString("</text>\n</svg>\n")
 	return b.Bytes()
 }
 
-// coverLayoutTitle picks the largest font size at which title wraps into at most
-// coverMaxLines lines. If none fits, the smallest size is used and the last
-// line is truncated with an ellipsis.
-func coverLayoutTitle(title string) (coverTitleLayout, []string) {
-	for _, l := range coverTitleLayouts {
-		if lines := coverWrap(title, l.maxChars); len(lines) <= coverMaxLines {
-			return l, lines
+// coverLayoutTitle picks the largest font size at which title wraps into at
+// most coverMaxLines lines, each no wider than the text column. If none
+// fits, the smallest size is used and the last line is cut short with an
+// ellipsis.
+func coverLayoutTitle(title string) (int, []string) {
+	for _, size := range coverTitleLayouts {
+		if lines := coverWrap(title, size); len(lines) <= coverMaxLines {
+			return size, lines
 		}
 	}
-	l := coverTitleLayouts[len(coverTitleLayouts)-1]
-	lines := coverWrap(title, l.maxChars)[:coverMaxLines]
-	last := lines[coverMaxLines-1]
-	if utf8.RuneCountInString(last) >= l.maxChars {
-		last = string([]rune(last)[:l.maxChars-1])
+	size := coverTitleLayouts[len(coverTitleLayouts)-1]
+	lines := coverWrap(title, size)[:coverMaxLines]
+	last := []rune(strings.TrimRight(lines[coverMaxLines-1], " "))
+	for len(last) > 0 && !coverFits(string(last)+"…", size) {
+		last = []rune(strings.TrimRight(string(last[:len(last)-1]), " "))
 	}
-	lines[coverMaxLines-1] = strings.TrimRight(last, " ") + "…"
-	return l, lines
+	lines[coverMaxLines-1] = string(last) + "…"
+	return size, lines
 }
 
-// coverWrap greedily wraps s on whitespace into lines of at most maxChars
-// runes, hard-splitting words that are longer than a line.
-func coverWrap(s string, maxChars int) []string {
+// coverWrap greedily wraps s on whitespace into lines that fit the text
+// column at fontSize, hard-splitting words wider than a line.
+func coverWrap(s string, fontSize int) []string {
 	var lines []string
-	var cur []rune
+	cur := ""
 	for _, word := range strings.Fields(s) {
-		w := []rune(word)
-		for len(w) > maxChars {
-			if len(cur) > 0 {
-				lines = append(lines, string(cur))
-				cur = nil
+		for !coverFits(word, fontSize) {
+			if cur != "" {
+				lines = append(lines, cur)
+				cur = ""
 			}
-			lines = append(lines, string(w[:maxChars]))
-			w = w[maxChars:]
+			w := []rune(word)
+			n := len(w) - 1
+			for n > 1 && !coverFits(string(w[:n]), fontSize) {
+				n--
+			}
+			lines = append(lines, string(w[:n]))
+			word = string(w[n:])
 		}
 		switch {
-		case len(w) == 0:
-		case len(cur) == 0:
-			cur = w
-		case len(cur)+1+len(w) <= maxChars:
-			cur = append(append(cur, ' '), w...)
+		case word == "":
+		case cur == "":
+			cur = word
+		case coverFits(cur+" "+word, fontSize):
+			cur += " " + word
 		default:
-			lines = append(lines, string(cur))
-			cur = w
+			lines = append(lines, cur)
+			cur = word
 		}
 	}
-	if len(cur) > 0 {
-		lines = append(lines, string(cur))
+	if cur != "" {
+		lines = append(lines, cur)
 	}
 	return lines
 }
 
-func coverTruncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+// coverStoreName is the store's name cut, with an ellipsis, to fit the text
+// column at the store line's size and letter spacing.
+func coverStoreName(s string) string {
+	fits := func(s string) bool { return coverTextWidth(s, coverStoreSize, 1) <= coverColumn }
+	if fits(s) {
 		return s
 	}
-	return strings.TrimRight(string(r[:n-1]), " ") + "…"
+	r := []rune(s)
+	for len(r) > 0 && !fits(string(r)+"…") {
+		r = []rune(strings.TrimRight(string(r[:len(r)-1]), " "))
+	}
+	return string(r) + "…"
 }
 
 // coverEscape writes s XML-escaped (including quotes, so it is safe in attributes).

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/claro-market/claro/app/accounts"
@@ -31,13 +32,20 @@ func IsEmpty(ctx context.Context, db bun.IDB) (bool, error) {
 	return n == 0, err
 }
 
-// Demo creates the demo creators, stores, categories, products, files and
-// buyers in one transaction, and prints the demo logins to out.
+// Demo creates the demo creators, stores, categories, products, files,
+// buyers and their orders of the last 90 days in one transaction, folds the
+// orders' sales ledger into the products' counters with the catalog's
+// applier, has the buyers review some purchases through the review store,
+// and prints the demo logins to out. Every number the demo shows is so a
+// count of its rows (demo_orders.go).
 func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 	hash, err := accounts.HashPassword(DemoPassword)
 	if err != nil {
 		return err
 	}
+	now := time.Now()
+	var purchases []demoPurchase
+	var buyers []demoBuyer
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		cats := catalog.NewStore(tx)
 		catIDs := map[string]int64{}
@@ -82,8 +90,10 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 
 		markdown := catalog.NewRenderer()
 		var sellable []demoSold // public products of stores that take payments
-		// Spread creation times over the last weeks so "newest" has an order.
-		start := time.Now().Add(-time.Duration(len(demoProducts)) * 7 * time.Hour)
+		// Spread creation times over the weeks before the sales history
+		// starts, so every product is on sale for the whole of it and
+		// "newest" has an order.
+		start := now.AddDate(0, 0, -demoHistoryDays-2).Add(-time.Duration(len(demoProducts)) * 19 * time.Hour)
 		for i, dp := range demoProducts {
 			t, ok := stores[dp.Store]
 			if !ok {
@@ -96,7 +106,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 			}
 			// Interleave the stores in time (i*17 mod n is a permutation when n is
 			// not a multiple of 17) so "newest" mixes creators.
-			created := start.Add(time.Duration((i*17)%len(demoProducts)) * 7 * time.Hour)
+			created := start.Add(time.Duration((i*17)%len(demoProducts)) * 19 * time.Hour).Truncate(time.Second)
 			// The content goes through the renderer creators' saves use, so the
 			// library shows the same sanitised HTML an edit would store.
 			html, err := markdown.Render(dp.ContentMD)
@@ -107,9 +117,7 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 				Slug: dp.Slug, Title: dp.Title, Description: dp.Description, ContentMD: dp.ContentMD, ContentHTML: html,
 				PriceCents: dp.PriceCents, Currency: "usd", Visibility: dp.Visibility, Tags: dp.Tags,
 				CoverKey: &key, CreatedAt: created, UpdatedAt: created,
-				SalesCount: int64((i * 37) % 211), RatingCount: int64((i * 13) % 29),
 			}
-			p.RatingSum = p.RatingCount * int64(4+i%2)
 			if dp.Visibility != catalog.Draft {
 				p.PublishedAt = &created
 			}
@@ -120,7 +128,10 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 				return fmt.Errorf("seed: product %s/%s: %w", dp.Store, dp.Slug, err)
 			}
 			if p.Visibility == catalog.Public && t.ChargesEnabled {
-				sellable = append(sellable, demoSold{productID: p.ID, tenantID: t.ID, title: p.Title, priceCents: p.PriceCents})
+				// Popularity and how well liked a product is vary with its
+				// place in the list, never with its store.
+				sellable = append(sellable, demoSold{productID: p.ID, tenantID: t.ID, title: p.Title, priceCents: p.PriceCents,
+					publishedAt: created, weight: float64(1 + (i*7)%6), quality: (i * 5) % 3})
 			}
 			for j, f := range dp.Files {
 				fkey := fmt.Sprintf("files/%d/%d-%d-%s", t.ID, p.ID, j, safeName(f.Name))
@@ -132,31 +143,33 @@ func Demo(ctx context.Context, db *bun.DB, blobs Blobs, out io.Writer) error {
 				}
 			}
 		}
-		for i, b := range demoBuyers {
-			var uid int64
-			if err := tx.NewRaw(`INSERT INTO users (email, name, password_hash, email_verified_at) VALUES (?, ?, ?, now()) RETURNING id`,
-				b.Email, b.Name, hash).Scan(ctx, &uid); err != nil {
-				return fmt.Errorf("seed: buyer %s: %w", b.Email, err)
-			}
-			if err := demoPurchases(ctx, tx, i, uid, b.Email, sellable); err != nil {
-				return err
-			}
-		}
-		return nil
+		purchases, buyers, err = demoHistory(ctx, tx, hash, sellable, now)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Demo data: %d stores, %d products, %d buyers.\n", len(demoStores), len(demoProducts), len(demoBuyers))
+	// The counters every listing shows come from the ledger the orders
+	// wrote, folded in by the applier the app runs.
+	if _, err := catalog.NewSales(db, slog.New(slog.DiscardHandler)).Apply(ctx); err != nil {
+		return err
+	}
+	reviewed, err := demoReviews(ctx, db, purchases, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Demo data: %d stores, %d products, %d buyers, %d orders over the last %d days, %d reviews.\n",
+		len(demoStores), len(demoProducts), len(buyers), len(purchases), demoHistoryDays, reviewed)
 	fmt.Fprintf(out, "Every demo account's password is %q.\n", DemoPassword)
 	fmt.Fprintln(out, "Creators:")
 	for _, s := range demoStores {
 		fmt.Fprintf(out, "  %-28s store %s\n", s.OwnerEmail, s.Slug)
 	}
-	fmt.Fprintf(out, "Buyers (each owns %d products, with reviews, in their library):\n", demoPurchasesPerBuyer)
+	fmt.Fprintln(out, "Buyers (each owns a few products, some reviewed, in their library):")
 	for _, b := range demoBuyers {
 		fmt.Fprintf(out, "  %s\n", b.Email)
 	}
+	fmt.Fprintf(out, "  and buyer01@claro.test to buyer%02d@claro.test\n", demoCrowd)
 	return nil
 }
 

@@ -48,7 +48,8 @@ func TestDemoSeedsStoresProductsPurchasesAndReviews(t *testing.T) {
 	if counts["stores"] < 3 || counts["products"] < 40 || counts["categories"] < 6 || counts["private"] < 1 || counts["draft"] < 1 {
 		t.Fatalf("demo catalog too small: %v", counts)
 	}
-	if counts["paid orders"] == 0 || counts["paid orders"] != counts["live entitlements"] || counts["visible reviews"] != counts["paid orders"] {
+	if counts["paid orders"] < 100 || counts["paid orders"] != counts["live entitlements"] || counts["visible reviews"] == 0 ||
+		counts["visible reviews"] > counts["paid orders"] {
 		t.Fatalf("demo purchases and reviews do not line up: %v", counts)
 	}
 	// Every seeded product's content was rendered, as a creator's save renders it:

@@ -22,6 +22,9 @@ var ErrNotFound = fiber.ErrNotFound
 const (
 	BusyMessage    = "Claro is busy right now. Please try again in a few seconds."
 	BusyRetryAfter = "5"
+	// UnavailableMessage is the 503 page's sentence when the database does
+	// not answer at all (db.Unreachable).
+	UnavailableMessage = "Claro cannot reach its database right now. Pages you have seen may still open; please try again in a minute."
 )
 
 // ErrorPages holds the rendered 404 page (the same bytes whatever the cause, so
@@ -115,6 +118,14 @@ func (e *ErrorPages) Handle(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, BusyRetryAfter)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return e.render(c, fiber.StatusServiceUnavailable, BusyMessage)
+	}
+	if db.Unreachable(err) {
+		// The database is down or restarting: the request is fine and will
+		// work once it is back. /readyz says "database unreachable" too.
+		e.log.Error("request failed: database unreachable", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		c.Set(fiber.HeaderRetryAfter, BusyRetryAfter)
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return e.render(c, fiber.StatusServiceUnavailable, UnavailableMessage)
 	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -286,6 +286,19 @@ func (pc *PageCache) OnChange(tenantID int64) {
 	pc.InvalidateTenant(tenantID)
 }
 
+// OnCounters applies a change to store tenantID's product counters alone
+// (db.Changes.OnCounters: a sale folded in by the sales ledger): only the
+// marketplace pages, which rank every store's products by sales and
+// trending, are dropped. The store's own pages list newest first and show
+// no counter, so a sale keeps them.
+func (pc *PageCache) OnCounters(int64) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for k := range pc.byTenant[0] {
+		pc.remove(k)
+	}
+}
+
 // Bytes is what the cached pages hold, as their sizes count it.
 func (pc *PageCache) Bytes() int {
 	pc.mu.RLock()

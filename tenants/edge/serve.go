@@ -39,8 +39,11 @@ type Options struct {
 	// certificate through DNS-01; the policy must then refuse subdomains.
 	Wildcard *WildcardDNS
 	Throttle Throttle
-	Log      *slog.Logger
-	Zap      *zap.Logger // CertMagic's own log; nil discards it
+	// Drain bounds the listeners' shutdown once Serve's ctx ends
+	// (SHUTDOWN_TIMEOUT; 10 s when zero).
+	Drain time.Duration
+	Log   *slog.Logger
+	Zap   *zap.Logger // CertMagic's own log; nil discards it
 	// Events, when set, hears the name of every certificate event CertMagic
 	// emits (cert_obtaining, cert_obtained, cert_failed, cached_managed_cert,
 	// cert_ocsp_revoked...) except the one per handshake; the app counts them.
@@ -51,7 +54,8 @@ type Options struct {
 // and the storage.
 func OptionsFrom(cfg config.Config, log *slog.Logger) Options {
 	o := Options{RootHost: cfg.RootHost(), TLSAddr: cfg.TLSAddr, HTTPAddr: cfg.HTTPAddr,
-		CA: cfg.ACMECA, Email: cfg.ACMEEmail, CARoot: cfg.ACMECARoot, ProxyProtocol: cfg.ProxyProtocol, HealthAddr: cfg.ListenAddr, Log: log}
+		CA: cfg.ACMECA, Email: cfg.ACMEEmail, CARoot: cfg.ACMECARoot, ProxyProtocol: cfg.ProxyProtocol, HealthAddr: cfg.ListenAddr, Log: log,
+		Drain: cfg.ShutdownTimeout}
 	if u, ok, err := cfg.DNSUpdate(); ok && err == nil {
 		o.Wildcard = WildcardFrom(u)
 	}
@@ -255,7 +259,11 @@ func (s *Server) ServeOn(ctx context.Context, app *fiber.App, tlsLn, httpLn net.
 	case err = <-errc:
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	drain := s.opt.Drain
+	if drain <= 0 {
+		drain = 10 * time.Second
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
 	defer cancel()
 	_ = httpSrv.Shutdown(sctx)
 	_ = app.ShutdownWithContext(sctx)

@@ -327,11 +327,11 @@ func (e *Env) MailLink(tb testing.TB, address, path string) string {
 }
 
 // The listing contract: every product card carries
-// data-product-id, and the next page of an infinite list is the hx-get of the
-// load-more trigger.
+// data-product-id, and the next page of an infinite list is the "Load more"
+// link: a real href (it works without JavaScript), which htmx also fetches.
 var (
 	cardIDs  = regexp.MustCompile(`data-product-id="(\d+)"`)
-	nextPage = regexp.MustCompile(`class="load-more" hx-get="([^"]+)"`)
+	nextPage = regexp.MustCompile(`class="load-more" href="([^"]+)"`)
 )
 
 // CardIDs returns the product ids of a listing's cards, in page order.
@@ -343,7 +343,7 @@ func CardIDs(body string) []string {
 	return out
 }
 
-// NextPage returns the URL the listing's load-more trigger fetches, or "".
+// NextPage returns the href of the listing's "Load more" link, or "".
 func NextPage(body string) string {
 	m := nextPage.FindStringSubmatch(body)
 	if m == nil {

@@ -61,11 +61,33 @@ func ExecPath() string {
 	return ""
 }
 
+// Option changes how Chromium starts a browser.
+type Option func(*options)
+
+type options struct {
+	timeout time.Duration
+	rules   string
+}
+
+// WithTimeout bounds the browser by d instead of Timeout, for a test that
+// walks a long journey.
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// MapHost also sends pattern (a host name, or "*.example.test" for a name's
+// subdomains) to loopback, for a store's custom domain.
+func MapHost(pattern string) Option {
+	return func(o *options) { o.rules += ", MAP " + pattern + " 127.0.0.1" }
+}
+
 // Chromium starts a fresh headless Chromium for tb and returns a context for
 // its first tab, bounded by Timeout. Without a Chromium it skips tb, or fails
 // it when CI=true. The browser is closed when tb ends.
-func Chromium(tb testing.TB) context.Context {
+func Chromium(tb testing.TB, opts ...Option) context.Context {
 	tb.Helper()
+	o := options{timeout: Timeout, rules: hostRules}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	path := ExecPath()
 	if path == "" {
 		peertest.Missing(tb, "browsertest: no Chromium found (looked for CHROME_PATH, chromium, chromium-browser, google-chrome); "+
@@ -75,7 +97,7 @@ func Chromium(tb testing.TB) context.Context {
 	// stopped (cleanups run last-registered first).
 	profile := tb.TempDir()
 
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), Timeout)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), o.timeout)
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -87,7 +109,7 @@ func Chromium(tb testing.TB) context.Context {
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(profile),
-		chromedp.Flag("host-resolver-rules", hostRules),
+		chromedp.Flag("host-resolver-rules", o.rules),
 	)
 	bctx, cancelBrowser := chromedp.NewContext(actx,
 		chromedp.WithErrorf(func(format string, args ...any) { tb.Logf("chromedp: "+format, args...) }),

@@ -75,8 +75,10 @@ func Create(ctx context.Context) (*Database, error) {
 
 // CreateEmpty creates a uniquely named database and migrates nothing, for
 // tests that apply the migrations themselves.
-func CreateEmpty(ctx context.Context) (*Database, error) {
-	admin := AdminURL()
+func CreateEmpty(ctx context.Context) (*Database, error) { return createOn(ctx, AdminURL()) }
+
+// createOn creates a uniquely named, empty database on the server admin names.
+func createOn(ctx context.Context, admin string) (*Database, error) {
 	wd, _ := os.Getwd()
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -20,40 +19,15 @@ import (
 // read-your-writes promise is proved against real replication.
 func StreamingPair(tb testing.TB) (primaryURL, replicaURL string) {
 	tb.Helper()
-	if _, err := os.Stat(filepath.Join(pgBin(), "initdb")); err != nil || os.Geteuid() != 0 {
-		peertest.Missing(tb, "a streaming replica needs PostgreSQL's server programs (/usr/lib/postgresql/*/bin) and root (to run them as postgres)")
-	}
-	pg, err := user.Lookup("postgres")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	uid, _ := strconv.Atoi(pg.Uid)
-	gid, _ := strconv.Atoi(pg.Gid)
-	dir, err := os.MkdirTemp("", "claro-replica-")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chown(dir, uid, gid); err != nil {
-		tb.Fatal(err)
-	}
-	pdir, rdir := filepath.Join(dir, "primary"), filepath.Join(dir, "replica")
-	pport, rport := peertest.FreePort(tb), peertest.FreePort(tb)
-
-	asPostgres(tb, "initdb", "-D", pdir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nwal_level = replica\nmax_wal_senders = 4\nfsync = off\n", pport, dir)
-	appendFile(tb, filepath.Join(pdir, "postgresql.conf"), conf)
-	appendFile(tb, filepath.Join(pdir, "pg_hba.conf"), "host replication all 127.0.0.1/32 trust\n")
-	asPostgres(tb, "pg_ctl", "-D", pdir, "-l", filepath.Join(dir, "primary.log"), "-w", "start")
-	tb.Cleanup(func() { asPostgres(tb, "pg_ctl", "-D", pdir, "-m", "immediate", "stop") })
-
-	asPostgres(tb, "pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(pport), "-U", "postgres", "-D", rdir, "-R", "-X", "stream")
+	primary := StartCluster(tb, "wal_level = replica\nmax_wal_senders = 4\n")
+	appendFile(tb, filepath.Join(primary.data, "pg_hba.conf"), "host replication all 127.0.0.1/32 trust\n")
+	asPostgres(tb, "pg_ctl", "-D", primary.data, "reload")
+	rdir, rport := filepath.Join(primary.dir, "replica"), peertest.FreePort(tb)
+	asPostgres(tb, "pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(primary.port), "-U", "postgres", "-D", rdir, "-R", "-X", "stream")
 	appendFile(tb, filepath.Join(rdir, "postgresql.conf"), fmt.Sprintf("port = %d\nhot_standby = on\n", rport))
-	asPostgres(tb, "pg_ctl", "-D", rdir, "-l", filepath.Join(dir, "replica.log"), "-w", "start")
-	tb.Cleanup(func() { asPostgres(tb, "pg_ctl", "-D", rdir, "-m", "immediate", "stop") })
-
-	u := "postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable"
-	return fmt.Sprintf(u, pport), fmt.Sprintf(u, rport)
+	asPostgres(tb, "pg_ctl", "-D", rdir, "-l", filepath.Join(primary.dir, "replica.log"), "-w", "start")
+	tb.Cleanup(func() { _ = asPostgresCmd("pg_ctl", "-D", rdir, "-m", "immediate", "stop").Run() })
+	return primary.URL, fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", rport)
 }
 
 // pgBin is the newest installed PostgreSQL's programs (Debian keeps them
@@ -75,10 +49,13 @@ func pgBin() string {
 // (PostgreSQL refuses to run as root).
 func asPostgres(tb testing.TB, name string, args ...string) {
 	tb.Helper()
-	cmd := exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(pgBin(), name)}, args...)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := asPostgresCmd(name, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
+}
+
+func asPostgresCmd(name string, args ...string) *exec.Cmd {
+	return exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(pgBin(), name)}, args...)...)
 }
 
 func appendFile(tb testing.TB, path, s string) {
