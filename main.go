@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app"
+	"github.com/claro-market/claro/app/admin"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/cursor"
@@ -41,6 +42,7 @@ commands:
   seed --scale N           a large catalog (N products, N/100 stores) for load tests
   reindex                  rebuild the discovery index (Meilisearch: build, then swap)
   reconcile                one Stripe reconciliation pass: orders for lost webhooks, stale accounts
+  admin grant|revoke EMAIL give or take away the platform staff role (the console on /admin)
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -67,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = reindexCmd(ctx, stdout)
 	case "reconcile":
 		err = reconcileCmd(ctx, stdout, stderr)
+	case "admin":
+		err = adminCmd(ctx, args[1:], stdout)
 	case "test-database": // hidden: the Makefile's test target asks it
 		err = testDatabaseCmd(ctx, stdout, stderr)
 	case "help", "-h", "--help":
@@ -340,6 +344,37 @@ func reconcileCmd(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "reconcile: %d completed sessions in the last %.0f hours, %d orders written, %d accounts re-read\n",
 		rep.Sessions, reconcile.Window.Hours(), rep.Orders, rep.Accounts)
+	return nil
+}
+
+// adminCmd gives (grant) or takes away (revoke) the platform staff role of
+// the account holding an address: the only way anyone becomes staff. Each
+// change is written to the audit log the console shows.
+func adminCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) != 2 || (args[0] != "grant" && args[0] != "revoke") {
+		return errors.New("usage: claro admin grant|revoke EMAIL")
+	}
+	_, database, err := openFromEnv(ctx)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	grant := args[0] == "grant"
+	changed, err := admin.NewStore(database.Primary).SetRole(ctx, admin.CommandLine, args[1], grant)
+	switch {
+	case errors.Is(err, admin.ErrNoAccount):
+		return fmt.Errorf("admin %s: no account has the address %q (they sign up first)", args[0], args[1])
+	case err != nil:
+		return err
+	case !changed && grant:
+		fmt.Fprintf(stdout, "admin: %s is staff already; nothing changed\n", args[1])
+	case !changed:
+		fmt.Fprintf(stdout, "admin: %s is not staff; nothing changed\n", args[1])
+	case grant:
+		fmt.Fprintf(stdout, "admin: %s is staff now: the console is on /admin of the marketplace\n", args[1])
+	default:
+		fmt.Fprintf(stdout, "admin: %s is no longer staff\n", args[1])
+	}
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/admin"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
@@ -73,6 +74,9 @@ type App struct {
 	// Payments is the Stripe client; Orders turns webhook events into orders.
 	Payments *payments.Client
 	Orders   *orders.Service
+	// Deliveries keeps the recent webhook deliveries and their outcomes
+	// (the staff console's list; pruned by Background's sweep).
+	Deliveries *orders.Deliveries
 	// Payouts keeps each store's Stripe Connect account state.
 	Payouts *payouts.Service
 	// Reconciler mends what lost webhooks left undone: orders for completed
@@ -178,7 +182,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure).WithIndex(cart.NewIndexCodec(secret), cfg.RootHost())
 	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages).WithOwned(purchases.Owns)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
-	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics)
+	a.Deliveries = orders.NewDeliveries(database.Primary)
+	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics).WithDeliveries(a.Deliveries)
 	r := stack{
 		assets: assets, csrf: web.NewCSRF(secret, secure, "/webhooks/"), download: signer,
 		accounts: accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure),
@@ -189,12 +194,20 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, users), entitled: purchases.EntitledToFile,
 		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).
 			OnInvitation(invitationMail(o.Invitations, mail, log)),
+		admin: newAdmin(a, pages),
 	}
 	if err := a.devPages(&r, pages, webhooks); err != nil {
 		return nil, err
 	}
 	a.routes(r)
 	return a, nil
+}
+
+// newAdmin is the staff console over the primary, with the reconciler, the
+// receipts sender and the webhook deliveries its actions use.
+func newAdmin(a *App, pages *web.Pages) *admin.Handlers {
+	store := admin.NewStore(a.DB.Primary)
+	return admin.NewHandlers(store, admin.NewService(store, a.Reconciler, a.Receipts, a.Deliveries), pages)
 }
 
 // measure registers the scrape-time collectors: the database pools, the

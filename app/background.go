@@ -27,7 +27,8 @@ import (
 //     (each domain claimed by one instance); it deletes claims never
 //     verified within tenants.PendingTTL (72 hours);
 //   - the accounts sweeper deletes expired sessions, hand-off tokens and
-//     email links every hour (each lookup checks expiry anyway);
+//     email links every hour (each lookup checks expiry anyway), and the
+//     webhook deliveries older than 30 days the staff console lists;
 //   - the change listener (db.Changes: LISTEN on db.CatalogChannel) is the
 //     one way this instance's page cache, host cache, TLS policy and
 //     custom-domain directory learn of a change; every instance runs its
@@ -45,7 +46,11 @@ func (a *App) Background(ctx context.Context) {
 	a.loops.Go("sales ledger", func() { a.Sales.Run(ctx) })
 	checker := a.DomainChecker(net.DefaultResolver)
 	a.loops.Go("domain checker", func() { checker.Run(ctx, time.Minute) })
-	a.loops.Go("accounts sweeper", func() { accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log) })
+	a.loops.Go("accounts sweeper", func() {
+		accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log, map[string]accounts.Sweeper{
+			"webhook_deliveries": a.Deliveries.Prune, // older than orders.DeliveryRetention (30 days)
+		})
+	})
 	a.loops.Go("change listener", func() { _ = a.Changes.Run(ctx) }) // returns nil when ctx ends
 	if a.Config.InPrimaryRegion() && a.Config.StripeAPIBase == "" {
 		a.loops.Go("reconciler", func() { a.Reconciler.Run(ctx, reconcile.Every) })

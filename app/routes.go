@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/admin"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
@@ -41,6 +42,7 @@ type stack struct {
 	devMail        *devtools.MailHandlers           // nil unless claro dev without SMTP_URL
 	library        *library.Handlers
 	dashboard      *dashboard.Handlers
+	admin          *admin.Handlers // the staff console: the 404 page for anyone without the platform role
 }
 
 // routes states the whole middleware chain, in the order a request passes
@@ -118,6 +120,7 @@ func (a *App) routes(s stack) {
 	s.library.Routes(f)
 	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser, s.entitled))
 	s.dashboard.Routes(f)
+	s.admin.Routes(f)
 
 	// Anything no route took is the one 404 page.
 	f.Use(func(c *fiber.Ctx) error { return a.Errors.NotFound(c) })
@@ -137,7 +140,9 @@ func signedInUser(c *fiber.Ctx) int64 {
 // products, its domain, whether it can take payments), so their answer waits
 // for this instance's caches to hear of the change: the dashboard and
 // Connect's account events (and the dev test-onboarding page, which delivers
-// one). Carts, checkouts and sign-ins change nothing cached and never wait.
+// one), and the staff console (a suspended store, a product taken down).
+// Carts, checkouts and sign-ins change nothing cached and never wait.
 func changesCaches(path string) bool {
-	return strings.HasPrefix(path, "/dashboard/") || path == "/webhooks/stripe/connect" || strings.HasPrefix(path, "/dev/onboard/")
+	return strings.HasPrefix(path, "/dashboard/") || path == "/webhooks/stripe/connect" || strings.HasPrefix(path, "/dev/onboard/") ||
+		strings.HasPrefix(path, "/admin/")
 }

@@ -30,7 +30,7 @@ func newWeb(cfg config.Config, log *slog.Logger, links web.Links) (*web.Assets, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	errs, err := web.NewErrorPages(engine, log)
+	errs, err := web.NewErrorPages(engine, log, links.Market())
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("app: error pages: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/admin"
 	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/checkout"
@@ -35,6 +36,7 @@ func allViews() []web.View {
 		checkout.Views(),
 		library.Views(),
 		dashboard.Views(),
+		admin.Views(),
 		devtools.Views(),
 	)
 }

@@ -311,6 +311,8 @@ func contractPrivacy(t *testing.T, b *backend) {
 		{"published", "UPDATE products SET visibility = 'public' WHERE id = ?", true},
 		{"deleted", "UPDATE products SET deleted_at = now() WHERE id = ?", false},
 		{"restored", "UPDATE products SET deleted_at = NULL WHERE id = ?", true},
+		{"taken down by staff", "UPDATE products SET taken_down_at = now(), taken_down_reason = 'test' WHERE id = ?", false},
+		{"restored by staff", "UPDATE products SET taken_down_at = NULL, taken_down_reason = NULL WHERE id = ?", true},
 		{"store suspended", "UPDATE tenants SET status = 'suspended' WHERE id = (SELECT tenant_id FROM products WHERE id = ?)", false},
 		{"store reinstated", "UPDATE tenants SET status = 'active' WHERE id = (SELECT tenant_id FROM products WHERE id = ?)", true},
 		{"charges disabled", "UPDATE tenants SET charges_enabled = false WHERE id = (SELECT tenant_id FROM products WHERE id = ?)", false},

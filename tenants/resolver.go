@@ -48,8 +48,9 @@ type Resolver struct {
 }
 
 type cacheEntry struct {
-	site    Site
-	missing bool
+	site        Site
+	missing     bool
+	unavailable int64 // the suspended store's id (ErrUnavailable)
 }
 
 // NewResolver returns a resolver for hosts under rootHost (ROOT_DOMAIN without
@@ -87,14 +88,21 @@ func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
 	e, hit := r.cache[host]
 	r.mu.RUnlock()
 	if hit {
-		if e.missing {
+		switch {
+		case e.unavailable != 0:
+			return Site{}, ErrUnavailable
+		case e.missing:
 			return Site{}, ErrNotFound
 		}
 		return e.site, nil
 	}
 
 	site, err := r.lookup(ctx, host, sub)
+	var gone *unavailableError
 	switch {
+	case errors.As(err, &gone):
+		r.put(host, cacheEntry{unavailable: gone.tenantID})
+		return Site{}, ErrUnavailable
 	case errors.Is(err, ErrNotFound):
 		r.put(host, cacheEntry{missing: true})
 		return Site{}, ErrNotFound
@@ -112,7 +120,7 @@ func (r *Resolver) lookup(ctx context.Context, host, sub string) (Site, error) {
 			return Site{}, err
 		}
 		if !t.Active() {
-			return Site{}, ErrNotFound
+			return Site{}, &unavailableError{t.ID}
 		}
 		// A store with an active custom domain is served there; its
 		// subdomain answers 301 (tenants.custom_domain is set exactly while
@@ -133,7 +141,7 @@ func (r *Resolver) lookup(ctx context.Context, host, sub string) (Site, error) {
 		return Site{}, err
 	}
 	if !t.Active() {
-		return Site{}, ErrNotFound
+		return Site{}, &unavailableError{t.ID}
 	}
 	if host != d.Hostname {
 		return Site{Kind: KindRedirect, Host: host, Tenant: t, RedirectHost: d.Hostname}, nil
@@ -188,8 +196,16 @@ func (r *Resolver) Invalidate(tenantID int64) {
 		return
 	}
 	for h, e := range r.cache {
-		if e.missing || (e.site.Tenant != nil && e.site.Tenant.ID == tenantID) {
+		if e.missing || e.unavailable == tenantID || (e.site.Tenant != nil && e.site.Tenant.ID == tenantID) {
 			delete(r.cache, h)
 		}
 	}
 }
+
+// unavailableError is lookup's answer for a suspended store, carrying its id
+// so that the cached answer goes when that store changes; Resolve answers
+// ErrUnavailable.
+type unavailableError struct{ tenantID int64 }
+
+func (e *unavailableError) Error() string { return ErrUnavailable.Error() }
+func (e *unavailableError) Unwrap() error { return ErrUnavailable }

@@ -170,3 +170,33 @@ func FuzzResolve(f *testing.F) {
 		}
 	})
 }
+
+// A suspended store is ErrUnavailable on its subdomain and its custom
+// domain (still an ErrNotFound for callers that only ask that), cached like
+// any answer, and served again once restored and announced.
+func TestASuspendedStoreIsUnavailableUntilRestored(t *testing.T) {
+	ctx := context.Background()
+	slug := uniq("susp-resolve")
+	domain := "shop." + slug + ".example"
+	tn := createTenant(t, slug)
+	activateDomain(t, tn.ID, domain)
+	r := newTestResolver(t)
+	if _, err := testDB.Primary.NewUpdate().Table("tenants").Set("status = 'suspended'").Where("id = ?", tn.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.Invalidate(tn.ID)
+	for range 2 { // the second answer comes from the cache
+		for _, host := range []string{slug + ".claro.test", domain} {
+			if _, err := r.Resolve(ctx, host); !errors.Is(err, ErrUnavailable) || !errors.Is(err, ErrNotFound) {
+				t.Fatalf("%s: %v, want ErrUnavailable", host, err)
+			}
+		}
+	}
+	if _, err := testDB.Primary.NewUpdate().Table("tenants").Set("status = 'active'").Where("id = ?", tn.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.Invalidate(tn.ID)
+	if site, err := r.Resolve(ctx, domain); err != nil || site.Kind != KindStore || site.Tenant.ID != tn.ID {
+		t.Fatalf("restored store: %+v %v", site, err)
+	}
+}

@@ -24,6 +24,11 @@ const (
 // wraps sql.ErrNoRows, which the web layer answers with the one 404 page.
 var ErrNotFound = fmt.Errorf("tenants: store not found: %w", sql.ErrNoRows)
 
+// ErrUnavailable is a store suspended by platform staff: not served (it is
+// an ErrNotFound), but its host answers the "store unavailable" page rather
+// than the 404 page (web.Tenant).
+var ErrUnavailable = fmt.Errorf("tenants: store suspended: %w", ErrNotFound)
+
 // Tenant is a creator's store.
 type Tenant struct {
 	bun.BaseModel `bun:"table:tenants"`

@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template.
 //
-//go:embed layouts partials marketplace storefront errors accounts dashboard library
+//go:embed layouts partials marketplace storefront errors accounts dashboard library admin
 var FS embed.FS

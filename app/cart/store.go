@@ -3,6 +3,7 @@ package cart
 import (
 	"context"
 
+	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/tenants"
 	"github.com/uptrace/bun"
@@ -65,8 +66,8 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 		return out, nil
 	}
 	var rows []Line
-	err := s.pool(ctx).NewRaw(`SELECT id, slug, title, price_cents, currency, cover_key FROM products
-		WHERE tenant_id = ? AND id IN (?) AND deleted_at IS NULL AND visibility IN ('public', 'private')`,
+	err := s.pool(ctx).NewRaw(`SELECT p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key FROM products p
+		WHERE p.tenant_id = ? AND p.id IN (?) AND `+catalog.ListedSQL,
 		tenantID, bun.List(c.IDs())).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err

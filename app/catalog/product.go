@@ -52,6 +52,12 @@ type Product struct {
 	CreatedAt     time.Time  `bun:"created_at,nullzero,default:now()"`
 	UpdatedAt     time.Time  `bun:"updated_at,nullzero,default:now()"`
 	DeletedAt     *time.Time `bun:"deleted_at"`
+	// TakenDownAt is set while platform staff have taken the product down
+	// (app/admin): hidden from its storefront, discovery and checkout, kept
+	// by its buyers; TakenDownReason is staff's reason, shown to its creator.
+	// Only admin writes them; Update never does.
+	TakenDownAt     *time.Time `bun:"taken_down_at"`
+	TakenDownReason *string    `bun:"taken_down_reason"`
 }
 
 // Rating is the average star rating, 0 when unrated.

@@ -28,9 +28,14 @@ const cardColumns = `p.id, p.slug, p.title, p.price_cents, p.currency, p.visibil
 	p.rating_count, p.rating_sum, p.created_at, t.slug AS store_slug, t.name AS store_name`
 
 // discoverable is the one definition of what global discovery may show: public,
-// live products of active stores that can take payments.
-const discoverable = `p.visibility = 'public' AND p.deleted_at IS NULL
+// live products, not taken down by staff, of active stores that can take payments.
+const discoverable = `p.visibility = 'public' AND p.deleted_at IS NULL AND p.taken_down_at IS NULL
 	AND t.status = 'active' AND t.charges_enabled`
+
+// ListedSQL is what a storefront lists and sells, over products aliased p
+// (or unaliased, with p. removed): public or unlisted, live, not taken down
+// by staff. The storefront, the product page and the cart's re-pricing use it.
+const ListedSQL = `p.deleted_at IS NULL AND p.taken_down_at IS NULL AND p.visibility IN ('public', 'private')`
 
 // DiscoverableSQL is that rule as a SQL condition over products p joined to
 // tenants t, for the search package, so the rule has one definition.
@@ -92,7 +97,7 @@ func PositionOf(c Card) Position { return Position{Micros: c.CreatedAt.UnixMicro
 func (s *Store) StorefrontPage(ctx context.Context, tenantID int64, after *Position, limit int) ([]Card, error) {
 	q := `SELECT ` + cardColumns + `
 		FROM products p JOIN tenants t ON t.id = p.tenant_id
-		WHERE p.tenant_id = ? AND p.deleted_at IS NULL AND p.visibility IN ('public', 'private')`
+		WHERE p.tenant_id = ? AND ` + ListedSQL
 	args := []any{tenantID}
 	if after != nil {
 		q += ` AND (p.created_at, p.id) < (?, ?)`
@@ -113,6 +118,7 @@ func (s *Store) VisibleBySlug(ctx context.Context, tenantID int64, slug string) 
 		Where("tenant_id = ?", tenantID).
 		Where("slug = ?", slug).
 		Where("deleted_at IS NULL").
+		Where("taken_down_at IS NULL").
 		Where("visibility IN ('public', 'private')").
 		Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {

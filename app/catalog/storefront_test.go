@@ -126,8 +126,8 @@ func TestMarketplaceShowsOnlyStoresThatCanSell(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || strings.Contains(page, "Add to cart") || !strings.Contains(page, "not taking payments") {
 		t.Fatalf("store without payments: status %d, buy button shown or notice missing", resp.StatusCode)
 	}
-	if resp, _ := e.Get(t, apptest.StoreHost(gone.Slug), "/"); resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("suspended store answered %d, want 404", resp.StatusCode)
+	if resp, body := e.Get(t, apptest.StoreHost(gone.Slug), "/"); resp.StatusCode != http.StatusGone || body != string(e.App.Errors.UnavailableBody()) {
+		t.Fatalf("suspended store answered %d, want 410 and the unavailable page", resp.StatusCode)
 	}
 }
 

@@ -170,6 +170,8 @@ func newProductRow(p *catalog.Product, m *tenants.Membership, csrf string) produ
 // product, and why not; it mirrors catalog's one eligibility rule.
 func discoveryNote(p *catalog.Product, t *tenants.Tenant) (string, bool) {
 	switch {
+	case p.TakenDownAt != nil:
+		return "Taken down by Claro staff (reason: " + deref(p.TakenDownReason) + "). Hidden from your store, search and checkout; buyers keep access.", false
 	case p.Visibility == catalog.Draft:
 		return "Draft: hidden everywhere until you publish it.", false
 	case t.Status != tenants.StatusActive:
@@ -192,4 +194,11 @@ func (h *Handlers) invalidProduct(c *fiber.Ctx, page productPage, f ProductForm)
 	page.Form = f
 	c.Status(fiber.StatusUnprocessableEntity)
 	return web.Render(c, "dashboard/product_form", page)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -21,7 +21,8 @@ type Handlers struct {
 	verifier *payments.Verifier
 	service  *Service
 	log      *slog.Logger
-	observer Observer // nil: no one
+	observer Observer    // nil: no one
+	recorded *Deliveries // nil: deliveries are not kept (WithDeliveries)
 }
 
 // Observer hears what became of every delivery; the app's metrics are one.
@@ -55,15 +56,29 @@ func (h *Handlers) WithObserver(o Observer) *Handlers {
 	return h
 }
 
+// WithDeliveries keeps every verified delivery and its outcome in d, for
+// the staff console.
+func (h *Handlers) WithDeliveries(d *Deliveries) *Handlers {
+	h.recorded = d
+	return h
+}
+
 func (h *Handlers) observe(ep payments.Endpoint, outcome string) {
 	if h.observer == nil {
 		return
 	}
-	name := "platform"
-	if ep == payments.ConnectEndpoint {
-		name = "connect"
+	h.observer.WebhookDelivery(endpointName(ep), outcome)
+}
+
+// record keeps a verified delivery's outcome. It runs after the event's own
+// transaction and never changes the answer Stripe gets: a failure is logged.
+func (h *Handlers) record(ctx context.Context, ep payments.Endpoint, e *payments.Event, outcome string, cause error) {
+	if h.recorded == nil {
+		return
 	}
-	h.observer.WebhookDelivery(name, outcome)
+	if err := h.recorded.Record(context.WithoutCancel(ctx), ep, e, outcome, cause); err != nil {
+		h.log.Warn("webhook delivery not recorded", "event", e.ID, "outcome", outcome, "err", err)
+	}
 }
 
 // Routes registers both endpoints on the marketplace host only. The app's
@@ -137,9 +152,11 @@ func (h *Handlers) deliver(ctx context.Context, body []byte, signature string, e
 	outcome, err := h.service.Apply(ctx, ep, e)
 	if err != nil {
 		h.observe(ep, OutcomeRetry)
+		h.record(ctx, ep, e, OutcomeRetry, err)
 		h.log.Error("stripe event failed; Stripe will retry", "event", e.ID, "type", e.Type, "err", err)
 		return err
 	}
 	h.observe(ep, string(outcome))
+	h.record(ctx, ep, e, string(outcome), nil)
 	return nil
 }

@@ -2,6 +2,8 @@ package payments
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -129,4 +131,23 @@ func (c *Client) ListCompletedSessions(ctx context.Context, since time.Time) ([]
 		return nil, apiError("list checkout sessions", err)
 	}
 	return out, nil
+}
+
+// ErrSessionNotFound is a Checkout Session id Stripe does not know.
+var ErrSessionNotFound = errors.New("payments: no such checkout session")
+
+// RetrieveCheckoutSession reads one Checkout Session back from Stripe, and
+// whether it is complete: what the staff console's "re-run the reconciler
+// for a session" applies. An id Stripe does not know is ErrSessionNotFound.
+func (c *Client) RetrieveCheckoutSession(ctx context.Context, id string) (*CheckoutSession, bool, error) {
+	p := &stripe.CheckoutSessionParams{}
+	p.Context = ctx
+	s, err := c.api.CheckoutSessions.Get(id, p)
+	if se, ok := err.(*stripe.Error); ok && se.HTTPStatusCode == http.StatusNotFound {
+		return nil, false, ErrSessionNotFound
+	}
+	if err != nil {
+		return nil, false, apiError("retrieve checkout session", err)
+	}
+	return sessionFrom(s), s.Status == stripe.CheckoutSessionStatusComplete, nil
 }

@@ -165,3 +165,24 @@ func (s *Sender) fail(ctx context.Context, r claimed, cause error) error {
 	}
 	return nil
 }
+
+// ErrNoReceipt is an order that owes no receipt: none such, or not paid.
+var ErrNoReceipt = errors.New("receipts: no paid order with that id")
+
+// Resend queues order orderID's receipt again (staff's "resend a receipt"):
+// its outbox row is made due now, with its attempts reset, or written if it
+// was never there, and the sender is woken. Only a paid order's receipt is
+// sent again; any other id is ErrNoReceipt.
+func (s *Sender) Resend(ctx context.Context, orderID int64) error {
+	res, err := s.db.NewRaw(`INSERT INTO receipts_outbox (order_id)
+		SELECT id FROM orders WHERE id = ? AND status = 'paid'
+		ON CONFLICT (order_id) DO UPDATE SET sent_at = NULL, attempts = 0, available_at = now(), last_error = NULL`, orderID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNoReceipt
+	}
+	s.Wake()
+	return nil
+}

@@ -174,3 +174,40 @@ func (r *Reconciler) Run(ctx context.Context, every time.Duration) {
 		}
 	}
 }
+
+// What re-running the reconciler for one session came to (Session).
+const (
+	SessionOrderWritten = "order written"        // no order (or a pending one) was there; the webhook's writer wrote it
+	SessionHadOrder     = "order already there"  // nothing to do
+	SessionNotComplete  = "session not complete" // Stripe has not completed it: nothing to write yet
+	SessionStillMissing = "order still missing"  // applied, but no checkout matched or the amount differed (logged by orders)
+)
+
+// Session is one pass over a single Checkout Session, as staff ask for it
+// from the console: read it back from Stripe and, when complete and still
+// owing its order, apply it through the webhook's own writer
+// (orders.ApplySession), so it is as idempotent as a pass. An id Stripe does
+// not know is payments.ErrSessionNotFound.
+func (r *Reconciler) Session(ctx context.Context, id string) (string, error) {
+	sess, complete, err := r.payments.RetrieveCheckoutSession(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if !complete {
+		return SessionNotComplete, nil
+	}
+	missing, err := r.orders.Missing(ctx, []*payments.CheckoutSession{sess})
+	if err != nil || len(missing) == 0 {
+		return SessionHadOrder, err
+	}
+	if _, err := r.orders.ApplySession(ctx, sess); err != nil {
+		return "", fmt.Errorf("reconcile: session %s: %w", sess.ID, err)
+	}
+	if still, err := r.orders.Missing(ctx, missing); err != nil || len(still) > 0 {
+		return SessionStillMissing, err
+	}
+	r.add("order", 1)
+	r.log.Warn("reconcile: order written for a session, asked by staff", "session", sess.ID,
+		"client_reference_id", sess.ClientReferenceID, "payment_status", sess.PaymentStatus, "amount_cents", sess.AmountTotal)
+	return SessionOrderWritten, nil
+}

@@ -42,6 +42,7 @@ const (
 type ErrorPages struct {
 	notFound       []byte // hosts no store owns
 	marketNotFound []byte // the marketplace; nil until WithSites
+	unavailable    []byte // a suspended store's page (Unavailable)
 	views          fiber.Views
 	links          *Links
 	styles         []string // CSP hashes of the pages' inline <style> blocks
@@ -49,17 +50,22 @@ type ErrorPages struct {
 	log            *slog.Logger
 }
 
-// NewErrorPages renders the 404 page once, up front.
-func NewErrorPages(v fiber.Views, log *slog.Logger) (*ErrorPages, error) {
+// NewErrorPages renders the 404 page and the suspended store's page (which
+// links to the marketplace at market) once, up front.
+func NewErrorPages(v fiber.Views, log *slog.Logger, market string) (*ErrorPages, error) {
 	var buf bytes.Buffer
 	if err := v.Render(&buf, "errors/404", nil); err != nil {
+		return nil, err
+	}
+	var gone bytes.Buffer
+	if err := v.Render(&gone, "errors/unavailable", UnavailablePage{Market: market}); err != nil {
 		return nil, err
 	}
 	var sample bytes.Buffer
 	if err := v.Render(&sample, "errors/error", errorPage{Status: 500, Message: "x"}); err != nil {
 		return nil, err
 	}
-	e := &ErrorPages{notFound: buf.Bytes(), views: v, styles: StyleHashes(buf.Bytes(), sample.Bytes()), log: log}
+	e := &ErrorPages{notFound: buf.Bytes(), unavailable: gone.Bytes(), views: v, styles: StyleHashes(buf.Bytes(), sample.Bytes(), gone.Bytes()), log: log}
 	e.render = func(c *fiber.Ctx, status int, msg string) error {
 		c.Status(status)
 		if site, ok := e.site(c); ok {
@@ -86,7 +92,7 @@ func (e *ErrorPages) WithSites(links Links) error {
 		return err
 	}
 	e.notFound, e.marketNotFound = unknown.Bytes(), market.Bytes()
-	e.styles = StyleHashes(e.notFound, sample.Bytes())
+	e.styles = StyleHashes(e.notFound, sample.Bytes(), e.unavailable)
 	return nil
 }
 
@@ -113,6 +119,10 @@ func (e *ErrorPages) market() string {
 	}
 	return e.links.Market()
 }
+
+// UnavailablePage is the suspended store's page's data: the marketplace's
+// base URL (the library and home it links to).
+type UnavailablePage struct{ Market string }
 
 type errorPage struct {
 	Status    int
@@ -176,6 +186,20 @@ func (e *ErrorPages) NotFound(c *fiber.Ctx) error {
 	return c.Send(body)
 }
 
+// UnavailableBody is the suspended store's page; tests compare against it.
+func (e *ErrorPages) UnavailableBody() []byte { return e.unavailable }
+
+// Unavailable writes the page every URL of a suspended store answers: 410
+// Gone (the store's pages are withdrawn, not missing, and not a fault of
+// ours: a 5xx would page the on-call and invite crawlers to retry), never
+// cached, the same bytes for every store so that nothing about it shows.
+func (e *ErrorPages) Unavailable(c *fiber.Ctx) error {
+	c.Status(fiber.StatusGone)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(e.unavailable)
+}
+
 // Handle is Fiber's ErrorHandler: it picks the status, the page and the log
 // line. Only a Refusal's message is shown; any other error gets the generic
 // sentence of its status and the request id, and a 5xx gets a log line too.
@@ -234,6 +258,7 @@ func Views() []View {
 	return []View{
 		{Name: "errors/404"},
 		{Name: "errors/404", Data: notFoundPage{Market: "http://claro.test"}},
+		{Name: "errors/unavailable", Data: UnavailablePage{}},
 		{Name: "errors/error", Data: errorPage{}},
 		{Name: "errors/site_404", Data: Page{Anonymous: true}, Page: true},
 		{Name: "errors/site_error", Data: siteError{Status: 400, Message: "x"}, Page: true},

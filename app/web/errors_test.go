@@ -26,7 +26,7 @@ import (
 func errorApp(t *testing.T, log *bytes.Buffer, routes map[string]error) (*fiber.App, *web.ErrorPages) {
 	t.Helper()
 	only := fstest.MapFS{} // the error pages as shipped, without the rest of the tree's functions
-	for _, name := range []string{"errors/404.html", "errors/error.html"} {
+	for _, name := range []string{"errors/404.html", "errors/error.html", "errors/unavailable.html"} {
 		b, err := fs.ReadFile(views.FS, name)
 		if err != nil {
 			t.Fatal(err)
@@ -34,7 +34,7 @@ func errorApp(t *testing.T, log *bytes.Buffer, routes map[string]error) (*fiber.
 		only[name] = &fstest.MapFile{Data: b}
 	}
 	engine := html.NewFileSystem(http.FS(only), ".html")
-	pages, err := web.NewErrorPages(engine, slog.New(slog.NewTextHandler(log, nil)))
+	pages, err := web.NewErrorPages(engine, slog.New(slog.NewTextHandler(log, nil)), "http://claro.test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,8 @@ func Tenant(res *tenants.Resolver, errs *ErrorPages, port string) fiber.Handler 
 	return func(c *fiber.Ctx) error {
 		site, err := res.Resolve(c.UserContext(), c.Hostname())
 		switch {
+		case errors.Is(err, tenants.ErrUnavailable):
+			return errs.Unavailable(c) // a suspended store: every URL of it says so
 		case errors.Is(err, tenants.ErrNotFound):
 			return errs.NotFound(c)
 		case err != nil:
