@@ -211,7 +211,7 @@ func TestEveryAdminRouteIsThe404PageForAnyoneButStaff(t *testing.T) {
 		}
 	}
 	// On a storefront host the console does not exist, even for staff.
-	if resp, body := f.staff.Get(t, f.domain, "/admin"); resp.StatusCode != http.StatusNotFound || body != unknown {
+	if resp, body := f.staff.Get(t, f.domain, "/admin"); resp.StatusCode != http.StatusNotFound || body != f.e.NotFound(t, f.domain) {
 		t.Errorf("staff on a storefront host: %d", resp.StatusCode)
 	}
 	for _, rt := range routes {
@@ -330,7 +330,7 @@ func TestTakingAProductDown(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || audited(t, f.store.ID, admin.ActionTakeDownProduct) != 1 {
 		t.Fatalf("take-down: %d", resp.StatusCode)
 	}
-	notFound := string(f.e.App.Errors.NotFoundBody())
+	notFound := f.e.NotFound(t, host) // the store's own 404 page
 	if resp, body := f.e.Get(t, host, "/products/"+f.product.Slug); resp.StatusCode != http.StatusNotFound || body != notFound {
 		t.Errorf("taken-down product page: %d", resp.StatusCode)
 	}
