@@ -17,8 +17,8 @@ import (
 	_ "image/gif"
 	_ "image/png"
 
-	_ "golang.org/x/image/webp"
 	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp"
 )
 
 // CoverWidths are the widths an uploaded image is also kept at, for the
