@@ -103,46 +103,69 @@ func TestAudit(t *testing.T) {
 		{"Cart", shop + "/cart", visitor},
 		{"Library item", libraryItem, buyer},
 	}
-	type row struct {
-		name, path string
-		scores     map[string]int
-		misses     []string
-	}
 	var rows []row
+	runs := 3 // Lighthouse's advice: the median of several runs, as one run's timings vary
+	if n, err := strconv.Atoi(os.Getenv("CLARO_AUDIT_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
 	for _, p := range pages {
-		out := filepath.Join(dir, strconv.Itoa(len(rows))+".json")
-		args := []string{p.url, "--output=json", "--output-path=" + out, "--quiet",
-			"--only-categories=performance,accessibility,best-practices,seo",
-			"--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"}
-		if p.jar != nil {
-			h, _ := json.Marshal(map[string]string{"Cookie": p.jar.cookieHeader(p.url)})
-			args = append(args, "--extra-headers="+string(h))
-		}
-		cmd := exec.Command(lighthouse, args...)
-		cmd.Dir, cmd.Stdout, cmd.Stderr = modRoot, os.Stdout, os.Stderr
-		cmd.Env = append(os.Environ(), "CHROME_PATH="+chrome)
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("lighthouse %s: %v", p.url, err)
-		}
 		r := row{name: p.name, scores: map[string]int{}}
 		u, _ := url.Parse(p.url)
 		r.path = strings.Split(u.Host, ":")[0] + u.RequestURI()
-		rep := readReport(t, out)
+		var reps []report
+		for i := range runs {
+			reps = append(reps, lighthouseRun(t, modRoot, lighthouse, chrome, p.url, p.jar,
+				filepath.Join(dir, fmt.Sprintf("%d-%d.json", len(rows), i))))
+		}
+		sort.Slice(reps, func(i, j int) bool {
+			return reps[i].Categories["performance"].Score < reps[j].Categories["performance"].Score
+		})
+		rep := reps[len(reps)/2] // the run of median performance
 		for _, c := range categories {
 			cat := rep.Categories[c.id]
 			r.scores[c.id] = int(cat.Score*100 + 0.5)
-			if r.scores[c.id] < target {
-				r.misses = append(r.misses, c.title+": "+strings.Join(rep.failing(cat), "; "))
+			if r.scores[c.id] < 100 {
+				r.misses = append(r.misses, fmt.Sprintf("%s %d: %s", c.title, r.scores[c.id], strings.Join(rep.failing(cat), "; ")))
 			}
 		}
 		t.Logf("%s: %v", p.name, r.scores)
 		rows = append(rows, r)
 	}
 
+	writeReport(t, modRoot, lighthouseVersion(t, modRoot, lighthouse), runs, rows)
+}
+
+type row struct {
+	name, path string
+	scores     map[string]int
+	misses     []string
+}
+
+// lighthouseRun runs Lighthouse once on u (with jar's cookies) and reads its report.
+func lighthouseRun(t *testing.T, modRoot, lighthouse, chrome, u string, jar *client, out string) report {
+	t.Helper()
+	args := []string{u, "--output=json", "--output-path=" + out, "--quiet",
+		"--only-categories=performance,accessibility,best-practices,seo",
+		"--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"}
+	if jar != nil {
+		h, _ := json.Marshal(map[string]string{"Cookie": jar.cookieHeader(u)})
+		args = append(args, "--extra-headers="+string(h))
+	}
+	cmd := exec.Command(lighthouse, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = modRoot, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "CHROME_PATH="+chrome)
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("lighthouse %s: %v", u, err)
+	}
+	return readReport(t, out)
+}
+
+func writeReport(t *testing.T, modRoot, version string, runs int, rows []row) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Lighthouse audit\n\nWritten by `make audit`: Lighthouse %s (npm, `package.json`) on Debian's Chromium, "+
-		"its default mobile run (a mid-range phone on a throttled 4G link), against `claro dev` on the demo data. "+
-		"Target: at least %d in every category on every page.\n\n", lighthouseVersion(t, modRoot, lighthouse), target)
+		"its default mobile run (a mid-range phone on a throttled 4G link), against `claro dev` on the demo data; "+
+		"each page run %d times, the run of median Performance shown. "+
+		"Target: at least %d in every category on every page.\n\n", version, runs, target)
 	b.WriteString("| page | address | Performance | Accessibility | Best Practices | SEO |\n|---|---|---|---|---|---|\n")
 	var misses []string
 	for _, r := range rows {
@@ -160,7 +183,7 @@ func TestAudit(t *testing.T) {
 		}
 	}
 	if len(misses) > 0 {
-		b.WriteString("\n## Below target\n\nWhat Lighthouse marked down on those pages:\n\n" + strings.Join(misses, "\n") + "\n")
+		b.WriteString("\n## Marked down\n\nWhat Lighthouse marked down wherever a score is under 100:\n\n" + strings.Join(misses, "\n") + "\n")
 	}
 	fmt.Fprintf(&b, "\nRun %s.\n", time.Now().UTC().Format("2006-01-02"))
 	if err := os.WriteFile(filepath.Join(modRoot, "docs", "audit.md"), []byte(b.String()), 0o644); err != nil {
