@@ -2,7 +2,7 @@
 GO      ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test check alerts bench assets build vet fmt fuzz clean tools stripe-mock
+.PHONY: run test check alerts bench audit screenshots assets build vet fmt fuzz clean tools stripe-mock
 
 GOBIN := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
@@ -84,6 +84,16 @@ bench: assets
 	$(GO) test -count=1 -run '^$$' -bench Pages -benchtime 3s ./app/ > bin/bench-pages.txt; st=$$?; cat bin/bench-pages.txt; exit $$st
 	$(GO) test -count=1 -run '^$$' -bench WebhookIngestion -benchtime 6000x ./app/orders/ > bin/bench-webhooks.txt; st=$$?; cat bin/bench-webhooks.txt; exit $$st
 	@{ printf '\n## In-process benchmarks, same run\n\n```\n'; grep -h '^Benchmark' bin/bench-pages.txt bin/bench-webhooks.txt; printf '```\n'; } >> docs/bench.md
+
+## audit: Lighthouse (npm) on Debian's Chromium (CHROME_PATH, else /usr/bin/chromium) against a
+## claro dev it starts: the marketplace home, search, a storefront, a product page, the cart and a
+## library item; writes the four scores of each to docs/audit.md
+audit: assets stripe-mock
+	CLARO_AUDIT=1 CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(GO) test -count=1 -timeout 30m -run TestAudit -v ./testkit/audit/
+
+## screenshots: the main pages at 360 and 1280 px on the demo data, into docs/screenshots/
+screenshots: assets
+	CLARO_SCREENSHOTS=1 $(GO) test -count=1 -timeout 10m -run TestScreenshots -v ./testkit/pagetour/
 
 ## fuzz: a short run of each fuzz target
 fuzz: assets

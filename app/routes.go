@@ -92,12 +92,14 @@ func (a *App) routes(s stack) {
 	// read no body, no session and no form, and must set no cookie.
 	web.MarketRoutes(f).Get("/internal/tls/allowed", edge.Ask(a.Policy)) // Caddy's on-demand TLS ask: cookie-free, marketplace host only
 	f.Get("/static/*", s.assets.Handler)                                 // fingerprinted assets, cached for a year by anyone
+	f.Get("/favicon.ico", s.assets.Favicon)                              // every host's icon, whatever page asks
 	f.Get("/media/*", blob.MediaHandler(a.Blobs))                        // public product images, cacheable by anyone
 
 	f.Use(s.accounts.Middleware)               // the session (cookie only, no body): who is signed in (web.CurrentUser), before CSRF binds tokens to it
 	f.Use(web.BodyCaps(dashboard.UploadLimit)) // before anything reads the body: a signed-in creator's upload may be large and multipart, anything else is a small form
 	f.Use(web.CleanForm)                       // CleanQuery for a urlencoded body: after the cap, before CSRF reads the form
 	f.Use(s.csrf.Middleware)                   // every unsafe method carries this host's token; webhooks are signed instead
+	f.Use(web.Compress)                        // brotli or gzip for what is rendered now; a cached page's stored gzip passes untouched
 	if a.Pages != nil {
 		f.Use(a.Pages.Middleware) // last: serves and stores only anonymous pages, its CSRF token cut out and written back
 	}

@@ -5,9 +5,11 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/web"
@@ -52,10 +54,12 @@ func newWeb(cfg config.Config, log *slog.Logger, links web.Links) (*web.Assets, 
 func newEngine(assets *web.Assets, links web.Links) (*web.Layouts, error) {
 	e := html.NewFileSystem(http.FS(views.FS), ".html")
 	e.AddFuncMap(template.FuncMap{
-		"asset":      assets.URL,
-		"money":      catalog.Money,
-		"productURL": links.Product,
-		"mediaURL":   func(key string) string { return "/media/" + key },
+		"asset":       assets.URL,
+		"money":       catalog.Money,
+		"productURL":  links.Product,
+		"mediaURL":    func(key string) string { return "/media/" + key },
+		"coverSrc":    coverSrc,
+		"coverSrcset": coverSrcset,
 		"initial": func(s string) string {
 			r, _ := utf8.DecodeRuneInString(s)
 			return strings.ToUpper(string(r))
@@ -99,4 +103,27 @@ func HumanBytes(n int64) string {
 		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// coverSrc is the address of image key at width w (one of
+// blob.CoverWidths), or of the image itself when it has no sizes (an SVG).
+func coverSrc(key string, w int) string {
+	if k := blob.SizedKey(key, w); k != "" {
+		return "/media/" + k
+	}
+	return "/media/" + key
+}
+
+// coverSrcset lists image key's sizes for an img's srcset ("" for an image
+// without sizes, which then needs none).
+func coverSrcset(key string) string {
+	var parts []string
+	for _, w := range blob.CoverWidths {
+		k := blob.SizedKey(key, w)
+		if k == "" {
+			return ""
+		}
+		parts = append(parts, "/media/"+k+" "+strconv.Itoa(w)+"w")
+	}
+	return strings.Join(parts, ", ")
 }

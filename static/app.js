@@ -117,3 +117,15 @@ document.addEventListener("click", function (e) {
     selectIt();
   }
 });
+
+// A table wider than a phone scrolls inside itself (app.css); one that does
+// is made focusable, so a keyboard can scroll it too.
+function focusableScrollers() {
+  document.querySelectorAll(".table").forEach(function (t) {
+    if (t.scrollWidth > t.clientWidth) t.tabIndex = 0;
+    else t.removeAttribute("tabindex");
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+document.addEventListener("htmx:afterSettle", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);

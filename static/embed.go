@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every static file.
 //
-//go:embed *.css *.js img
+//go:embed *.css *.js *.ico img
 var FS embed.FS

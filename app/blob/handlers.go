@@ -71,6 +71,15 @@ func MediaHandler(store Store) fiber.Handler {
 			return fiber.ErrNotFound
 		}
 		rc, info, err := store.Open(context.WithoutCancel(c.UserContext()), key) // streamed past the deadline
+		if errors.Is(err, ErrNotFound) && sizedKeyPattern.MatchString(key) {
+			// A size not made yet (an image from before sizes were kept).
+			rc, info, err = openSized(c.UserContext(), store, key)
+			var orig *useOriginal
+			if errors.As(err, &orig) {
+				c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+				return c.Redirect("/media/"+orig.key, fiber.StatusFound)
+			}
+		}
 		if err != nil {
 			return notFound(err)
 		}

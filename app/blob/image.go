@@ -25,12 +25,28 @@ func PutImage(ctx context.Context, s Store, l Limits, r io.Reader) (key string, 
 	_, err = s.Stat(ctx, key)
 	switch {
 	case err == nil:
-		return key, false, nil // the same bytes are stored already
+		return key, false, putStoredSizes(ctx, s, key, body) // the same bytes are stored already
 	case !errors.Is(err, ErrNotFound):
 		return "", false, err
 	}
 	if err := s.Put(ctx, key, bytes.NewReader(body), int64(len(body)), ctype); err != nil {
 		return "", false, err
 	}
+	if err := putStoredSizes(ctx, s, key, body); err != nil {
+		_ = s.Delete(context.WithoutCancel(ctx), key)
+		return "", false, err
+	}
 	return key, true, nil
+}
+
+// putStoredSizes makes the image's CoverWidths sizes now, so pages never
+// wait for one. Only the store's failure is an error: an image the decoder
+// cannot read, or one too large, keeps no sizes, and the media handler
+// sends its original in their place.
+func putStoredSizes(ctx context.Context, s Store, key string, body []byte) error {
+	var stored *storeError
+	if err := putSizes(ctx, s, key, body); errors.As(err, &stored) {
+		return stored.err
+	}
+	return nil
 }

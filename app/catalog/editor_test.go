@@ -61,11 +61,13 @@ func TestAnUploadWhoseRowIsNotWrittenLeavesNoBlob(t *testing.T) {
 		if err := upload(ctx, catalog.NewEditor(testDB.DB, blobs)); err == nil {
 			t.Fatalf("%s: the upload succeeded although its transaction was cancelled", name)
 		}
-		if len(blobs.keys) != 1 {
-			t.Fatalf("%s: %d blobs written, want 1 (then removed)", name, len(blobs.keys))
+		if len(blobs.keys) == 0 {
+			t.Fatalf("%s: no blob written", name)
 		}
-		if _, err := local.Stat(context.Background(), blobs.keys[0]); !errors.Is(err, blob.ErrNotFound) {
-			t.Errorf("%s: blob %s left behind: %v", name, blobs.keys[0], err)
+		for _, k := range blobs.keys { // a cover's sizes too
+			if _, err := local.Stat(context.Background(), k); !errors.Is(err, blob.ErrNotFound) {
+				t.Errorf("%s: blob %s left behind: %v", name, k, err)
+			}
 		}
 	}
 	got, files, err := catalog.NewEditor(testDB.DB, local).Product(context.Background(), store.ID, p.ID)

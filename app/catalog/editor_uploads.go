@@ -34,7 +34,7 @@ func (e *Editor) SetCover(ctx context.Context, tenantID, id int64, image io.Read
 		return s.Update(ctx, tenantID, p)
 	})
 	if err != nil && created {
-		e.forget(ctx, key)
+		blob.DeleteImage(context.WithoutCancel(ctx), e.blobs, key)
 	}
 	return err
 }

@@ -38,8 +38,9 @@ type PageCache struct {
 }
 
 type cachedPage struct {
-	parts  [][]byte // the page split where the CSRF token goes
-	route  string   // the pattern of the route that rendered it (RouteTable.Pattern)
+	parts  [][]byte     // the page split where the CSRF token goes
+	gz     *splicedGzip // parts in gzip, compressed once at fill time (nil for a small page)
+	route  string       // the pattern of the route that rendered it (RouteTable.Pattern)
 	ctype  string
 	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
 	tenant int64
@@ -85,6 +86,9 @@ func (p *cachedPage) size(key string) int {
 	for _, part := range p.parts {
 		n += len(part)
 	}
+	if p.gz != nil {
+		n += p.gz.size()
+	}
 	return n
 }
 
@@ -125,12 +129,19 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 			c.Locals(routePatternKey{}, p.route)
 		}
 		c.Set(fiber.HeaderContentType, p.ctype)
-		c.Set(fiber.HeaderVary, "HX-Request")
+		c.Set(fiber.HeaderVary, "HX-Request, Accept-Encoding")
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
 		for _, h := range p.hx {
 			c.Set(h[0], h[1])
 		}
 		resp := c.Response()
+		if p.gz != nil && PickEncoding(c.Get(fiber.HeaderAcceptEncoding), EncodingGzip) == EncodingGzip {
+			// The stored gzip with this visitor's token spliced in: nothing
+			// is compressed now, and Compress leaves an encoded body alone.
+			c.Set(fiber.HeaderContentEncoding, EncodingGzip)
+			resp.SetBodyRaw(p.gz.appendTo(make([]byte, 0, p.gz.size()+len(p.parts)*(len(token)+5)+32), p.parts, token))
+			return nil
+		}
 		resp.ResetBody()
 		for i, part := range p.parts {
 			if i > 0 {
@@ -156,8 +167,12 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 			hx = append(hx, [2]string{string(k), string(v)})
 		}
 	})
-	pc.put(key, &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), hx: hx,
-		tenant: scope.tenant, query: scope.query, route: pc.Routes.Pattern(c)})
+	page := &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), hx: hx,
+		tenant: scope.tenant, query: scope.query, route: pc.Routes.Pattern(c)}
+	if len(body) >= MinCompress && len(token) <= 0xffff && len(resp.Header.ContentEncoding()) == 0 {
+		page.gz = newSplicedGzip(page.parts)
+	}
+	pc.put(key, page)
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	return nil
 }
