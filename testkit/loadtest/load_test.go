@@ -126,7 +126,7 @@ func TestLoad(t *testing.T) {
 	// transposition, a dropped or doubled letter, never the first letter),
 	// each word of the scale catalog's titles and tags.
 	typos := uncached
-	typos.UniqueWords = []string{"prestes", "ebok", "fnots", "guied", "cuorse", "tempalte", "flim", "protrait", "muisc", "icnos"}
+	typos.UniqueWords = []string{"prestes", "gudie", "fonst", "guied", "cuorse", "tempalte", "coastl", "protrait", "muisc", "icnos"}
 
 	type target struct {
 		name  string
