@@ -13,9 +13,9 @@ import (
 
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/search"
-	"github.com/uptrace/bun"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
 )
 
 // scaleBatch is how many products one COPY carries.
