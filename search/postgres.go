@@ -130,7 +130,11 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 			args["words"] = lookup
 		}
 		delete(args, "limit") // part of the text, see boundedSQL
-		sql = boundedSQL(where, walk, key, sort == SortRelevance, limit+1, sh)
+		bound := matchBound
+		if q.MaxMatches > 0 && !q.Facets {
+			bound = min(bound, max(q.MaxMatches, limit))
+		}
+		sql = boundedSQL(where, walk, key, sort == SortRelevance, limit+1, bound, sh)
 	}
 	var rows []hitRow
 	if err := p.query(ctx, sql, args, &rows); err != nil {

@@ -222,7 +222,7 @@ type sqlShape struct {
 //
 // The answer has one row at least: the first carries the facet counts and
 // the look-up as JSON (known, vocab), every row a document when any matched.
-func boundedSQL(where, walkWhere string, k sortKey, relevance bool, limit int, sh sqlShape) string {
+func boundedSQL(where, walkWhere string, k sortKey, relevance bool, limit, bound int, sh sqlShape) string {
 	lim := fmt.Sprint(limit)
 	gate, lookupCols, from := "", "true AS known, NULL::json AS vocab", "(SELECT 1) one"
 	ctes := categoryPathsCTE
@@ -237,16 +237,16 @@ func boundedSQL(where, walkWhere string, k sortKey, relevance bool, limit int, s
 		keysetM = "\n\tAND " + k.after("m.sort_key", "m.id")
 		keysetP = "\n\tAND " + k.after(k.expr, "p.id")
 	}
-	bound := fmt.Sprint(matchBound)
+	boundN := fmt.Sprint(bound)
 	pageKeys := `SELECT id, sort_key FROM matches m WHERE true` + keysetM + `
 	ORDER BY ` + k.order("m.sort_key", "m.id") + ` LIMIT ` + lim + ``
 	if !relevance {
-		pageKeys = `(SELECT id, sort_key FROM matches m WHERE (SELECT n FROM counted) <= ` + bound + keysetM + `
+		pageKeys = `(SELECT id, sort_key FROM matches m WHERE (SELECT n FROM counted) <= ` + boundN + keysetM + `
 	ORDER BY ` + k.order("m.sort_key", "m.id") + ` LIMIT ` + lim + `)
 	UNION ALL
 	(SELECT p.id, ` + k.expr + ` FROM products p JOIN tenants t ON t.id = p.tenant_id
 	` + walkWhere + `
-	AND (SELECT n FROM counted) > ` + bound + keysetP + `
+	AND (SELECT n FROM counted) > ` + boundN + keysetP + `
 	ORDER BY ` + k.order(k.expr, "p.id") + ` LIMIT ` + lim + `)`
 	}
 	facets, facetCol := "", "NULL::json AS facets"
@@ -268,7 +268,7 @@ matches AS MATERIALIZED (
 	SELECT p.id, p.category_id, p.tags, p.price_cents, ` + k.expr + ` AS sort_key
 	FROM products p JOIN tenants t ON t.id = p.tenant_id
 	` + where + gate + `
-	LIMIT ` + fmt.Sprint(matchBound+1) + `
+	LIMIT ` + fmt.Sprint(bound+1) + `
 ), counted AS (SELECT count(*) AS n FROM matches)` + facets + `,
 page_keys AS (
 	` + pageKeys + `

@@ -17,8 +17,9 @@ import (
 // same search as GET /search (typo rules, the last word as a prefix) without
 // facets, and is cached like it.
 const (
-	suggestLimit  = 6
-	suggestStores = 3
+	suggestLimit   = 6
+	suggestStores  = 3
+	suggestMatches = 150 // candidates ranked for the dropdown
 )
 
 // Suggestions is what partials/search_suggest renders.
@@ -50,7 +51,7 @@ func (h *Handlers) suggest(c *fiber.Ctx) error {
 	if errors.As(err, &badQ) {
 		return web.BadRequest(badQ.Msg)
 	}
-	q.Limit = suggestLimit
+	q.Limit, q.MaxMatches = suggestLimit, suggestMatches
 	site := web.Site(c)
 	sg := Suggestions{Query: q.Text, SearchURL: searchURL(q.Values())}
 	var tenant int64
