@@ -115,7 +115,7 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 	sort := q.EffectiveSort()
 	key, limit := sortKeyOf(sort, corr != nil), q.limit()
 	args := pgx.StrictNamedArgs{}
-	where := matchWhere(q, corr, args, false)
+	where := matchWhere(q, corr, args)
 	if corr != nil && sort == SortRelevance {
 		args["best"] = corr.Best
 	}
@@ -124,7 +124,6 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 	if q.Text == "" && !q.Facets {
 		sql = pageSQL(where, key, after != nil)
 	} else {
-		walk := matchWhere(q, corr, pgx.StrictNamedArgs{}, true)
 		sh := sqlShape{facets: q.Facets, lookup: len(lookup) > 0, after: after != nil}
 		if sh.lookup {
 			args["words"] = lookup
@@ -134,7 +133,7 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 		if q.MaxMatches > 0 && !q.Facets {
 			bound = min(bound, max(q.MaxMatches, limit))
 		}
-		sql = boundedSQL(where, walk, key, sort == SortRelevance, limit+1, bound, sh)
+		sql = boundedSQL(where, key, sort == SortRelevance, limit+1, bound, sh)
 	}
 	var rows []hitRow
 	if err := p.query(ctx, sql, args, &rows); err != nil {

@@ -191,8 +191,15 @@ func (r *scaleRows) insert(ctx context.Context, db *bun.DB) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"products"}, scaleColumns, pgx.CopyFromRows(r.rows))
-		return err
+		// A batch and its triggers may outlast the pool's statement timeout
+		// on a loaded machine: lift it for this transaction only.
+		return pgx.BeginFunc(ctx, dc.(*stdlib.Conn).Conn(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+				return err
+			}
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"products"}, scaleColumns, pgx.CopyFromRows(r.rows))
+			return err
+		})
 	})
 }
 
