@@ -31,7 +31,8 @@ func TestHeaderSearchSuggestsAsYouTypeAndOpensTheChosenProductInBrowser(t *testi
 	box := `.header-search input[role="combobox"]`
 	b.must("type into the header box", chromedp.Click(chromedp.CSS(box)), chromedp.SendKeys(chromedp.CSS(box), word[:len(word)-1]))
 	b.waitFor("the suggestions", `document.querySelector('`+box+`').getAttribute('aria-expanded') === 'true' &&
-		document.querySelectorAll('#search-suggest [role="option"]').length >= 3`)
+		document.querySelectorAll('#search-suggest [role="option"]').length >= 3 &&
+		!document.querySelector('.header-search').hasAttribute('aria-busy')`)
 	titles := b.text(`document.getElementById('search-suggest').textContent`)
 	if !strings.Contains(titles, first.Title) || !strings.Contains(titles, second.Title) {
 		t.Fatalf("the dropdown reads %q, want both products", titles)
@@ -55,10 +56,18 @@ func TestHeaderSearchSuggestsAsYouTypeAndOpensTheChosenProductInBrowser(t *testi
 
 	// Typing again opens it; Enter on an option opens that product.
 	b.must("type the last letter", chromedp.SendKeys(chromedp.CSS(box), word[len(word)-1:]))
-	b.waitFor("the suggestions again", `!document.getElementById('search-suggest').hidden`)
+	// Settled: the list open and no request in flight (the form is
+	// aria-busy while one runs), so no late answer replaces the options.
+	b.waitFor("the suggestions again", `!document.getElementById('search-suggest').hidden &&
+		!document.querySelector('.header-search').hasAttribute('aria-busy') && !!document.getElementById('suggest-product-0')`)
 	wantTitle := b.text(`document.querySelector('#suggest-product-0 .suggest-title').textContent`)
-	b.must("choose the first and press Enter", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Enter))
+	b.must("choose the first", chromedp.KeyEvent(kb.ArrowDown))
+	b.waitFor("the first option to be active", active+` === 'suggest-product-0'`)
+	b.must("press Enter", chromedp.KeyEvent(kb.Enter))
 	b.waitFor("the product page", `location.pathname.startsWith('/products/')`)
+	// Its own requests (the cart badge) answered before the server stops.
+	b.waitFor("the product page to settle", `document.readyState === 'complete' && typeof htmx !== 'undefined' &&
+		!document.querySelector('[aria-busy="true"]') && !document.querySelector('#cart-count[hx-get]')`)
 	if got := b.text(`document.title`); !strings.Contains(got, wantTitle) {
 		t.Fatalf("Enter opened %q, want the product %q", got, wantTitle)
 	}

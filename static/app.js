@@ -137,6 +137,17 @@ document.addEventListener("htmx:xhr:progress", function (e) {
       window.location.assign(p.options[cur].href);
     }
   });
+  // However the form is submitted with an option active (Enter's implicit
+  // submission), the option wins: it opens instead of the results page.
+  document.addEventListener("submit", function (e) {
+    var input = e.target.querySelector && e.target.querySelector('[role="combobox"][aria-activedescendant]');
+    if (!input) return;
+    var opt = document.getElementById(input.getAttribute("aria-activedescendant"));
+    var list = parts(input).list;
+    if (!opt || !list || list.hidden) return;
+    e.preventDefault();
+    window.location.assign(opt.href);
+  }, true);
   document.addEventListener("focusout", function (e) {
     var input = e.target;
     if (!input.matches || !input.matches('[role="combobox"]')) return;
