@@ -9,7 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Handlers serves GET /search on the marketplace.
+// Handlers serves GET /search on the marketplace and GET /search/suggest.
 type Handlers struct {
 	index   Index
 	catalog *catalog.Store
@@ -22,10 +22,13 @@ func NewHandlers(index Index, cats *catalog.Store, pages *web.Pages) *Handlers {
 	return &Handlers{index: index, catalog: cats, pages: pages}
 }
 
-// Routes registers discovery's routes.
+// Routes registers discovery's routes: the search page on the marketplace,
+// and the header box's suggestions on the marketplace and every storefront.
 func (h *Handlers) Routes(r fiber.Router) {
 	market := web.MarketRoutes(r)
 	market.Get("/search", h.search)
+	// On every site: the handler scopes a storefront to its own store.
+	r.Get("/search/suggest", h.suggest)
 }
 
 type searchPage struct {

@@ -71,10 +71,14 @@ type Result struct {
 // Facets counts the whole result set (not just the page) by category
 // (sub-categories count towards their ancestors), tag and price band.
 type Facets struct {
-	Total      int
-	Categories []FacetCount
-	Tags       []FacetCount
-	Prices     []FacetCount
+	// Total is how many results there are; with Approximate, more than
+	// Total, and every count is over the first Total or so of them only
+	// (PostgreSQL counts at most matchBound matches; Meilisearch is exact).
+	Total       int
+	Approximate bool
+	Categories  []FacetCount
+	Tags        []FacetCount
+	Prices      []FacetCount
 }
 
 // FacetCount is one facet value and how many results carry it.

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/claro-market/claro/app/cursor"
@@ -46,12 +47,14 @@ type pgCursor struct {
 	Best  string `json:"b,omitempty"`
 }
 
-// hitRow is a page row: the document, its sort key, and (with facets, on the
-// first row only) the facet counts as JSON.
+// hitRow is a page row: the document, its sort key, and (on the first row
+// only) the facet counts and the vocabulary look-up as JSON.
 type hitRow struct {
 	docRow
 	SortKey string `bun:"sort_key"`
 	Facets  []byte `bun:"facets"`
+	Known   bool   `bun:"known"`
+	Vocab   []byte `bun:"vocab"`
 }
 
 // query runs sql prepared (db.Prepared: parsed and planned once per
@@ -65,12 +68,13 @@ func (p *Postgres) query(ctx context.Context, sql string, args pgx.StrictNamedAr
 	return pool.ScanRows(ctx, rows, dest)
 }
 
-// Search answers q in one statement: the matching rows are read once, and
-// the facet counts over all of them and the page by keyset both come from
-// that one read. First every word no public product uses is corrected to the
-// known words within Meilisearch's typo rules (see correct), so a misspelt
-// word still runs on the full-text index; the page then names the
-// correction (Result.Corrected).
+// Search answers q, most often in one statement: the vocabulary look-up of
+// its words, the matches (at most matchBound+1 of them, see boundedSQL),
+// the facet counts and the page all come from one round trip. When a word
+// is one no public product uses, that statement stops after the look-up,
+// the words are corrected within Meilisearch's typo rules (see correct) and
+// a second statement runs the corrected query, still on the full-text index;
+// the page then names the correction (Result.Corrected).
 func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 	var after *pgCursor
 	if q.Cursor != "" {
@@ -80,25 +84,34 @@ func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 		}
 	}
 	var corr *correction
-	switch {
-	case after != nil && after.Match != "":
+	if after != nil && after.Match != "" {
 		corr = &correction{Match: after.Match, Best: after.Best}
-	case after == nil && q.Text != "":
-		var err error
-		if corr, err = p.correct(ctx, q.Text); err != nil {
-			return nil, err
-		}
 	}
-	res, err := p.search(ctx, q, after, corr)
-	if err == nil && corr != nil && after == nil {
+	var lookup []string
+	if after == nil && q.Text != "" {
+		lookup = lookupWords(q.Text)
+	}
+	res, vocab, err := p.search(ctx, q, after, corr, lookup)
+	if err != nil || vocab == nil {
+		return res, err
+	}
+	var rows []candidateRow
+	if err := json.Unmarshal(vocab, &rows); err != nil {
+		return nil, fmt.Errorf("search: postgres corrections: %w", err)
+	}
+	corr = correct(q.Text, rows)
+	res, _, err = p.search(ctx, q, nil, corr, nil)
+	if err == nil && corr != nil {
 		res.Corrected = corr.Shown
 	}
 	return res, err
 }
 
 // search runs one page of q, with its facets when q asks for them, reading
-// one row more than the page to know whether there is a next one.
-func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *correction) (*Result, error) {
+// one row more than the page to know whether there is a next one. Given
+// lookup words, it first looks them up: when one is unknown it returns no
+// result but the look-up's rows (vocab), for Search to correct.
+func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *correction, lookup []string) (*Result, []byte, error) {
 	sort := q.EffectiveSort()
 	key, limit := sortKeyOf(sort, corr != nil), q.limit()
 	args := pgx.StrictNamedArgs{}
@@ -107,13 +120,27 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 		args["best"] = corr.Best
 	}
 	bindPage(args, after, limit+1)
-	sql := pageSQL(where, key, after != nil)
-	if q.Facets {
-		sql = facetedPageSQL(where, key, after != nil)
+	var sql string
+	if q.Text == "" && !q.Facets {
+		sql = pageSQL(where, key, after != nil)
+	} else {
+		sh := sqlShape{facets: q.Facets, lookup: len(lookup) > 0, after: after != nil}
+		if sh.lookup {
+			args["words"] = lookup
+		}
+		delete(args, "limit") // part of the text, see boundedSQL
+		bound := matchBound
+		if q.MaxMatches > 0 && !q.Facets {
+			bound = min(bound, max(q.MaxMatches, limit))
+		}
+		sql = boundedSQL(where, key, sort == SortRelevance, limit+1, bound, sh)
 	}
 	var rows []hitRow
 	if err := p.query(ctx, sql, args, &rows); err != nil {
-		return nil, fmt.Errorf("search: postgres: %w", err)
+		return nil, nil, fmt.Errorf("search: postgres: %w", err)
+	}
+	if len(lookup) > 0 && len(rows) > 0 && !rows[0].Known {
+		return nil, rows[0].Vocab, nil
 	}
 	res := &Result{}
 	if q.Facets {
@@ -123,14 +150,14 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 		}
 		f, err := parseFacets(raw)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		res.Facets = f
 	}
 	var last hitRow
 	for _, r := range rows {
 		if r.ID == 0 {
-			continue // the faceted answer's row when nothing matched
+			continue // the answer's one row when nothing matched
 		}
 		if len(res.Hits) == limit {
 			c := pgCursor{Key: last.SortKey, ID: last.ID}
@@ -139,7 +166,7 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 			}
 			next, err := p.cursors.Encode(q.scope(), c)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			res.Next = next
 			break
@@ -147,5 +174,5 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 		res.Hits = append(res.Hits, r.doc())
 		last = r
 	}
-	return res, nil
+	return res, nil, nil
 }

@@ -86,7 +86,7 @@ func (k sortKey) after(key, id string) string {
 	if k.desc {
 		cmp = " < "
 	}
-	return "(" + key + ", " + id + ")" + cmp + "(" + k.in + ", @after_id)"
+	return "(" + key + ", " + id + ")" + cmp + "((SELECT " + k.in + "), (SELECT @after_id::bigint))"
 }
 
 // matchWhere is the WHERE clause of a search: the one eligibility rule, the
@@ -94,7 +94,7 @@ func (k sortKey) after(key, id string) string {
 // every word as typed (stemmed full text), or, corrected, every word as
 // typed or as one of its corrections (the same full-text index).
 func matchWhere(q Query, corr *correction, args pgx.StrictNamedArgs) string {
-	conds := []string{catalog.DiscoverableSQL}
+	var conds []string
 	switch {
 	case q.Text != "" && corr != nil:
 		conds = append(conds, "p._search_vector @@ "+correctedQuery)
@@ -112,22 +112,22 @@ func matchWhere(q Query, corr *correction, args pgx.StrictNamedArgs) string {
 		args["category"] = q.Category
 	}
 	if len(q.Tags) > 0 {
-		conds = append(conds, "p.tags @> @tags::text[]")
+		conds = append(conds, "p.tags @> (SELECT @tags::text[])")
 		args["tags"] = q.Tags
 	}
 	if q.MinPrice >= 0 {
-		conds = append(conds, "p.price_cents >= @min_price")
+		conds = append(conds, "p.price_cents >= (SELECT @min_price::bigint)")
 		args["min_price"] = q.MinPrice
 	}
 	if q.MaxPrice >= 0 {
-		conds = append(conds, "p.price_cents <= @max_price")
+		conds = append(conds, "p.price_cents <= (SELECT @max_price::bigint)")
 		args["max_price"] = q.MaxPrice
 	}
 	if q.Creator != "" {
-		conds = append(conds, "t.slug = @creator")
+		conds = append(conds, "t.slug = (SELECT @creator::text)")
 		args["creator"] = q.Creator
 	}
-	return "WHERE " + strings.Join(conds, "\n\tAND ")
+	return "WHERE " + strings.Join(append([]string{catalog.DiscoverableSQL}, conds...), "\n\tAND ")
 }
 
 // bindPage binds the page's cursor (when there is one) and row limit.
@@ -138,8 +138,9 @@ func bindPage(args pgx.StrictNamedArgs, after *pgCursor, limit int) {
 	args["limit"] = limit
 }
 
-// pageSQL is a page without facets: matching rows after the cursor in sort
-// order, each with its document and sort key.
+// pageSQL is a page of a search without text and without facets (a next
+// page of browsing): matching rows after the cursor in sort order, each with
+// its document and sort key; the planner walks the sort's index.
 func pageSQL(where string, k sortKey, after bool) string {
 	if after {
 		where += "\n\tAND " + k.after(k.expr, "p.id")
@@ -151,29 +152,98 @@ FROM ` + docFrom + `
 ORDER BY ` + k.order(k.expr, "p.id") + ` LIMIT @limit`
 }
 
-// facetedPageSQL is a page with the facets over every match, in one read of
-// the matches:
+// matchBound caps how many matches a search reads to rank and count: a query
+// matching more is ranked (by relevance) and faceted over the first
+// matchBound+1 matches the index yields, and the page says its counts are
+// approximate (Facets.Approximate). Any other sort then still pages exactly:
+// it reads the sort key of every match (a top-N sort, no ranking, no facets).
+// Walking the sort's own index instead would cost 25/frequency rows, but with
+// the words hidden from the planner it chose a sequential scan (measured:
+// 200 ms at 100k), so that is left to do.
+const matchBound = 1000
+
+// vocabCTE looks the query's words (@words) up in search_vocabulary inside
+// the search's own statement: whether each one's stem is known and, when it
+// is not and it is long enough to have a typo, the 50 known words nearest it
+// by trigrams (search_vocabulary_word_gist_idx, migration 0034); the
+// distance itself is checked in Go (see correct). vocab_ok is whether every
+// word is known: only then does the statement go on to search as typed.
+const vocabCTE = `vocab_words AS MATERIALIZED (
+	SELECT q.w, (ts_lexize('english_stem', q.w))[1] AS lexeme FROM unnest((SELECT @words::text[])) q(w)
+), vocab_known AS MATERIALIZED (
+	SELECT q.w, EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.word = q.w)
+		OR EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.lexeme = q.lexeme) AS known
+	FROM vocab_words q
+), vocab AS MATERIALIZED (
+	SELECT q.w AS typed, q.known, coalesce(c.word, '') AS word, coalesce(c.docs, 0) AS docs
+	FROM vocab_known q
+	LEFT JOIN LATERAL (SELECT v.word, v.docs FROM search_vocabulary v
+		WHERE NOT q.known AND char_length(q.w) >= 5
+		ORDER BY v.word <-> q.w LIMIT 50) c ON true
+), vocab_ok AS (
+	SELECT coalesce(bool_and(known), true) AS known,
+		json_agg(json_build_object('typed', typed, 'known', known, 'word', word, 'docs', docs)) AS candidates
+	FROM vocab
+)`
+
+// sqlShape is what one search statement does besides reading a page: count
+// facets, look the words up first (vocabCTE), continue after a cursor.
+type sqlShape struct {
+	facets, lookup, after bool
+}
+
+// boundedSQL is a search with text or facets, in one statement:
 //
-//	matches       every matching product with its sort key, read once
-//	facet_counts  the counts of each category (with its ancestors), tag and
-//	              price band among the matches, and their total
-//	page_keys     the page's rows: the first matches after the cursor
+//	vocab_ok      (lookup only) the words' vocabulary look-up; the rest runs
+//	              only when every word is known
+//	matches       the first matchBound+1 matches with their sort keys, in
+//	              the full-text index's order: all of them for most queries
+//	counted       how many that is
+//	facet_counts  (facets only) the counts of each category (with its
+//	              ancestors), tag and price band among the matches, and
+//	              their total
+//	page_keys     the page's rows: the first matches after the cursor, or,
+//	              past the bound and sorted other than by relevance, the
+//	              first of all matches in the sort's order
 //	page_docs     those rows' documents, in sort order
 //
-// The answer's first row carries the facet counts as JSON (an object per
-// facet_counts row: facet, value, count); with no match at all it is the only
-// row, with the counts and no document.
-func facetedPageSQL(where string, k sortKey, after bool) string {
-	keyset := ""
-	if after {
-		keyset = "\n\tWHERE " + k.after("m.sort_key", "m.id")
+// Every value is bound as a sub-select (an InitPlan) and the page size is
+// part of the text, so a custom plan costs what the generic one does and
+// PostgreSQL keeps the generic plan after its first five executions: the
+// statement is planned five times per connection, not on every search.
+//
+// The answer has one row at least: the first carries the facet counts and
+// the look-up as JSON (known, vocab), every row a document when any matched.
+func boundedSQL(where string, k sortKey, relevance bool, limit, bound int, sh sqlShape) string {
+	lim := fmt.Sprint(limit)
+	gate, lookupCols, from := "", "true AS known, NULL::json AS vocab", "(SELECT 1) one"
+	ctes := categoryPathsCTE
+	if sh.lookup {
+		ctes += ",\n" + vocabCTE
+		gate = "\n\tAND (SELECT known FROM vocab_ok)"
+		lookupCols = "vo.known, CASE WHEN NOT vo.known THEN vo.candidates END AS vocab"
+		from = "vocab_ok vo"
 	}
-	return `WITH RECURSIVE ` + categoryPathsCTE + `,
-matches AS MATERIALIZED (
-	SELECT p.id, p.category_id, p.tags, p.price_cents, ` + k.expr + ` AS sort_key
-	FROM ` + docFrom + `
+	keysetM, keysetP := "", ""
+	if sh.after {
+		keysetM = "\n\tAND " + k.after("m.sort_key", "m.id")
+		keysetP = "\n\tAND " + k.after(k.expr, "p.id")
+	}
+	boundN := fmt.Sprint(bound)
+	pageKeys := `SELECT id, sort_key FROM matches m WHERE true` + keysetM + `
+	ORDER BY ` + k.order("m.sort_key", "m.id") + ` LIMIT ` + lim + ``
+	if !relevance {
+		pageKeys = `(SELECT id, sort_key FROM matches m WHERE (SELECT n FROM counted) <= ` + boundN + keysetM + `
+	ORDER BY ` + k.order("m.sort_key", "m.id") + ` LIMIT ` + lim + `)
+	UNION ALL
+	(SELECT p.id, ` + k.expr + ` FROM products p JOIN tenants t ON t.id = p.tenant_id
 	` + where + `
-), facet_counts AS (
+	AND (SELECT n FROM counted) > ` + boundN + keysetP + `
+	ORDER BY ` + k.order(k.expr, "p.id") + ` LIMIT ` + lim + `)`
+	}
+	facets, facetCol := "", "NULL::json AS facets"
+	if sh.facets {
+		facets = `, facet_counts AS (
 	SELECT 'category' AS facet, slug AS value, count(*) AS count
 	FROM matches m JOIN cat_path cp ON cp.id = m.category_id CROSS JOIN unnest(cp.slugs) slug GROUP BY slug
 	UNION ALL
@@ -181,17 +251,26 @@ matches AS MATERIALIZED (
 	UNION ALL
 	SELECT 'price', ` + bandCaseSQL("m.price_cents") + `, count(*) FROM matches m GROUP BY 2
 	UNION ALL
-	SELECT 'total', '', count(*) FROM matches
-), page_keys AS (
-	SELECT id, sort_key FROM matches m` + keyset + `
-	ORDER BY ` + k.order("m.sort_key", "m.id") + ` LIMIT @limit
+	SELECT 'total', '', n FROM counted
+)`
+		facetCol = `(SELECT json_agg(json_build_object('facet', facet, 'value', value, 'count', count)) FROM facet_counts) AS facets`
+	}
+	return `WITH RECURSIVE ` + ctes + `,
+matches AS MATERIALIZED (
+	SELECT p.id, p.category_id, p.tags, p.price_cents, ` + k.expr + ` AS sort_key
+	FROM products p JOIN tenants t ON t.id = p.tenant_id
+	` + where + gate + `
+	LIMIT ` + fmt.Sprint(bound+1) + `
+), counted AS (SELECT count(*) AS n FROM matches)` + facets + `,
+page_keys AS (
+	` + pageKeys + `
 ), page_docs AS (
 	SELECT ` + docColumns + `, ` + k.out + ` AS sort_key
 	FROM page_keys pk JOIN (` + docFrom + `) ON p.id = pk.id
 	ORDER BY ` + k.order("pk.sort_key", "pk.id") + `
 )
-SELECT CASE WHEN coalesce(page._ord, 1) = 1 THEN facets.counts END AS facets, page.*
-FROM (SELECT json_agg(json_build_object('facet', facet, 'value', value, 'count', count)) AS counts FROM facet_counts) facets
+SELECT CASE WHEN coalesce(page._ord, 1) = 1 THEN head.facets END AS facets, head.known, head.vocab, page.*
+FROM (SELECT ` + facetCol + `, ` + lookupCols + ` FROM ` + from + `) head
 LEFT JOIN (SELECT page_docs.*, row_number() OVER () AS _ord FROM page_docs) page ON true
 ORDER BY page._ord`
 }
@@ -228,5 +307,9 @@ func parseFacets(raw []byte) (*Facets, error) {
 		}
 	}
 	f.Categories, f.Tags, f.Prices = sortFacet(categories), sortFacet(tags), bandFacet(prices)
+	if f.Total > matchBound {
+		// Counted over the first matchBound+1 matches only: the page says so.
+		f.Total, f.Approximate = matchBound, true
+	}
 	return f, nil
 }

@@ -54,6 +54,10 @@ type Query struct {
 	Cursor   string // opaque; "" for the first page
 	Limit    int
 	Facets   bool // count facets over the whole result set
+	// MaxMatches, when above 0, caps the matches PostgreSQL reads to rank
+	// below its usual bound (see matchBound): the header's suggestions rank
+	// fewer candidates to answer fast. Meilisearch ignores it.
+	MaxMatches int
 }
 
 // DefaultLimit is how many hits one page shows.

@@ -1,17 +1,10 @@
 package search
 
 import (
-	"context"
-	"database/sql"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/claro-market/claro/app/db"
-	"github.com/jackc/pgx/v5"
-	"github.com/uptrace/bun"
 )
 
 // Typo tolerance on PostgreSQL follows Meilisearch's default rules: a word
@@ -105,40 +98,25 @@ type correction struct {
 }
 
 // candidateRow is one known word near a query word, or (Word "") a query
-// word with no candidate.
+// word with no candidate: a row of the search statement's look-up (vocabCTE).
 type candidateRow struct {
-	Typed string `bun:"typed"`
-	Known bool   `bun:"known"`
-	Word  string `bun:"word"`
-	Docs  int    `bun:"docs"`
+	Typed string `json:"typed"`
+	Known bool   `json:"known"`
+	Word  string `json:"word"`
+	Docs  int    `json:"docs"`
 }
-
-// candidatesSQL reads, for each query word, whether its stem is known and,
-// when it is not and it is long enough to have a typo, the known words that
-// share enough trigrams with it (search_vocabulary_word_trgm_idx); the
-// distance itself is checked in Go. The trigram threshold is low because a
-// transposition in a 5-letter word leaves only a fifth of its trigrams.
-const candidatesSQL = `SELECT q.w AS typed, k.known, coalesce(c.word, '') AS word, coalesce(c.docs, 0) AS docs
-FROM unnest(@words::text[]) q(w)
-CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM search_vocabulary v
-	WHERE v.word = q.w OR v.lexeme = (ts_lexize('english_stem', q.w))[1]) AS known) k
-LEFT JOIN LATERAL (SELECT v.word, v.docs FROM search_vocabulary v
-	WHERE NOT k.known AND char_length(q.w) >= 5 AND v.word % q.w
-	ORDER BY similarity(v.word, q.w) DESC, v.docs DESC, v.word LIMIT 50) c ON true`
 
 // maxAlternatives caps the corrections one query word is searched by.
 const maxAlternatives = 8
 
-// correct rewrites q's words that no public product uses to the known words
-// within their typo allowance, and such a last word to a prefix too, as
-// Meilisearch searches the last word. It returns nil when every word is
-// known (or websearch operators are used): the query then runs as typed.
-func (p *Postgres) correct(ctx context.Context, text string) (*correction, error) {
+// lookupWords is what the vocabulary look-up reads for text: the words long
+// enough for a typo, and the last (a prefix), each once; nil when the text
+// has no word or uses websearch operators (it then runs as typed).
+func lookupWords(text string) []string {
 	words := queryWords(text)
 	if len(words) == 0 || !plainText(text) {
-		return nil, nil
+		return nil
 	}
-	// Only words long enough for a typo, and the last (a prefix), can change.
 	last := words[len(words)-1]
 	var lookup []string
 	for _, w := range words {
@@ -146,22 +124,19 @@ func (p *Postgres) correct(ctx context.Context, text string) (*correction, error
 			lookup = append(lookup, w)
 		}
 	}
-	var rows []candidateRow
-	pool := p.pool(ctx)
-	err := pool.RunInTx(ctx, &sql.TxOptions{ReadOnly: true}, func(ctx context.Context, tx bun.Tx) error {
-		// The threshold of pg_trgm's % for this transaction only.
-		if _, err := tx.Tx.ExecContext(ctx, `SELECT set_config('pg_trgm.similarity_threshold', '0.15', true)`); err != nil {
-			return err
-		}
-		r, err := tx.Tx.QueryContext(ctx, candidatesSQL, db.Prepared(pgx.StrictNamedArgs{"words": lookup})...)
-		if err != nil {
-			return err
-		}
-		return pool.ScanRows(ctx, r, &rows)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("search: postgres corrections: %w", err)
+	return lookup
+}
+
+// correct rewrites text's words that no public product uses to the known
+// words within their typo allowance, and such a last word to a prefix too,
+// as Meilisearch searches the last word, from the look-up's rows. It returns
+// nil when every word is known: the query then runs as typed.
+func correct(text string, rows []candidateRow) *correction {
+	words := queryWords(text)
+	if len(words) == 0 {
+		return nil
 	}
+	last := words[len(words)-1]
 	type alt struct {
 		word       string
 		dist, docs int
@@ -179,7 +154,7 @@ func (p *Postgres) correct(ctx context.Context, text string) (*correction, error
 	// The last word, unknown as typed, is also a prefix (search as you type).
 	prefix := !known[last]
 	if len(alts) == 0 && !prefix {
-		return nil, nil
+		return nil
 	}
 	var match, best, shown []string
 	corrected := false
@@ -223,5 +198,5 @@ func (p *Postgres) correct(ctx context.Context, text string) (*correction, error
 	if corrected {
 		c.Shown = strings.Join(shown, " ")
 	}
-	return c, nil
+	return c
 }

@@ -21,14 +21,17 @@ type View struct {
 	// by "Showing results for …"; "" when it ran as typed.
 	Corrected string
 	// OOB marks a refresh fragment: the controls are swapped out of band.
-	OOB        bool
-	HasFacets  bool
-	Total      int
-	Categories []FacetLink
-	Tags       []FacetLink // the top TopTags (and any tag in the query)
-	MoreTags   []FacetLink // the rest, behind "show more"
-	Prices     []FacetLink
-	Sorts      []SortLink
+	OOB       bool
+	HasFacets bool
+	Total     int
+	// Approximate is a result larger than the backend counts exactly: more
+	// than Total products, the facet counts taken over the first Total.
+	Approximate bool
+	Categories  []FacetLink
+	Tags        []FacetLink // the top TopTags (and any tag in the query)
+	MoreTags    []FacetLink // the rest, behind "show more"
+	Prices      []FacetLink
+	Sorts       []SortLink
 }
 
 // FacetLink is one facet value: its count and the URL that toggles it.
@@ -61,7 +64,7 @@ func NewView(q Query, res *Result, categoryNames map[string]string) View {
 		v.Sorts = append(v.Sorts, SortLink{Value: string(s.Sort), Label: s.Label, Selected: s.Sort == q.Sort})
 	}
 	if f := res.Facets; f != nil {
-		v.HasFacets, v.Total = true, f.Total
+		v.HasFacets, v.Total, v.Approximate = true, f.Total, f.Approximate
 		for _, c := range f.Categories {
 			name := categoryNames[c.Value]
 			if name == "" {

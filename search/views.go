@@ -11,5 +11,6 @@ func Views() []web.View {
 		{Name: "partials/search_refresh", Data: View{}},
 		{Name: "partials/search_controls", Data: View{}},
 		{Name: "partials/search_facet", Data: FacetLink{}},
+		{Name: "partials/search_suggest", Data: Suggestions{}},
 	}
 }

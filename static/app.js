@@ -129,3 +129,73 @@ function focusableScrollers() {
 document.addEventListener("DOMContentLoaded", focusableScrollers);
 document.addEventListener("htmx:afterSettle", focusableScrollers);
 window.addEventListener("resize", focusableScrollers);
+
+// The header's search box is a combobox: htmx fills its listbox with
+// suggestions (GET /search/suggest); arrow keys move aria-activedescendant
+// through the options, Enter opens the active one, Escape closes the list.
+(function () {
+  function parts(input) {
+    var list = document.getElementById(input.getAttribute("aria-controls"));
+    return { list: list, options: list ? Array.prototype.slice.call(list.querySelectorAll('[role="option"]')) : [] };
+  }
+  function close(input) {
+    var p = parts(input);
+    if (p.list) p.list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+  function activate(input, options, i) {
+    options.forEach(function (o, j) { o.setAttribute("aria-selected", j === i ? "true" : "false"); });
+    if (i < 0) { input.removeAttribute("aria-activedescendant"); return; }
+    input.setAttribute("aria-activedescendant", options[i].id);
+    options[i].scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var list = e.detail.target;
+    if (!list || list.getAttribute("role") !== "listbox") return;
+    var input = document.querySelector('[role="combobox"][aria-controls="' + list.id + '"]');
+    if (!input) return;
+    var open = input.value.trim() !== "" && list.children.length > 0 && document.activeElement === input;
+    list.hidden = !open;
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+    input.removeAttribute("aria-activedescendant");
+  });
+  document.addEventListener("keydown", function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches('[role="combobox"]')) return;
+    var p = parts(input);
+    if (e.key === "Escape") {
+      // Open, Escape closes the list and keeps the text; closed, the
+      // browser's own Escape clears the box.
+      if (p.list && !p.list.hidden) { e.preventDefault(); close(input); }
+      return;
+    }
+    if (!p.list || p.list.hidden || p.options.length === 0) return;
+    var cur = p.options.findIndex(function (o) { return o.id === input.getAttribute("aria-activedescendant"); });
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      var n = p.options.length;
+      activate(input, p.options, e.key === "ArrowDown" ? (cur + 1) % n : (cur <= 0 ? n - 1 : cur - 1));
+    } else if (e.key === "Enter" && cur >= 0) {
+      e.preventDefault();
+      window.location.assign(p.options[cur].href);
+    }
+  });
+  // However the form is submitted with an option active (Enter's implicit
+  // submission), the option wins: it opens instead of the results page.
+  document.addEventListener("submit", function (e) {
+    var input = e.target.querySelector && e.target.querySelector('[role="combobox"][aria-activedescendant]');
+    if (!input) return;
+    var opt = document.getElementById(input.getAttribute("aria-activedescendant"));
+    var list = parts(input).list;
+    if (!opt || !list || list.hidden) return;
+    e.preventDefault();
+    window.location.assign(opt.href);
+  }, true);
+  document.addEventListener("focusout", function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches('[role="combobox"]')) return;
+    // A click on an option lands after the blur: close a moment later.
+    setTimeout(function () { if (document.activeElement !== input) close(input); }, 200);
+  });
+})();

@@ -6,28 +6,32 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/search"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
-// scaleBatch is how many products one INSERT carries.
-const scaleBatch = 1000
+// scaleBatch is how many products one COPY carries.
+const scaleBatch = 5000
 
 // Scale adds a large, believable catalog for load tests: n products across
 // n/100 stores (at least one), drawn from a fixed seed so two runs of the same
 // size look alike. Prices cluster on real price points, sales follow a power
 // law (most products sell little, a few sell thousands), ratings grow with
 // sales around 4.3 stars, and trending scores follow each product's last
-// sales. About 90% of products are public; a few stores cannot take payments
-// or are suspended, so eligibility has something to exclude. Products go in
-// with multi-row INSERTs of scaleBatch rows; progress is drawn on out. It
-// can run on a non-empty database: names carry a run suffix.
+// sales. Titles, tags and descriptions draw their words from thousands
+// (scaleVocabulary) with a Zipf-like frequency, so searches meet both very
+// common words and rare ones. About 90% of products are public; a few stores
+// cannot take payments or are suspended, so eligibility has something to
+// exclude. Products go in by COPY, scaleBatch rows at a time; progress is
+// drawn on out. It can run on a non-empty database: names carry a run suffix.
 func Scale(ctx context.Context, db *bun.DB, n int, out io.Writer) error {
 	if n <= 0 {
 		return fmt.Errorf("seed --scale: N must be positive, got %d", n)
@@ -44,10 +48,11 @@ func Scale(ctx context.Context, db *bun.DB, n int, out io.Writer) error {
 	}
 	bar := search.NewProgress(out, "seed --scale", n)
 	kinds, now := scaleKinds(), time.Now()
+	vocab := newZipfWords(scaleVocabulary(), rng)
 	for start := 0; start < n; start += scaleBatch {
 		rows := newScaleRows(min(scaleBatch, n-start))
 		for i := start; i < start+rows.cap; i++ {
-			rows.add(i, stores[rng.IntN(len(stores))], kinds[rng.IntN(len(kinds))], cats, now, rng)
+			rows.add(i, stores[rng.IntN(len(stores))], kinds[rng.IntN(len(kinds))], cats, now, rng, vocab)
 		}
 		if err := rows.insert(ctx, db); err != nil {
 			return fmt.Errorf("seed --scale: products %d-%d: %w", start, start+rows.cap, err)
@@ -105,30 +110,37 @@ func scaleStores(ctx context.Context, db bun.IDB, count int, run string, rng *ra
 	return ids, nil
 }
 
-// scaleRows is one batch of products as column arrays for unnest().
+// scaleColumns are the products columns a scale batch copies.
+var scaleColumns = []string{"tenant_id", "category_id", "price_cents", "sales_count", "rating_count", "rating_sum",
+	"slug", "title", "description", "visibility", "tags", "trending_score", "created_at", "updated_at", "published_at"}
+
+// scaleRows is one batch of products, as COPY rows in scaleColumns' order.
 type scaleRows struct {
-	cap                                 int
-	tenant, category, price, sales      []int64
-	ratingCount, ratingSum              []int64
-	slug, title, description, vis, tags []string
-	trending                            []float64
-	created                             []time.Time
+	cap  int
+	rows [][]any
 }
 
-func newScaleRows(n int) *scaleRows { return &scaleRows{cap: n} }
+func newScaleRows(n int) *scaleRows { return &scaleRows{cap: n, rows: make([][]any, 0, n)} }
 
-func (r *scaleRows) add(i int, tenant int64, k scaleKind, cats map[string]int64, now time.Time, rng *rand.Rand) {
-	adj, subj := scaleAdjectives(), scaleSubjects()
-	a, s, noun := adj[rng.IntN(len(adj))], subj[rng.IntN(len(subj))], k.Nouns[rng.IntN(len(k.Nouns))]
-	title := fmt.Sprintf("%s %s %s", a, s, noun)
+func (r *scaleRows) add(i int, tenant int64, k scaleKind, cats map[string]int64, now time.Time, rng *rand.Rand, vocab *zipfWords) {
+	// Two words of the Zipf vocabulary and the kind's noun: "Coastal Film
+	// Presets" for the common words, "Brealo Stoux Presets" for the tail.
+	a, s, noun := vocab.next(), vocab.next(), k.Nouns[rng.IntN(len(k.Nouns))]
+	for s == a {
+		s = vocab.next()
+	}
+	title := fmt.Sprintf("%s %s %s", titleCase(a), titleCase(s), noun)
 	if rng.Float64() < 0.15 {
 		title += fmt.Sprintf(" Vol. %d", 2+rng.IntN(4))
 	}
 	tags := []string{k.Tags[rng.IntN(len(k.Tags))]}
 	for len(tags) < 2+rng.IntN(3) {
-		if t := k.Tags[rng.IntN(len(k.Tags))]; !strings.Contains(strings.Join(tags, ","), t) {
+		if t := k.Tags[rng.IntN(len(k.Tags))]; !slices.Contains(tags, t) {
 			tags = append(tags, t)
 		}
+	}
+	if w := vocab.next(); rng.Float64() < 0.3 && !slices.Contains(tags, w) {
+		tags = append(tags, w)
 	}
 	price := k.Prices[rng.IntN(len(k.Prices))]
 	if price > 0 && rng.Float64() < 0.2 {
@@ -154,29 +166,41 @@ func (r *scaleRows) add(i int, tenant int64, k scaleKind, cats map[string]int64,
 	case u < 0.10:
 		vis = "private"
 	}
-	r.tenant, r.category = append(r.tenant, tenant), append(r.category, cats[k.Category])
-	r.price, r.sales = append(r.price, price), append(r.sales, sales)
-	r.ratingCount, r.ratingSum = append(r.ratingCount, ratings), append(r.ratingSum, int64(math.Round(stars*float64(ratings))))
-	r.slug = append(r.slug, slugify(title)+"-"+strconv.Itoa(i))
-	r.title = append(r.title, title)
-	r.description = append(r.description, fmt.Sprintf("%s: a %s %s for %s work, made by an independent creator. Includes %s.",
-		title, strings.ToLower(a), strings.ToLower(noun), strings.ToLower(s), strings.Join(tags, ", ")))
-	r.vis, r.tags = append(r.vis, vis), append(r.tags, strings.Join(tags, ","))
-	r.trending, r.created = append(r.trending, trending), append(r.created, created)
+	// A sentence of the vocabulary's words, so descriptions meet both the
+	// very common words and the rare ones.
+	more := make([]string, 4+rng.IntN(8))
+	for j := range more {
+		more[j] = vocab.next()
+	}
+	description := fmt.Sprintf("%s: a %s %s for %s work, made by an independent creator. Includes %s. %s.",
+		title, a, strings.ToLower(noun), s, strings.Join(tags, ", "), titleCase(strings.Join(more, " ")))
+	var published any = created
+	if vis == "draft" {
+		published = nil
+	}
+	r.rows = append(r.rows, []any{tenant, cats[k.Category], price, sales, ratings, int64(math.Round(stars * float64(ratings))),
+		slugify(title) + "-" + strconv.Itoa(i), title, description, vis, tags, trending, created, created, published})
 }
 
-func (r *scaleRows) insert(ctx context.Context, db bun.IDB) error {
-	_, err := db.NewRaw(`INSERT INTO products (tenant_id, category_id, price_cents, sales_count, rating_count, rating_sum,
-			slug, title, description, visibility, tags, trending_score, created_at, updated_at, published_at)
-		SELECT t, c, pr, s, rc, rs, sl, ti, de, vi, string_to_array(tg, ','), tr, cr, cr, CASE WHEN vi = 'draft' THEN NULL ELSE cr END
-		FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-			?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::timestamptz[])
-			AS x(t, c, pr, s, rc, rs, sl, ti, de, vi, tg, tr, cr)`,
-		pgdialect.Array(r.tenant), pgdialect.Array(r.category), pgdialect.Array(r.price), pgdialect.Array(r.sales),
-		pgdialect.Array(r.ratingCount), pgdialect.Array(r.ratingSum), pgdialect.Array(r.slug), pgdialect.Array(r.title),
-		pgdialect.Array(r.description), pgdialect.Array(r.vis), pgdialect.Array(r.tags), pgdialect.Array(r.trending),
-		pgdialect.Array(r.created)).Exec(ctx)
-	return err
+// insert copies the batch in (COPY, one statement: the products triggers
+// keep the search outbox and vocabulary in step as for any insert).
+func (r *scaleRows) insert(ctx context.Context, db *bun.DB) error {
+	conn, err := db.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		// A batch and its triggers may outlast the pool's statement timeout
+		// on a loaded machine: lift it for this transaction only.
+		return pgx.BeginFunc(ctx, dc.(*stdlib.Conn).Conn(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+				return err
+			}
+			_, err := tx.CopyFrom(ctx, pgx.Identifier{"products"}, scaleColumns, pgx.CopyFromRows(r.rows))
+			return err
+		})
+	})
 }
 
 // slugify turns a title into a product slug.

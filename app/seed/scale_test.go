@@ -53,6 +53,18 @@ func TestScaleSeedsABelievableCatalogWithProgress(t *testing.T) {
 	if err != nil || n == 0 || n >= st.Public+1 {
 		t.Fatalf("%d discoverable of %d public (%v)", n, st.Public, err)
 	}
+	// Thousands of words, Zipf-like: a few in a large share of products, a
+	// long tail in a handful each.
+	var voc struct{ Words, Rare, Common int }
+	err = td.Primary.NewRaw(`SELECT count(*) AS words, count(*) FILTER (WHERE docs <= 3) AS rare,
+		count(*) FILTER (WHERE docs >= ? / 5) AS common FROM search_vocabulary`, st.Public).Scan(ctx, &voc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("vocabulary: %+v", voc)
+	if voc.Words < 1500 || voc.Rare < 500 || voc.Common < 3 || voc.Common > 30 {
+		t.Fatalf("vocabulary looks wrong: %+v", voc)
+	}
 	if !strings.Contains(out.String(), "100%") || !strings.Contains(out.String(), "2500 products across 25 stores") {
 		t.Fatalf("progress output: %q", out.String())
 	}
