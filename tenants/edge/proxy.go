@@ -13,10 +13,11 @@ import (
 // the access log then see the client, and a connection without the header is
 // refused.
 func Listen(addr string, proxyProtocol bool) (net.Listener, error) {
-	ln, err := net.Listen("tcp", addr)
+	raw, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
+	ln := QuietDeadlines(raw)
 	if proxyProtocol {
 		ln = RequireProxyHeader(ln)
 	}

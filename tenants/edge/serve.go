@@ -250,7 +250,7 @@ func (s *Server) ServeOn(ctx context.Context, app *fiber.App, tlsLn, httpLn net.
 	httpSrv := &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.opt.Log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 2)
-	go func() { errc <- app.Listener(tls.NewListener(tlsLn, s.TLSConfig())) }()
+	go func() { errc <- app.Listener(tls.NewListener(QuietDeadlines(tlsLn), s.TLSConfig())) }()
 	go func() { errc <- httpSrv.Serve(httpLn) }()
 	s.opt.Log.Info("listening", "https", tlsLn.Addr().String(), "http", httpLn.Addr().String(), "acme", s.opt.CA)
 

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/claro-market/claro/tenants/edge"
 	"io"
 	"log/slog"
 	"net"
@@ -98,7 +99,7 @@ func (e *Env) SendPartial(tb testing.TB, head string, body []byte) *http.Respons
 	if err != nil {
 		tb.Fatal(err)
 	}
-	go e.App.Fiber.Listener(ln) //nolint:errcheck // ends with Shutdown
+	go e.App.Fiber.Listener(edge.QuietDeadlines(ln)) //nolint:errcheck // ends with Shutdown
 	tb.Cleanup(func() { _ = e.App.Fiber.Shutdown() })
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {

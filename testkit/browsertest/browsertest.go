@@ -20,6 +20,7 @@ package browsertest
 import (
 	"context"
 	"errors"
+	"github.com/claro-market/claro/tenants/edge"
 	"net"
 	"os"
 	"os/exec"
@@ -152,7 +153,7 @@ func Start(tb testing.TB, app *fiber.App, ln net.Listener) {
 	tb.Helper()
 	tl := &trackingListener{Listener: ln, conns: map[net.Conn]struct{}{}}
 	served := make(chan error, 1)
-	go func() { served <- app.Listener(tl) }()
+	go func() { served <- app.Listener(edge.QuietDeadlines(tl)) }()
 	tb.Cleanup(func() {
 		tl.closeConns()
 		if err := app.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, net.ErrClosed) {
