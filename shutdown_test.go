@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -13,28 +12,12 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app"
+	"github.com/claro-market/claro/app/localproc"
 	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/claro-market/claro/testkit/dbtest"
 	"github.com/claro-market/claro/testkit/peertest"
 	"github.com/claro-market/claro/testkit/stripetest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // served is one claro serve (listen, as main runs it) on a loopback port,
 // stopped by cancel as SIGTERM stops it.
@@ -42,7 +25,7 @@ type served struct {
 	addr   string
 	cancel context.CancelFunc
 	done   chan error
-	log    *syncBuffer
+	log    *localproc.Buffer
 	td     *dbtest.Database
 }
 
@@ -60,7 +43,7 @@ func serveForShutdown(t *testing.T, drain time.Duration) *served {
 	cfg.ShutdownTimeout = drain
 	cfg.MetricsAddr = ""                                                    // not the fixed default port, which parallel packages would share
 	cfg.StripeSecretKey, cfg.StripeAPIBase = stripetest.SecretKey, mock.URL // no reconciler against a real Stripe
-	s := &served{addr: cfg.ListenAddr, done: make(chan error, 1), log: &syncBuffer{}, td: td}
+	s := &served{addr: cfg.ListenAddr, done: make(chan error, 1), log: &localproc.Buffer{}, td: td}
 	a, err := app.New(cfg, td.DB, slog.New(slog.NewTextHandler(s.log, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -44,9 +44,21 @@ func (h *heardChanges) has(id int64) bool {
 
 func startChanges(t *testing.T) (*db.Changes, *heardChanges) {
 	t.Helper()
+	ch, heard, _ := startChangesWithCounters(t)
+	if !heard.has(0) {
+		t.Fatal("LISTEN in place did not tell the caches that anything may have changed")
+	}
+	return ch, heard
+}
+
+// startChangesWithCounters is startChanges recording the counter caches'
+// notices too (OnCounters).
+func startChangesWithCounters(t *testing.T) (*db.Changes, *heardChanges, *heardChanges) {
+	t.Helper()
 	ch := db.NewChanges(testDB.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	heard := &heardChanges{}
+	heard, counters := &heardChanges{}, &heardChanges{}
 	ch.OnChange(heard.add)
+	ch.OnCounters(counters.add)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -59,10 +71,7 @@ func startChanges(t *testing.T) (*db.Changes, *heardChanges) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the listener never started")
 	}
-	if !heard.has(0) {
-		t.Fatal("LISTEN in place did not tell the caches that anything may have changed")
-	}
-	return ch, heard
+	return ch, heard, counters
 }
 
 func TestSyncReturnsOnlyOnceTheCachesHaveHeardEveryCommittedChange(t *testing.T) {
@@ -88,22 +97,7 @@ func TestSyncReturnsOnlyOnceTheCachesHaveHeardEveryCommittedChange(t *testing.T)
 // change to the product reaches every cache, and not the counter caches a
 // second time.
 func TestACounterOnlyChangeReachesOnlyTheCounterCaches(t *testing.T) {
-	ch := db.NewChanges(testDB.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	whole, counters := &heardChanges{}, &heardChanges{}
-	ch.OnChange(whole.add)
-	ch.OnCounters(counters.add)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = ch.Run(ctx)
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-ch.Listening():
-	case <-time.After(30 * time.Second):
-		t.Fatal("the listener never started")
-	}
+	ch, whole, counters := startChangesWithCounters(t)
 	bg := context.Background()
 	slug := fmt.Sprintf("counters-%d", time.Now().UnixNano())
 	var tenantID, productID int64
