@@ -26,7 +26,7 @@ func TestAccountSettingsWorkOnAPhoneInBrowser(t *testing.T) {
 	b.WaitFor("the header's Account link", `!!document.querySelector('.header-nav a[href$="/account"]')`)
 	b.Must("follow the header's Account link", chromedp.Click(chromedp.CSS(`.header-nav a[href$="/account"]`)))
 	b.WaitFor("the account page", `location.pathname === "/account" && !!document.querySelector('#sessions .session-item')`)
-	fits := `document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth === 360`
+	fits := browsertest.Fits(360)
 	b.WaitFor("the account page to fit 360 pixels", fits)
 
 	b.Must("save a new name",

@@ -25,9 +25,6 @@ func TestStaffSuspendAStoreInBrowser(t *testing.T) {
 	ctx := browsertest.Chromium(t)
 	b := browsertest.NewPage(t, ctx)
 	b.Must("use a phone-sized screen", chromedp.EmulateViewport(360, 740))
-	fits := func(w int) string {
-		return `document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth === ` + strconv.Itoa(w)
-	}
 
 	market := "http://" + root
 	slug := apptest.Unique("brw-suspend-")
@@ -51,16 +48,16 @@ func TestStaffSuspendAStoreInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
 	)
 	b.WaitFor("the console", `location.pathname === "/admin" && !!document.querySelector('form[action="/admin"] input[name="q"]')`)
-	b.WaitFor("the console to fit", fits(360))
+	b.WaitFor("the console to fit", browsertest.Fits(360))
 	b.Must("search for the store",
 		chromedp.SendKeys(chromedp.CSS(`form[action="/admin"] input[name="q"]`), slug[:len(slug)-3]),
 		chromedp.Click(chromedp.CSS(`form[action="/admin"] button[type="submit"]`)),
 	)
 	b.WaitFor("the store in the results", `!!document.querySelector('#results [data-store=`+strconv.Quote(slug)+`] a')`)
-	b.WaitFor("the results to fit", fits(360))
+	b.WaitFor("the results to fit", browsertest.Fits(360))
 	b.Must("open the store", chromedp.Click(chromedp.CSS(`#results [data-store=`+strconv.Quote(slug)+`] a.btn`)))
 	b.WaitFor("the store's page", `location.pathname === `+strconv.Quote("/admin/stores/"+slug))
-	b.WaitFor("the store's page to fit", fits(360))
+	b.WaitFor("the store's page to fit", browsertest.Fits(360))
 
 	reason := "Reported for selling stolen fonts"
 	b.Must("suspend it with a reason",
@@ -72,9 +69,9 @@ func TestStaffSuspendAStoreInBrowser(t *testing.T) {
 		 && !!document.querySelector('form[action$="/restore"]')
 		 && [...document.querySelectorAll('#audit-log [data-audit-id]')].some(r => r.innerText.includes("Suspended store")
 		      && r.innerText.includes(`+strconv.Quote(reason)+`) && r.innerText.includes(`+strconv.Quote(staff)+`))`)
-	b.WaitFor("the page with its message to fit", fits(360))
+	b.WaitFor("the page with its message to fit", browsertest.Fits(360))
 	b.Must("use a desktop-sized screen", chromedp.EmulateViewport(1280, 800))
-	b.WaitFor("the page to fit at 1280", fits(1280))
+	b.WaitFor("the page to fit at 1280", browsertest.Fits(1280))
 
 	b.Open("http://" + slug + "." + root + "/")
 	b.WaitFor("the storefront says it is unavailable", `document.querySelector('h1') && document.querySelector('h1').innerText.includes("This store is unavailable")`)

@@ -18,11 +18,6 @@ import (
 	"github.com/claro-market/claro/testkit/stripetest"
 )
 
-// fits is true when nothing on the page is wider than a screen w pixels wide.
-func fits(w int) string {
-	return `document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth === ` + strconv.Itoa(w)
-}
-
 // TestThankYouPageUpdatesItselfAndFitsAPhoneInBrowser buys in Chromium on a
 // 360-pixel-wide screen, opens the thank-you page before Stripe's webhook
 // arrives, and watches htmx's poll (no inline script: the CSP holds) swap in
@@ -68,7 +63,7 @@ func TestThankYouPageUpdatesItselfAndFitsAPhoneInBrowser(t *testing.T) {
 	// Stripe sends the buyer back before its webhook lands.
 	b.Open(storefront + successPath(ck.Session))
 	b.WaitFor("processing, polling", `!!document.querySelector('#checkout-order[hx-trigger="every 2s"]') && document.body.innerText.includes("processing")`)
-	b.WaitFor("the processing page to fit 360 pixels", fits(360))
+	b.WaitFor("the processing page to fit 360 pixels", browsertest.Fits(360))
 
 	payload := moneytest.CompletedEvent("evt_"+apptest.Unique("pocket"), ck, "pi_"+apptest.Unique("pocket"))
 	req := httptest.NewRequest(http.MethodPost, market+"/webhooks/stripe", bytes.NewReader(payload))
@@ -80,20 +75,20 @@ func TestThankYouPageUpdatesItselfAndFitsAPhoneInBrowser(t *testing.T) {
 	}
 	download := `#checkout-order:not([hx-trigger]) a.btn[href="` + market + `/library/` + strconv.FormatInt(p.ID, 10) + `/files/` + strconv.FormatInt(fileID, 10) + `"]`
 	b.WaitFor("the poll to bring the download button", `!!document.querySelector('`+download+`') && document.body.innerText.includes("Payment confirmed")`)
-	b.WaitFor("the paid page to fit 360 pixels", fits(360))
+	b.WaitFor("the paid page to fit 360 pixels", browsertest.Fits(360))
 	b.Must("use a desktop screen", chromedp.EmulateViewport(1280, 800))
-	b.WaitFor("the paid page to fit 1280 pixels", fits(1280))
+	b.WaitFor("the paid page to fit 1280 pixels", browsertest.Fits(1280))
 
 	b.Must("use a phone-sized screen", chromedp.EmulateViewport(360, 740))
 	b.Open(market + "/library")
 	item := `.library-item[data-product-id="` + strconv.FormatInt(p.ID, 10) + `"] .purchase-actions a.btn`
 	b.WaitFor("the purchase with its download in the library", `!!document.querySelector('`+item+`')`)
-	b.WaitFor("the library to fit 360 pixels", fits(360))
+	b.WaitFor("the library to fit 360 pixels", browsertest.Fits(360))
 	b.Must("search the library",
 		chromedp.SendKeys(chromedp.CSS(`form.library-search input[name="q"]`), "compendium"),
 		chromedp.Click(chromedp.CSS(`form.library-search button[type="submit"]`)))
 	b.WaitFor("the search's result", `location.search === "?q=compendium" && !!document.querySelector('`+item+`') && document.body.innerText.includes("1 purchase matches")`)
-	b.WaitFor("the search page to fit 360 pixels", fits(360))
+	b.WaitFor("the search page to fit 360 pixels", browsertest.Fits(360))
 	b.Must("use a desktop screen", chromedp.EmulateViewport(1280, 800))
-	b.WaitFor("the library to fit 1280 pixels", fits(1280))
+	b.WaitFor("the library to fit 1280 pixels", browsertest.Fits(1280))
 }

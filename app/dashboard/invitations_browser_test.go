@@ -24,7 +24,7 @@ func TestAnInvitationIsSentAndAcceptedOnAPhoneInBrowser(t *testing.T) {
 	ctx := browsertest.Chromium(t)
 	b := browsertest.NewPage(t, ctx)
 	b.Must("use a phone-sized screen", chromedp.EmulateViewport(360, 740))
-	fits := `document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth === 360`
+	fits := browsertest.Fits(360)
 
 	market := "http://" + root
 	slug := apptest.Unique("phone-shop-")

@@ -12,11 +12,6 @@ import (
 	"github.com/claro-market/claro/testkit/browsertest"
 )
 
-// fitsWidth is true when nothing on the page is wider than a screen w pixels wide.
-func fitsWidth(w int) string {
-	return `document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth === ` + strconv.Itoa(w)
-}
-
 // TestSalesPageFitsAPhoneAndShowsBarValuesInBrowser opens a store's sales
 // page in Chromium with long titles and addresses in its orders: at 360 and
 // 1280 pixels nothing is wider than the screen, and a bar of the chart
@@ -55,7 +50,7 @@ func TestSalesPageFitsAPhoneAndShowsBarValuesInBrowser(t *testing.T) {
 		for _, q := range []string{"", "?days=7", "?days=90&status=refunded"} {
 			b.Open(sales + q)
 			b.WaitFor("the sales page", `!!document.querySelector('table.sales-orders') && !!document.querySelector('.stats')`)
-			b.WaitFor("the sales page"+q+" to fit "+strconv.Itoa(w)+" pixels", fitsWidth(w))
+			b.WaitFor("the sales page"+q+" to fit "+strconv.Itoa(w)+" pixels", browsertest.Fits(w))
 		}
 	}
 	b.Open(sales + "?days=90")

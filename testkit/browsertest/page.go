@@ -81,3 +81,9 @@ func (p *Page) SignUp(market, name, email, password string, verifyLink func() st
 	p.WaitFor("the verification link to land on the home page, signed in",
 		`location.href === `+strconv.Quote(market+"/")+` && !!document.querySelector('form[action$="/logout"]')`)
 }
+
+// Fits is a WaitFor predicate: the window is w pixels wide and nothing on
+// the page is wider (no sideways scrolling).
+func Fits(w int) string {
+	return `document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth === ` + strconv.Itoa(w)
+}
