@@ -31,20 +31,28 @@ func offline(b *browsertest.Page, off bool) {
 	}
 }
 
+// productPageInBrowser serves the app to Chromium and opens the page of a
+// new store's public product (its store and slug made unique from prefix
+// and slug).
+func productPageInBrowser(t *testing.T, prefix, slug string) (*apptest.Env, *catalog.Product, *browsertest.Page) {
+	t.Helper()
+	ctx := browsertest.Chromium(t)
+	ln, root := browsertest.Listen(t)
+	e := apptest.New(t, testDB, func(c *config.Config) { c.RootDomain = root })
+	store := e.Store(t, apptest.Unique(prefix))
+	p := e.Product(t, store, slug, catalog.Public)
+	browsertest.Start(t, e.App.Fiber, ln)
+	b := browsertest.NewPage(t, ctx)
+	b.Open("http://" + store.Slug + "." + root + "/products/" + p.Slug)
+	return e, p, b
+}
+
 // TestAddToCartOfflineSaysSoAndReenablesTheButtonInBrowser clicks Add to
 // cart with the network gone: the page says the request failed in an alert
 // beside the form, the button is usable again, and the click after the
 // network is back adds the product and clears the message.
 func TestAddToCartOfflineSaysSoAndReenablesTheButtonInBrowser(t *testing.T) {
-	ctx := browsertest.Chromium(t)
-	ln, root := browsertest.Listen(t)
-	e := apptest.New(t, testDB, func(c *config.Config) { c.RootDomain = root })
-	store := e.Store(t, apptest.Unique("offline"))
-	p := e.Product(t, store, "tide-tables", catalog.Public)
-	browsertest.Start(t, e.App.Fiber, ln)
-
-	b := browsertest.NewPage(t, ctx)
-	b.Open("http://" + store.Slug + "." + root + "/products/" + p.Slug)
+	_, _, b := productPageInBrowser(t, "offline", "tide-tables")
 	b.WaitFor("htmx and the cart badge", `typeof htmx !== 'undefined' && document.querySelector('#cart-count').textContent.trim() === '0' && !document.querySelector('.htmx-request')`)
 	const button = `form.buy-form button[type=submit]`
 	if got, _ := b.Text(`document.querySelector('form.buy-form').getAttribute('hx-disabled-elt') + ' ' + document.querySelector('form.buy-form').getAttribute('hx-indicator') + ' ' + !!document.querySelector('form.buy-form .spinner.htmx-indicator')`); got != "find button find .htmx-indicator true" {
@@ -71,15 +79,7 @@ func TestAddToCartOfflineSaysSoAndReenablesTheButtonInBrowser(t *testing.T) {
 // sentence appears in an alert beside the form, and the button is usable
 // again.
 func TestAddToCartRefusedShowsTheReasonInBrowser(t *testing.T) {
-	ctx := browsertest.Chromium(t)
-	ln, root := browsertest.Listen(t)
-	e := apptest.New(t, testDB, func(c *config.Config) { c.RootDomain = root })
-	store := e.Store(t, apptest.Unique("refused"))
-	p := e.Product(t, store, "gone-soon", catalog.Public)
-	browsertest.Start(t, e.App.Fiber, ln)
-
-	b := browsertest.NewPage(t, ctx)
-	b.Open("http://" + store.Slug + "." + root + "/products/" + p.Slug)
+	e, p, b := productPageInBrowser(t, "refused", "gone-soon")
 	b.WaitFor("htmx on the product page", `typeof htmx !== 'undefined' && !!document.querySelector('form.buy-form button')`)
 	if _, err := e.DB.Primary.NewRaw(`UPDATE products SET visibility = 'draft' WHERE id = ?`, p.ID).Exec(t.Context()); err != nil {
 		t.Fatal(err)
@@ -98,15 +98,7 @@ func TestAddToCartRefusedShowsTheReasonInBrowser(t *testing.T) {
 // button is disabled and the form is aria-busy; once answered the spinner
 // hides and the button is enabled again.
 func TestAddToCartInFlightShowsASpinnerAndDisablesTheButtonInBrowser(t *testing.T) {
-	ctx := browsertest.Chromium(t)
-	ln, root := browsertest.Listen(t)
-	e := apptest.New(t, testDB, func(c *config.Config) { c.RootDomain = root })
-	store := e.Store(t, apptest.Unique("inflight"))
-	p := e.Product(t, store, "slow-tides", catalog.Public)
-	browsertest.Start(t, e.App.Fiber, ln)
-
-	b := browsertest.NewPage(t, ctx)
-	b.Open("http://" + store.Slug + "." + root + "/products/" + p.Slug)
+	_, _, b := productPageInBrowser(t, "inflight", "slow-tides")
 	b.WaitFor("htmx and the cart badge", `typeof htmx !== 'undefined' && document.querySelector('#cart-count').textContent.trim() === '0' && !document.querySelector('.htmx-request')`)
 	if _, err := chromedp.Call(b.Ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
