@@ -176,6 +176,10 @@ func compressible(ctype string) bool {
 // request. It leaves alone a body already encoded (a cached page replay), a
 // streamed one (downloads), a small one (under MinCompress) and any type not
 // worth it.
+//
+// Written here rather than Fiber's middleware/compress: that one picks a
+// coding by substring (it would send gzip to "gzip;q=0") and re-compresses
+// a body the page cache already holds compressed.
 func Compress(c *fiber.Ctx) error {
 	if err := c.Next(); err != nil {
 		return err
