@@ -178,8 +178,8 @@ func compressible(ctype string) bool {
 // worth it.
 //
 // Written here rather than Fiber's middleware/compress: that one picks a
-// coding by substring (it would send gzip to "gzip;q=0") and re-compresses
-// a body the page cache already holds compressed.
+// coding by whether Accept-Encoding names it (fasthttp's HasAcceptEncoding),
+// so it sends gzip to a client that says "gzip;q=0".
 func Compress(c *fiber.Ctx) error {
 	if err := c.Next(); err != nil {
 		return err
