@@ -116,7 +116,7 @@ func (s *Service) applyAdjustment(ctx context.Context, tx bun.Tx, orderID int64,
 			return err
 		}
 		if after != StatusRefunded {
-			return nil
+			return s.adjusted(ctx, tx, Adjusted{Order: orderID, Kind: a.kind, Status: after})
 		}
 		if before == StatusPaid || before == StatusPartiallyRefunded {
 			if err := s.undoSales(ctx, tx, orderID); err != nil {
@@ -128,9 +128,21 @@ func (s *Service) applyAdjustment(ctx context.Context, tx bun.Tx, orderID int64,
 	if a.kind == "dispute" {
 		reason = "disputed"
 	}
-	_, err := tx.NewRaw(`UPDATE entitlements SET revoked_at = now(), revoke_reason = ? WHERE order_id = ? AND revoked_at IS NULL`,
-		reason, orderID).Exec(ctx)
-	return err
+	if _, err := tx.NewRaw(`UPDATE entitlements SET revoked_at = now(), revoke_reason = ? WHERE order_id = ? AND revoked_at IS NULL`,
+		reason, orderID).Exec(ctx); err != nil {
+		return err
+	}
+	return s.adjusted(ctx, tx, Adjusted{Order: orderID, Kind: a.kind, Status: after, Revoked: true})
+}
+
+// adjusted runs the OnAdjusted steps for an adjustment just applied.
+func (s *Service) adjusted(ctx context.Context, tx bun.Tx, a Adjusted) error {
+	for _, step := range s.onAdjusted {
+		if err := step(ctx, tx, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // undoSales takes a fully refunded order's units back off the sales ledger:

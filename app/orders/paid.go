@@ -133,6 +133,7 @@ func (s *Service) writePaid(ctx context.Context, tx bun.Tx, cs []claimed, eff *e
 		pi      string
 	}
 	var adjust []waiting
+	var paidOrders []int64
 	for rows.Next() {
 		var w waiting
 		var paid, pending bool
@@ -141,6 +142,7 @@ func (s *Service) writePaid(ctx context.Context, tx bun.Tx, cs []claimed, eff *e
 		}
 		if paid {
 			eff.receipt, eff.sales = true, true
+			paidOrders = append(paidOrders, w.orderID)
 		}
 		if pending && w.orderID != 0 {
 			adjust = append(adjust, w)
@@ -150,6 +152,13 @@ func (s *Service) writePaid(ctx context.Context, tx bun.Tx, cs []claimed, eff *e
 		return err
 	}
 	rows.Close()
+	if len(paidOrders) > 0 {
+		for _, step := range s.onPaid {
+			if err := step(ctx, tx, paidOrders); err != nil {
+				return err
+			}
+		}
+	}
 	for _, w := range adjust {
 		if err := s.applyPending(ctx, tx, w.orderID, w.pi); err != nil {
 			return err

@@ -27,6 +27,42 @@ type Service struct {
 	wakeReceipts func()
 	wakeSales    func()
 	paid         *coalescer[*paying]
+	onPaid       []PaidStep
+	onAdjusted   []AdjustStep
+}
+
+// PaidStep is work another package does inside the transaction that pays
+// orders (issuing license keys, counting a discount's redemptions, queueing
+// a creator's outbound webhooks): it sees the ids of the orders this
+// transaction paid, once each, and its error rolls the whole delivery back
+// so Stripe retries. It runs for every batch that paid something, so it
+// must be one statement over = ANY ($1) and cheap when nothing applies.
+type PaidStep func(ctx context.Context, tx bun.Tx, orders []int64) error
+
+// Adjusted is a refund or dispute just applied to an order.
+type Adjusted struct {
+	Order   int64
+	Kind    string // "refund" or "dispute"
+	Status  string // the order's status after it
+	Revoked bool   // the order's entitlements were revoked by it (a full refund or a dispute)
+}
+
+// AdjustStep is work another package does inside the transaction that
+// applies a refund or dispute (disabling a license key, queueing a
+// webhook); its error rolls the event back.
+type AdjustStep func(ctx context.Context, tx bun.Tx, a Adjusted) error
+
+// OnPaid adds a step to the paid-order transaction. Steps are added while
+// app.New builds the app, never after the service runs.
+func (s *Service) OnPaid(step PaidStep) *Service {
+	s.onPaid = append(s.onPaid, step)
+	return s
+}
+
+// OnAdjusted adds a step to the refund and dispute transaction.
+func (s *Service) OnAdjusted(step AdjustStep) *Service {
+	s.onAdjusted = append(s.onAdjusted, step)
+	return s
 }
 
 // NewService returns the service over the primary. livemode is the
