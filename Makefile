@@ -103,6 +103,7 @@ fuzz: assets
 	$(GO) test ./app/blob -run '^$$' -fuzz FuzzVerify -fuzztime 30s
 	$(GO) test ./app/cart -run '^$$' -fuzz FuzzCartCookie -fuzztime 30s
 	$(GO) test ./app/web -run '^$$' -fuzz FuzzSafeNext -fuzztime 30s
+	$(GO) test ./app/web -run '^$$' -fuzz FuzzETagList -fuzztime 30s
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

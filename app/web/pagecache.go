@@ -2,6 +2,9 @@ package web
 
 import (
 	"bytes"
+	"hash/fnv"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,7 +47,8 @@ type cachedPage struct {
 	ctype  string
 	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
 	tenant int64
-	query  bool // its address carries free-form input (CacheableQuery)
+	query  bool   // its address carries free-form input (CacheableQuery)
+	sum    uint64 // FNV-1a of what every visitor gets alike: parts, type, htmx headers (the ETag's first half)
 }
 
 // pageClass is one share of the cache: its limits and what it holds.
@@ -128,12 +132,15 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		if pc.Routes != nil {
 			c.Locals(routePatternKey{}, p.route)
 		}
-		c.Set(fiber.HeaderContentType, p.ctype)
 		c.Set(fiber.HeaderVary, "HX-Request, Accept-Encoding")
 		c.Set(fiber.HeaderCacheControl, "private, no-cache")
 		for _, h := range p.hx {
 			c.Set(h[0], h[1])
 		}
+		if notModified(c, p.sum, token) {
+			return nil
+		}
+		c.Set(fiber.HeaderContentType, p.ctype)
 		resp := c.Response()
 		if p.gz != nil && PickEncoding(c.Get(fiber.HeaderAcceptEncoding), EncodingGzip) == EncodingGzip {
 			// The stored gzip with this visitor's token spliced in: nothing
@@ -172,9 +179,75 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 	if len(body) >= MinCompress && len(token) <= 0xffff && len(resp.Header.ContentEncoding()) == 0 {
 		page.gz = newSplicedGzip(page.parts)
 	}
+	page.sum = page.checksum()
 	pc.put(key, page)
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
+	notModified(c, page.sum, token) // a page rendered again after a change that left it alike is still the browser's copy
 	return nil
+}
+
+// checksum is the FNV-1a hash of what every visitor is sent alike.
+func (p *cachedPage) checksum() uint64 {
+	h := fnv.New64a()
+	for _, part := range p.parts {
+		h.Write(part)
+		h.Write([]byte{0})
+	}
+	h.Write([]byte(p.ctype))
+	for _, kv := range p.hx {
+		h.Write([]byte{0})
+		h.Write([]byte(kv[0]))
+		h.Write([]byte{0})
+		h.Write([]byte(kv[1]))
+	}
+	return h.Sum64()
+}
+
+// appendETag appends a cached page's validator for one visitor: the page's
+// checksum and a hash of the visitor's CSRF token, which the page carries.
+// A visitor with another token (a new visitor cookie) has another ETag, so a
+// 304 never leaves a browser holding a page whose token is not its own. It
+// is weak (W/): the gzip and identity answers share it, and If-None-Match
+// compares weakly anyway (RFC 9110, 13.1.2).
+func appendETag(dst []byte, sum uint64, token []byte) []byte {
+	var t uint32 = 2166136261 // FNV-1a, 32 bits, written out: hash.Hash would allocate per request
+	for _, b := range token {
+		t ^= uint32(b)
+		t *= 16777619
+	}
+	dst = append(dst, `W/"`...)
+	dst = strconv.AppendUint(dst, sum, 36)
+	dst = append(dst, '-')
+	dst = strconv.AppendUint(dst, uint64(t), 36)
+	return append(dst, '"')
+}
+
+// notModified sets the page's ETag and, when the request's If-None-Match
+// names it (or is *), answers 304 with no body and reports true.
+func notModified(c *fiber.Ctx, sum uint64, token []byte) bool {
+	var buf [40]byte
+	etag := appendETag(buf[:0], sum, token)
+	c.Response().Header.SetBytesV(fiber.HeaderETag, etag)
+	inm := c.Request().Header.Peek(fiber.HeaderIfNoneMatch)
+	if len(inm) == 0 || !etagListHas(string(inm), string(etag)) {
+		return false
+	}
+	c.Status(fiber.StatusNotModified)
+	c.Response().ResetBody()
+	return true
+}
+
+// etagListHas reports whether an If-None-Match value (a comma-separated
+// list, or *) matches etag under weak comparison: W/ prefixes are ignored.
+func etagListHas(list, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
+	for item := range strings.SplitSeq(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "*" || strings.TrimPrefix(item, "W/") == etag {
+			return true
+		}
+	}
+	return false
 }
 
 // handlerSetCookie reports a Set-Cookie other than the CSRF visitor cookie,
