@@ -24,6 +24,7 @@ import (
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/library"
+	"github.com/claro-market/claro/app/licenses"
 	"github.com/claro-market/claro/app/metrics"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/payments"
@@ -74,6 +75,8 @@ type App struct {
 	// Payments is the Stripe client; Orders turns webhook events into orders.
 	Payments *payments.Client
 	Orders   *orders.Service
+	// Licenses issues license keys and answers their activation API.
+	Licenses *licenses.Keys
 	// Deliveries keeps the recent webhook deliveries and their outcomes
 	// (the staff console's list; pruned by Background's sweep).
 	Deliveries *orders.Deliveries
@@ -167,6 +170,10 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	a.Metrics = m
 	a.Orders = orders.NewService(database.Primary, a.Payouts, log, a.Payments.Livemode()).
 		WithSales(a.Sales.Wake).WithReceipts(a.Receipts.Wake).WithObserver(a.Metrics)
+	// License keys are issued with the order and disabled with its refund
+	// or dispute, in the webhook's transaction.
+	a.Licenses = licenses.NewKeys(database.Primary, secret)
+	a.Orders.OnPaid(a.Licenses.Issue).OnAdjusted(a.Licenses.Disable)
 	a.Reconciler = reconcile.New(database.Primary, a.Payments, a.Orders, a.Payouts, log, a.Metrics.Reconciled)
 	a.listen(directory)
 	a.measure()
@@ -185,7 +192,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	a.Deliveries = orders.NewDeliveries(database.Primary)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics).WithDeliveries(a.Deliveries)
 	r := stack{
-		assets: assets, csrf: web.NewCSRF(secret, secure, "/webhooks/"), download: signer,
+		assets: assets, csrf: web.NewCSRF(secret, secure, "/webhooks/", "/api/"), download: signer,
 		accounts: accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure),
 		catalog:  catalog.NewHandlers(catalog.NewReadStore(database), pages, cursors).WithOwned(purchases.Owns),
 		search:   search.NewHandlers(index, catalog.NewReadStore(database), pages),
@@ -194,7 +201,8 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, users), entitled: purchases.EntitledToFile,
 		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).
 			OnInvitation(invitationMail(o.Invitations, mail, log)),
-		admin: newAdmin(a, pages),
+		admin:    newAdmin(a, pages),
+		licenses: licenses.NewHandlers(a.Licenses, limiter),
 	}
 	if err := a.devPages(&r, pages, webhooks); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/devtools"
 	"github.com/claro-market/claro/app/library"
+	"github.com/claro-market/claro/app/licenses"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/reviews"
 	"github.com/claro-market/claro/app/web"
@@ -43,6 +44,7 @@ type stack struct {
 	library        *library.Handlers
 	dashboard      *dashboard.Handlers
 	admin          *admin.Handlers // the staff console: the 404 page for anyone without the platform role
+	licenses       *licenses.Handlers
 }
 
 // routes states the whole middleware chain, in the order a request passes
@@ -111,6 +113,7 @@ func (a *App) routes(s stack) {
 	s.cart.Routes(f)
 	s.checkout.Routes(f)
 	s.webhooks.Routes(f)
+	s.licenses.Routes(f) // the public license API: JSON, authorised by the key it carries (CSRF exempts /api/)
 	if s.testPayments != nil {
 		s.testPayments.Routes(f)
 		s.testOnboarding.Routes(f)
