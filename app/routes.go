@@ -123,6 +123,7 @@ func (a *App) routes(s stack) {
 		s.devMail.Routes(f)
 	}
 	s.library.Routes(f)
+	s.licenses.LibraryRoutes(f) // a buyer frees one of their key's activations
 	web.MarketRoutes(f).Get(blob.DownloadPrefix+":token", blob.DownloadHandler(a.Blobs, s.download, signedInUser, s.entitled))
 	s.dashboard.Routes(f)
 	s.admin.Routes(f)

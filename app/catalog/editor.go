@@ -40,6 +40,10 @@ type Changes struct {
 	CategoryID  *int64
 	Tags        []string
 	ContentMD   string
+	// LicenseKeys and ActivationLimit: a key per purchase, activating on
+	// at most that many instances (0: no limit).
+	LicenseKeys     bool
+	ActivationLimit int
 }
 
 // inTenant runs fn with a catalog store inside the tenant's transaction, so
@@ -85,6 +89,7 @@ func (e *Editor) apply(p *Product, ch Changes) error {
 	p.Title, p.Slug, p.Description = ch.Title, ch.Slug, ch.Description
 	p.PriceCents, p.Currency, p.CategoryID = ch.PriceCents, ch.Currency, ch.CategoryID
 	p.Tags, p.ContentMD, p.ContentHTML = append([]string{}, ch.Tags...), ch.ContentMD, html
+	p.LicenseKeys, p.ActivationLimit = ch.LicenseKeys, ch.ActivationLimit
 	stampPublished(p, ch.Visibility)
 	return nil
 }

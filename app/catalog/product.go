@@ -58,6 +58,10 @@ type Product struct {
 	// Only admin writes them; Update never does.
 	TakenDownAt     *time.Time `bun:"taken_down_at"`
 	TakenDownReason *string    `bun:"taken_down_reason"`
+	// LicenseKeys: each purchase gets a license key (app/licenses), which
+	// activates on at most ActivationLimit instances (0: no limit).
+	LicenseKeys     bool `bun:"license_keys"`
+	ActivationLimit int  `bun:"activation_limit"`
 }
 
 // Rating is the average star rating, 0 when unrated.

@@ -40,7 +40,7 @@ func (h *Handlers) newProduct(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page.Form = ProductForm{Currency: "usd", Visibility: catalog.Draft}
+	page.Form = ProductForm{Currency: "usd", Visibility: catalog.Draft, Limit: "3"}
 	return web.Render(c, "dashboard/product_form", page)
 }
 
@@ -187,7 +187,8 @@ func discoveryNote(p *catalog.Product, t *tenants.Tenant) (string, bool) {
 func readProductForm(c *fiber.Ctx) ProductForm {
 	return ProductForm{Title: c.FormValue("title"), Slug: c.FormValue("slug"), Description: c.FormValue("description"),
 		Price: c.FormValue("price"), Currency: c.FormValue("currency"), Visibility: c.FormValue("visibility"),
-		CategoryID: c.FormValue("category_id"), Tags: c.FormValue("tags"), Content: c.FormValue("content")}
+		CategoryID: c.FormValue("category_id"), Tags: c.FormValue("tags"), Content: c.FormValue("content"),
+		LicenseKeys: c.FormValue("license_keys") == "on", Limit: c.FormValue("activation_limit")}
 }
 
 func (h *Handlers) invalidProduct(c *fiber.Ctx, page productPage, f ProductForm) error {

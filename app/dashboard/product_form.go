@@ -21,9 +21,12 @@ type ProductForm struct {
 	CategoryID  string
 	Tags        string // comma-separated
 	Content     string // Markdown
+	LicenseKeys bool   // the checkbox "issue a license key"
+	Limit       string // activations per key, as typed; 0: no limit
 	Errors      map[string]string
 
 	priceCents int64
+	limit      int
 	category   *int64
 	tags       []string
 }
@@ -120,6 +123,14 @@ func (f *ProductForm) Validate() bool {
 	if len(f.tags) > 10 {
 		f.Errors["tags"] = "Use at most 10 tags."
 	}
+	f.limit = 3
+	if f.Limit = strings.TrimSpace(f.Limit); f.Limit != "" {
+		n, err := strconv.Atoi(f.Limit)
+		if err != nil || n < 0 || n > 1000 {
+			f.Errors["activation_limit"] = "Activations per key: a whole number from 0 (no limit) to 1000."
+		}
+		f.limit = n
+	}
 	if len(f.Content) > 200_000 {
 		f.Errors["content"] = "The content is too long (200,000 characters at most)."
 	}
@@ -130,13 +141,15 @@ func (f *ProductForm) Validate() bool {
 func (f *ProductForm) changes() catalog.Changes {
 	return catalog.Changes{Title: f.Title, Slug: f.Slug, Description: f.Description,
 		PriceCents: f.priceCents, Currency: f.Currency, Visibility: f.Visibility,
-		CategoryID: f.category, Tags: append([]string{}, f.tags...), ContentMD: f.Content}
+		CategoryID: f.category, Tags: append([]string{}, f.tags...), ContentMD: f.Content,
+		LicenseKeys: f.LicenseKeys, ActivationLimit: f.limit}
 }
 
 // formOf fills a form from a stored product.
 func formOf(p *catalog.Product) ProductForm {
 	f := ProductForm{Title: p.Title, Slug: p.Slug, Description: p.Description, Currency: p.Currency,
 		Visibility: p.Visibility, Tags: strings.Join(p.Tags, ", "), Content: p.ContentMD,
+		LicenseKeys: p.LicenseKeys, Limit: strconv.Itoa(p.ActivationLimit),
 		Price: strconv.FormatInt(p.PriceCents/100, 10) + "." + strconv.FormatInt(100+p.PriceCents%100, 10)[1:]}
 	if p.CategoryID != nil {
 		f.CategoryID = strconv.FormatInt(*p.CategoryID, 10)

@@ -32,6 +32,7 @@ type Handlers struct {
 	// address verified when a claim link proves it (WithClaims).
 	tokens *accounts.Tokens
 	users  *accounts.Users
+	keys   LicenseKeys // nil: no license keys shown
 }
 
 // NewHandlers returns the library handlers.
@@ -107,6 +108,33 @@ type showPage struct {
 	Content *Content
 	Body    template.HTML
 	Files   []File
+	Keys    []LicenseKey
+}
+
+// LicenseKey is a license key the buyer holds for a product, with its live
+// activations (app/licenses reads them).
+type LicenseKey struct {
+	ID             int64
+	Key            string
+	Disabled       bool
+	DisabledReason string
+	Limit          int // 0: no limit
+	Activations    []KeyActivation
+}
+
+// KeyActivation is one instance a key is active on.
+type KeyActivation struct {
+	ID, Name    string
+	ActivatedAt time.Time
+}
+
+// LicenseKeys lists the keys userID holds for productID.
+type LicenseKeys func(ctx context.Context, userID, productID int64) ([]LicenseKey, error)
+
+// WithLicenseKeys makes the product's library page show the buyer's keys.
+func (h *Handlers) WithLicenseKeys(keys LicenseKeys) *Handlers {
+	h.keys = keys
+	return h
 }
 
 func (h *Handlers) show(c *fiber.Ctx) error {
@@ -129,6 +157,14 @@ func (h *Handlers) show(c *fiber.Ctx) error {
 	}
 	page := showPage{Page: h.pages.New(c, content.Title), Content: content, Files: files,
 		Body: template.HTML(content.ContentHTML)} // sanitised by catalog.Renderer when the creator saved it
+	if h.keys != nil {
+		if page.Keys, err = h.keys(ctx, u.UserID, id); err != nil {
+			return err
+		}
+	}
+	if c.Query("freed") == "1" { // a fixed message: no text of the address reaches the page
+		page.Flash = "The activation is freed: the key can be activated on another instance."
+	}
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return web.Render(c, "library/show", page)
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -246,4 +248,63 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %q, which does not read back", s, k)
 		}
 	})
+}
+
+// The buyer sees their key in the library and frees an activation there;
+// another buyer can neither see it nor free it.
+func TestTheBuyerSeesTheKeyAndFreesAnActivationInTheLibrary(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	store := e.Store(t, apptest.Unique("libkeys"))
+	product := e.Product(t, store, "tool", catalog.Public)
+	if _, err := e.DB.Primary.NewRaw(`UPDATE products SET license_keys = true, activation_limit = 2 WHERE id = ?`, product.ID).
+		Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	buyer := e.NewBrowser()
+	buyer.SignUp(t, apptest.Email("libkey"), "a long enough password", "Buyer")
+	ck := e.OpenCheckout(t, buyer, store, product)
+	e.Pay(t, ck, "pi_"+apptest.Unique("lib"))
+	var order int64
+	if err := e.DB.Primary.NewRaw(`SELECT id FROM orders WHERE tenant_id = ?`, store.ID).Scan(context.Background(), &order); err != nil {
+		t.Fatal(err)
+	}
+	s := &sold{e: e, store: store, product: product, order: order, key: e.App.Licenses.Key(order, product.ID)}
+	act := s.must(t, "activate", keyBody(s.key, "instance_name", "Studio iMac"), http.StatusCreated)
+	inst := act["instance"].(map[string]any)["id"].(string)
+
+	path := "/library/" + strconv.FormatInt(product.ID, 10)
+	_, page := buyer.Get(t, "", path)
+	if !strings.Contains(page, s.key) || !strings.Contains(page, "Studio iMac") || !strings.Contains(page, "Active on 1 of 2 instances") {
+		t.Fatalf("the library page does not show the key and its activation:\n%s", page)
+	}
+	var keyID int64
+	if err := e.DB.Primary.NewRaw(`SELECT id FROM license_keys WHERE order_id = ?`, order).Scan(context.Background(), &keyID); err != nil {
+		t.Fatal(err)
+	}
+	free := path + "/keys/" + strconv.FormatInt(keyID, 10) + "/free"
+
+	// Another buyer: the same 404 page as any unknown URL, nothing freed.
+	other := e.NewBrowser()
+	other.SignUp(t, apptest.Email("otherkey"), "a long enough password", "Other")
+	if resp, body := moneytest.SendToken(t, other, http.MethodPost, apptest.Root, free, url.Values{"instance_id": {inst}}, false, other.CSRF(t, apptest.Root, "/library")); resp.StatusCode != http.StatusNotFound ||
+		body != e.NotFound(t, "") {
+		t.Fatalf("another buyer freeing it: %d", resp.StatusCode)
+	}
+	if _, page := other.Get(t, "", path); strings.Contains(page, s.key) {
+		t.Fatal("another buyer sees the key")
+	}
+	if s.live(t) != 1 {
+		t.Fatal("another buyer freed the activation")
+	}
+
+	resp, _ := moneytest.SendToken(t, buyer, http.MethodPost, apptest.Root, free, url.Values{"instance_id": {inst}}, false, buyer.CSRF(t, apptest.Root, path))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path+"?freed=1" {
+		t.Fatalf("freeing: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if s.live(t) != 0 {
+		t.Fatal("the activation is still live")
+	}
+	if _, page := buyer.Get(t, "", path+"?freed=1"); !strings.Contains(page, "The activation is freed") || !strings.Contains(page, "Active on 0 of 2") {
+		t.Fatal("the page does not say the activation was freed")
+	}
 }
