@@ -36,17 +36,20 @@ func TestProductFormRefusesBadInputAndWritesNothing(t *testing.T) {
 	cases := map[string]struct {
 		field, value, msg string
 	}{
-		"negative price":       {"price", "-5", "Enter a price"},
-		"price not a number":   {"price", "twelve", "Enter a price"},
-		"price with exponent":  {"price", "1e9", "Enter a price"},
-		"script in the title":  {"title", "<script>alert(1)</script>", "plain text"},
-		"html in description":  {"description", "<img src=x onerror=alert(1)>", "plain text"},
-		"bad slug":             {"slug", "Not A Slug!", "lowercase letters"},
-		"colliding slug":       {"slug", "a-product", "uses that slug"},
-		"unknown visibility":   {"visibility", "secret", "Choose public"},
-		"unknown currency":     {"currency", "btc", "Choose USD"},
-		"bad tag":              {"tags", "ok, <b>bad</b>", "Tags use"},
-		"category not numeric": {"category_id", "abc", "Choose a category"},
+		"negative price":        {"price", "-5", "Enter a price"},
+		"price not a number":    {"price", "twelve", "Enter a price"},
+		"price with exponent":   {"price", "1e9", "Enter a price"},
+		"script in the title":   {"title", "<script>alert(1)</script>", "plain text"},
+		"html in description":   {"description", "<img src=x onerror=alert(1)>", "plain text"},
+		"bad slug":              {"slug", "Not A Slug!", "lowercase letters"},
+		"colliding slug":        {"slug", "a-product", "uses that slug"},
+		"unknown visibility":    {"visibility", "secret", "Choose public"},
+		"unknown currency":      {"currency", "btc", "Choose USD"},
+		"bad tag":               {"tags", "ok, <b>bad</b>", "Tags use"},
+		"category not numeric":  {"category_id", "abc", "Choose a category"},
+		"negative activations":  {"activation_limit", "-1", "Activations per key"},
+		"too many activations":  {"activation_limit", "1001", "Activations per key"},
+		"activations not whole": {"activation_limit", "2.5", "Activations per key"},
 	}
 	before := productCount(t, f.a.ID)
 	for name, c := range cases {
@@ -84,7 +87,8 @@ func TestProductFormRefusesBadInputAndWritesNothing(t *testing.T) {
 		t.Fatal("a request without a valid CSRF token wrote a product")
 	}
 	// The good form works and renders Markdown content safely.
-	form := url.Values{"_csrf": {f.owner.CSRF(t, "", base+"/products/new")}, "content": {"# Welcome\n\n<script>x()</script>"}}
+	form := url.Values{"_csrf": {f.owner.CSRF(t, "", base+"/products/new")}, "content": {"# Welcome\n\n<script>x()</script>"},
+		"license_keys": {"on"}, "activation_limit": {"5"}}
 	for k, v := range good {
 		form[k] = v
 	}
@@ -97,6 +101,15 @@ func TestProductFormRefusesBadInputAndWritesNothing(t *testing.T) {
 	}
 	if !strings.Contains(html, "<h1") || strings.Contains(html, "<script") {
 		t.Fatalf("content not rendered and sanitised: %q", html)
+	}
+	var keys bool
+	var limit int
+	if err := testDB.Primary.NewRaw(`SELECT license_keys, activation_limit FROM products WHERE tenant_id = ? AND slug = 'film-presets'`, f.a.ID).
+		Scan(context.Background(), &keys, &limit); err != nil {
+		t.Fatal(err)
+	}
+	if !keys || limit != 5 {
+		t.Fatalf("license keys %v, limit %d: the form's license box was not saved", keys, limit)
 	}
 }
 
