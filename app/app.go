@@ -199,7 +199,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages).WithDownloads(purchases), webhooks: webhooks,
 		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, users).WithLicenseKeys(a.Licenses.Held), entitled: purchases.EntitledToFile,
-		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).
+		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).WithLicenses(a.Licenses).
 			OnInvitation(invitationMail(o.Invitations, mail, log)),
 		admin:    newAdmin(a, pages),
 		licenses: licenses.NewHandlers(a.Licenses, limiter),

@@ -12,6 +12,7 @@ import (
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/licenses"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
@@ -30,6 +31,7 @@ type Handlers struct {
 	rootHost string          // ROOT_DOMAIN without its port: what custom domains point at
 	users    *accounts.Users // is the invitee's address verified?
 	invited  InvitationHook  // told of each invitation sent (OnInvitation); nil sends nothing
+	licenses *licenses.Keys  // the license-keys page (WithLicenses); nil: none
 }
 
 // New returns the dashboard handlers.
@@ -82,6 +84,11 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Get(s+"/sales.csv", accounts.RequireUser, h.member, h.salesCSV)
 	d.Get(s+"/orders/:id/refund", accounts.RequireUser, h.member, h.owner, h.confirmRefund)
 	d.Post(s+"/orders/:id/refund", accounts.RequireUser, h.member, h.owner, h.refund)
+	d.Get(s+"/licenses", accounts.RequireUser, h.member, h.licensesList)
+	d.Get(s+"/licenses.csv", accounts.RequireUser, h.member, h.licensesCSV)
+	d.Post(s+"/licenses/:key/disable", accounts.RequireUser, h.member, h.licenseAction("disabled"))
+	d.Post(s+"/licenses/:key/enable", accounts.RequireUser, h.member, h.licenseAction("enabled"))
+	d.Post(s+"/licenses/:key/reset", accounts.RequireUser, h.member, h.licenseAction("reset"))
 }
 
 type storeKey struct{}

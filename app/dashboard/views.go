@@ -19,6 +19,7 @@ func Views() []web.View {
 		{Name: "dashboard/payments", Data: paymentsPage{}, Page: true},
 		{Name: "dashboard/members", Data: membersPage{}, Page: true},
 		{Name: "dashboard/sales", Data: salesPage{}, Page: true},
+		{Name: "dashboard/licenses", Data: licensesPage{}, Page: true},
 		{Name: "dashboard/refund_confirm", Data: refundPage{Order: &orders.Order{}}, Page: true},
 		{Name: "dashboard/product_form", Data: productPage{}, Page: true},
 		{Name: "partials/dash_nav", Data: storePage{}},

@@ -172,8 +172,7 @@ func TestConcurrentActivationsNeverPassTheLimit(t *testing.T) {
 func TestARefundDisablesTheKey(t *testing.T) {
 	s := sell(t, 0)
 	s.must(t, "activate", keyBody(s.key, "instance_name", "one"), http.StatusCreated)
-	refund := stripetest.Event("evt_"+apptest.Unique("rf"), "charge.refunded", stripetest.Charge("ch_"+s.pi, s.pi, s.ck.Amount, s.ck.Amount))
-	if resp, body := s.e.Deliver(t, "/webhooks/stripe", refund); resp.StatusCode != http.StatusOK {
+	if resp, body := s.e.Deliver(t, "/webhooks/stripe", stripetestRefund(s)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("refund webhook: %d %s", resp.StatusCode, body)
 	}
 	out := s.must(t, "validate", keyBody(s.key), http.StatusOK)
@@ -307,4 +306,9 @@ func TestTheBuyerSeesTheKeyAndFreesAnActivationInTheLibrary(t *testing.T) {
 	if _, page := buyer.Get(t, "", path+"?freed=1"); !strings.Contains(page, "The activation is freed") || !strings.Contains(page, "Active on 0 of 2") {
 		t.Fatal("the page does not say the activation was freed")
 	}
+}
+
+// stripetestRefund is a full charge.refunded for s's order.
+func stripetestRefund(s *sold) []byte {
+	return stripetest.Event("evt_"+apptest.Unique("rf"), "charge.refunded", stripetest.Charge("ch_"+s.pi, s.pi, s.ck.Amount, s.ck.Amount))
 }
