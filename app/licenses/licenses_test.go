@@ -29,6 +29,7 @@ type sold struct {
 	pi      string
 	order   int64
 	key     string
+	root    string // the marketplace host, when not apptest.Root
 }
 
 func sell(t *testing.T, limit int) *sold {
@@ -60,8 +61,12 @@ func sell(t *testing.T, limit int) *sold {
 // call posts body to the license API on the marketplace; it is safe from
 // goroutines (no t.Fatal).
 func (s *sold) call(path, contentType, body string) (int, map[string]any, error) {
-	req := httptest.NewRequest(http.MethodPost, "http://"+apptest.Root+"/api/v1/licenses/"+path, strings.NewReader(body))
-	req.Host = apptest.Root
+	root := apptest.Root
+	if s.root != "" {
+		root = s.root
+	}
+	req := httptest.NewRequest(http.MethodPost, "http://"+root+"/api/v1/licenses/"+path, strings.NewReader(body))
+	req.Host = root
 	req.Header.Set("Content-Type", contentType)
 	resp, err := s.e.App.Fiber.Test(req, -1)
 	if err != nil {
