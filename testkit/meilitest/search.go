@@ -25,6 +25,7 @@ type searchRequest struct {
 type candidate struct {
 	doc       map[string]any
 	typos     int
+	proximity int
 	attribute int
 	exact     int
 }
@@ -106,6 +107,8 @@ func rank(a, b candidate, rules, sorts []string) int {
 		switch rule {
 		case "typo":
 			c = a.typos - b.typos
+		case "proximity":
+			c = a.proximity - b.proximity
 		case "attribute":
 			c = a.attribute - b.attribute
 		case "exactness":
@@ -173,6 +176,9 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 		slices.Sort(searchable)
 	}
 	c.attribute = len(searchable)
+	// pos is where each word matched (attribute, token), for proximity.
+	type pos struct{ attr, tok int }
+	var prev []pos
 	for i, w := range words {
 		allowed := 0
 		switch n := len([]rune(w)); {
@@ -182,12 +188,18 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 			allowed = 1
 		}
 		best, bestAttr := allowed+1, len(searchable)
+		var at []pos
 		for ai, attr := range searchable {
+			tok := 0
 			for _, v := range values(doc[attr]) {
 				for _, dw := range tokenize(fmt.Sprint(v)) {
+					tok++
 					cost := levenshtein(w, dw)
 					if i == len(words)-1 && strings.HasPrefix(dw, w) {
 						cost = 0
+					}
+					if cost <= allowed {
+						at = append(at, pos{ai, tok})
 					}
 					if cost < best || cost == best && ai < bestAttr {
 						best, bestAttr = cost, ai
@@ -198,6 +210,26 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 		if best > allowed {
 			return c, false
 		}
+		// Proximity: the closest pair of this word and the one before, as
+		// Meilisearch counts it: the distance in the same attribute (one
+		// more when out of order), at most 8, and 8 across attributes.
+		if i > 0 {
+			d := 8
+			for _, p := range prev {
+				for _, q := range at {
+					if p.attr == q.attr {
+						switch {
+						case q.tok > p.tok:
+							d = min(d, q.tok-p.tok)
+						case q.tok < p.tok:
+							d = min(d, p.tok-q.tok+1)
+						}
+					}
+				}
+			}
+			c.proximity += d
+		}
+		prev = at
 		c.typos += best
 		c.attribute = min(c.attribute, bestAttr)
 		if best == 0 {
