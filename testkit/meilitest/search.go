@@ -194,7 +194,7 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 			for _, v := range values(doc[attr]) {
 				for _, dw := range tokenize(fmt.Sprint(v)) {
 					tok++
-					cost := levenshtein(w, dw)
+					cost := typos(w, dw)
 					if i == len(words)-1 && strings.HasPrefix(dw, w) {
 						cost = 0
 					}
@@ -239,23 +239,34 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 	return c, true
 }
 
-func levenshtein(a, b string) int {
+// typos counts as Meilisearch does: Damerau-Levenshtein (optimal string
+// alignment; a transposition is one typo), a typo on the first letter
+// counting as two.
+func typos(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev = cur
 	}
-	return prev[len(rb)]
+	n := d[len(ra)][len(rb)]
+	if len(ra) > 0 && len(rb) > 0 && ra[0] != rb[0] {
+		n++
+	}
+	return n
 }
