@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +40,8 @@ func (b *backend) search(t testing.TB, q search.Query) *search.Result {
 	return res
 }
 
+var seqWord atomic.Int64
+
 // contract is the suite every backend must pass. Each case makes its own
 // store(s) and filters on them, so cases and backends share one database.
 var contract = []struct {
@@ -46,6 +50,7 @@ var contract = []struct {
 }{
 	{"RelevanceRanksTitleAboveDescription", contractRelevance},
 	{"TyposStillFind", contractTypos},
+	{"RankingFollowsMeilisearchRules", contractRanking},
 	{"EveryFilterNarrows", contractFilters},
 	{"EverySortOrders", contractSorts},
 	{"FacetsCountTheWholeResult", contractFacets},
@@ -321,5 +326,93 @@ func contractPrivacy(t *testing.T, b *backend) {
 	} {
 		exec(t, step.sql, p.ID)
 		find(step.name, step.visible)
+	}
+}
+
+// word is a word no other test uses: letters only, ending in k so the
+// English stemmer leaves it whole.
+func word(t *testing.T, n int) string {
+	t.Helper()
+	const cons, vows = "bcdfghjlmnprstvz", "aeiou"
+	seed := seqWord.Add(1)*7919 + time.Now().UnixNano()
+	b := make([]byte, n-1)
+	for i := range b {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		r := uint64(seed) >> 33
+		if i%2 == 0 {
+			b[i] = cons[r%uint64(len(cons))]
+		} else {
+			b[i] = vows[r%uint64(len(vows))]
+		}
+	}
+	return string(b) + "k"
+}
+
+// swap replaces the letter at i of w by another of the same kind.
+func swap(w string, i int) string {
+	b := []byte(w)
+	if strings.IndexByte("aeiou", b[i]) >= 0 {
+		b[i] = map[byte]byte{'a': 'e', 'e': 'i', 'i': 'o', 'o': 'u', 'u': 'a'}[b[i]]
+	} else if b[i] == 'x' {
+		b[i] = 'w'
+	} else {
+		b[i] = 'x'
+	}
+	return string(b)
+}
+
+// firstOf is the order of want's products among hits.
+func firstOf(hits []search.Document, want ...int64) []int64 {
+	var got []int64
+	for _, id := range ids(hits) {
+		if slices.Contains(want, id) {
+			got = append(got, id)
+		}
+	}
+	return got
+}
+
+// contractRanking: Meilisearch's rules in order, on both backends: fewer
+// typos first (exact, one, two), then adjacent words above far apart, then
+// title over tags over description.
+func contractRanking(t *testing.T, b *backend) {
+	st := newStore(t)
+	w := word(t, 10) // two typos allowed
+	one, two := swap(w, 4), swap(swap(w, 4), 6)
+	pExact := newProduct(t, st, "Kit "+w)
+	pOne := newProduct(t, st, "Kit "+one)
+	pTwo := newProduct(t, st, "Kit "+two)
+	// As typed, the exact product first (PostgreSQL, the word being known,
+	// finds only it; Meilisearch the others after it).
+	res := b.search(t, query(t, "q", w, "creator", st.Slug))
+	if got := firstOf(res.Hits, pExact.ID, pOne.ID, pTwo.ID); len(got) == 0 || got[0] != pExact.ID ||
+		!slices.IsSortedFunc(got, func(a, c int64) int {
+			return slices.Index([]int64{pExact.ID, pOne.ID, pTwo.ID}, a) - slices.Index([]int64{pExact.ID, pOne.ID, pTwo.ID}, c)
+		}) {
+		t.Errorf("%q: got %v, want exact %d, then one typo %d, then two typos %d", w, got, pExact.ID, pOne.ID, pTwo.ID)
+	}
+	// A typo no product has: one typo from the exact word, two from the
+	// one-typo word, three (too many) from the two-typo word.
+	typed := swap(w, 2)
+	res = b.search(t, query(t, "q", typed, "creator", st.Slug))
+	if got, want := ids(res.Hits), []int64{pExact.ID, pOne.ID}; !slices.Equal(got, want) {
+		t.Errorf("%q: got %v, want one typo %d before two typos %d", typed, got, pExact.ID, pOne.ID)
+	}
+
+	a, c := word(t, 7), word(t, 7)
+	far := newProduct(t, st, a+" grain dust film loop "+c)
+	near := newProduct(t, st, "Loop "+a+" "+c+" film")
+	res = b.search(t, query(t, "q", a+" "+c, "creator", st.Slug))
+	if got, want := ids(res.Hits), []int64{near.ID, far.ID}; !slices.Equal(got, want) {
+		t.Errorf("proximity: got %v, want adjacent %d before far apart %d", got, near.ID, far.ID)
+	}
+
+	u := word(t, 8)
+	inDesc := newProduct(t, st, "Plain Pack", withDescription("Made with "+u+" in mind."))
+	inTag := newProduct(t, st, "Other Pack", withTags(u))
+	inTitle := newProduct(t, st, "Pack "+u)
+	res = b.search(t, query(t, "q", u, "creator", st.Slug))
+	if got, want := ids(res.Hits), []int64{inTitle.ID, inTag.ID, inDesc.ID}; !slices.Equal(got, want) {
+		t.Errorf("attribute: got %v, want title %d, tag %d, description %d", got, inTitle.ID, inTag.ID, inDesc.ID)
 	}
 }

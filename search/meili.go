@@ -89,12 +89,19 @@ func (m *Meili) prepare(ctx context.Context, uid string) error {
 }
 
 // meiliSettings are applied on every start: idempotent, and a change to them
-// here is a change in production after the next deploy. "sort" ranks first so
-// a sorted search is strictly in sort order and a keyset filter can page it.
+// here is a change in production after the next deploy. They are the rules
+// the PostgreSQL backend follows (postgres_sql.go's tiers): words, typo,
+// proximity, attribute (title over tags over description, the only
+// attributes PostgreSQL searches), exactness; one typo from 5 letters, two
+// from 9, and Meilisearch itself counts a typo on a word's first letter as
+// two (not a setting). "sort" ranks first so a chosen sort is strictly in
+// sort order, as on PostgreSQL, and a keyset filter can page it; a relevance
+// search sends no sort, so for it the order is words, typo, proximity,
+// attribute, exactness.
 func meiliSettings() *meilisearch.Settings {
 	return &meilisearch.Settings{
 		RankingRules:         []string{"sort", "words", "typo", "proximity", "attribute", "exactness"},
-		SearchableAttributes: []string{"title", "tags", "creator_name", "description"},
+		SearchableAttributes: []string{"title", "tags", "description"},
 		FilterableAttributes: []string{"id", "category", "tags", "price_cents", "price_band", "creator",
 			"visibility", "store_active", "charges_enabled", "created_at", "sales", "trending", "rating"},
 		SortableAttributes: []string{"id", "created_at", "published_at", "price_cents", "sales", "trending", "rating"},

@@ -33,6 +33,24 @@ func TestMeiliStartUpAppliesSettingsAndFailsOnAFailedSettingsTask(t *testing.T) 
 			t.Errorf("sortableAttributes %v lack %s", sortable, want)
 		}
 	}
+	// The same rules as the PostgreSQL backend's ranking and typos.
+	var rules, searchable []string
+	var typos struct {
+		Enabled             bool           `json:"enabled"`
+		MinWordSizeForTypos map[string]int `json:"minWordSizeForTypos"`
+	}
+	_ = json.Unmarshal(srv.Settings(cfg.Index)["rankingRules"], &rules)
+	_ = json.Unmarshal(srv.Settings(cfg.Index)["searchableAttributes"], &searchable)
+	_ = json.Unmarshal(srv.Settings(cfg.Index)["typoTolerance"], &typos)
+	if want := []string{"sort", "words", "typo", "proximity", "attribute", "exactness"}; !slices.Equal(rules, want) {
+		t.Errorf("rankingRules %v, want %v", rules, want)
+	}
+	if want := []string{"title", "tags", "description"}; !slices.Equal(searchable, want) {
+		t.Errorf("searchableAttributes %v, want %v", searchable, want)
+	}
+	if !typos.Enabled || typos.MinWordSizeForTypos["oneTypo"] != 5 || typos.MinWordSizeForTypos["twoTypos"] != 9 {
+		t.Errorf("typoTolerance %+v, want enabled, oneTypo 5, twoTypos 9", typos)
+	}
 	// Accepted with a 202, failed later: start-up must wait and fail.
 	srv.FailNext("settingsUpdate", "invalid_settings_filterable_attributes")
 	if _, err := search.NewMeili(ctx, cfg, codec()); err == nil || !strings.Contains(err.Error(), "failed") {

@@ -17,25 +17,43 @@ import (
 // shape is parsed and planned once per connection, not per request (on the
 // 100k catalog that was most of a cheap search's time).
 
-const (
+var (
 	// tsQuery is the words as a tsquery, parsed once per statement: a
 	// sub-select is an InitPlan, still an index condition of the GIN indexes.
 	// Written as a plain call, a generic plan of the prepared statement
 	// (PostgreSQL switches to one after five executions when it looks as
 	// cheap) parsed the words again for every row it ranked or rechecked.
 	tsQuery = `(SELECT websearch_to_tsquery('english', @text::text))`
-	// rankExpr is relevance when the words match as typed: the weighted
-	// full-text rank.
-	rankExpr = `ts_rank('{0.1,0.2,0.4,1.0}', p._search_vector, ` + tsQuery + `)::float8`
+	// rankExpr is relevance when the words match as typed, in Meilisearch's
+	// rule order as tiers of one float8 (see tiers): every word matches (the
+	// query is an AND), no typo, then proximity, attribute, exactness (the
+	// title is the query), then the weighted full-text rank.
+	rankExpr = `(` + tiers(tsQuery) + ` + CASE WHEN lower(p.title) = lower(@text::text) THEN 1 ELSE 0 END)::float8`
 	// correctedQuery is a query rewritten to known words (see correct), as
 	// a tsquery of plain lexemes joined by & and |, parsed once per statement.
 	correctedQuery = `(SELECT to_tsquery('english', @match::text))`
 	// correctedRankExpr is relevance of a corrected query: products matching
-	// every word's closest corrections (fewest typos) first, then the
-	// weighted full-text rank (below 1, so it never crosses a tier).
-	correctedRankExpr = `((CASE WHEN p._search_vector @@ (SELECT to_tsquery('english', @best::text)) THEN 10 ELSE 0 END)
-	+ ts_rank('{0.1,0.2,0.4,1.0}', p._search_vector, ` + correctedQuery + `))::float8`
+	// every word's closest corrections (fewest typos) first, then the tiers
+	// of rankExpr but exactness (a corrected word is not exact).
+	correctedRankExpr = `((CASE WHEN p._search_vector @@ (SELECT to_tsquery('english', @best::text)) THEN 1000 ELSE 0 END)
+	+ ` + tiers(correctedQuery) + `)::float8`
 )
+
+// tiers is Meilisearch's proximity and attribute rules over products p for
+// tsquery q, as tiers of a number: 100 when the words are adjacent in order
+// (q with every & made <->), 20 when any word is in the title, 10 in the tags
+// (ts_filter keeps one weight: title A, tags B, description C), plus the
+// weighted full-text rank scaled below 1 (normalisation 32: rank/(rank+1)),
+// so no lower rule ever crosses a higher one. Every tsquery is an InitPlan;
+// the tiers are computed only for the bounded matches (see boundedSQL).
+func tiers(q string) string {
+	phrase := `(SELECT replace(` + q + `::text, ' & ', ' <-> ')::tsquery)`
+	anyWord := `(SELECT replace(` + q + `::text, ' & ', ' | ')::tsquery)`
+	return `(CASE WHEN p._search_vector @@ ` + phrase + ` THEN 100 ELSE 0 END)
+	+ (CASE WHEN ts_filter(p._search_vector, '{a}') @@ ` + anyWord + ` THEN 20
+		WHEN ts_filter(p._search_vector, '{b}') @@ ` + anyWord + ` THEN 10 ELSE 0 END)
+	+ ts_rank('{0.1,0.2,0.4,1.0}', p._search_vector, ` + q + `, 32)`
+}
 
 // sortKey is a sort as SQL over products p: the key expression, the key as
 // text for a cursor (out, printed so that it reads back exactly), the

@@ -25,6 +25,7 @@ type searchRequest struct {
 type candidate struct {
 	doc       map[string]any
 	typos     int
+	proximity int
 	attribute int
 	exact     int
 }
@@ -106,6 +107,8 @@ func rank(a, b candidate, rules, sorts []string) int {
 		switch rule {
 		case "typo":
 			c = a.typos - b.typos
+		case "proximity":
+			c = a.proximity - b.proximity
 		case "attribute":
 			c = a.attribute - b.attribute
 		case "exactness":
@@ -173,6 +176,9 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 		slices.Sort(searchable)
 	}
 	c.attribute = len(searchable)
+	// pos is where each word matched (attribute, token), for proximity.
+	type pos struct{ attr, tok int }
+	var prev []pos
 	for i, w := range words {
 		allowed := 0
 		switch n := len([]rune(w)); {
@@ -182,12 +188,18 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 			allowed = 1
 		}
 		best, bestAttr := allowed+1, len(searchable)
+		var at []pos
 		for ai, attr := range searchable {
+			tok := 0
 			for _, v := range values(doc[attr]) {
 				for _, dw := range tokenize(fmt.Sprint(v)) {
-					cost := levenshtein(w, dw)
+					tok++
+					cost := typos(w, dw)
 					if i == len(words)-1 && strings.HasPrefix(dw, w) {
 						cost = 0
+					}
+					if cost <= allowed {
+						at = append(at, pos{ai, tok})
 					}
 					if cost < best || cost == best && ai < bestAttr {
 						best, bestAttr = cost, ai
@@ -198,6 +210,26 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 		if best > allowed {
 			return c, false
 		}
+		// Proximity: the closest pair of this word and the one before, as
+		// Meilisearch counts it: the distance in the same attribute (one
+		// more when out of order), at most 8, and 8 across attributes.
+		if i > 0 {
+			d := 8
+			for _, p := range prev {
+				for _, q := range at {
+					if p.attr == q.attr {
+						switch {
+						case q.tok > p.tok:
+							d = min(d, q.tok-p.tok)
+						case q.tok < p.tok:
+							d = min(d, p.tok-q.tok+1)
+						}
+					}
+				}
+			}
+			c.proximity += d
+		}
+		prev = at
 		c.typos += best
 		c.attribute = min(c.attribute, bestAttr)
 		if best == 0 {
@@ -207,23 +239,34 @@ func match(doc map[string]any, words, searchable []string) (candidate, bool) {
 	return c, true
 }
 
-func levenshtein(a, b string) int {
+// typos counts as Meilisearch does: Damerau-Levenshtein (optimal string
+// alignment; a transposition is one typo), a typo on the first letter
+// counting as two.
+func typos(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev = cur
 	}
-	return prev[len(rb)]
+	n := d[len(ra)][len(rb)]
+	if len(ra) > 0 && len(rb) > 0 && ra[0] != rb[0] {
+		n++
+	}
+	return n
 }
