@@ -29,7 +29,7 @@ func TestOrderStepsRunInTheWebhooksTransaction(t *testing.T) {
 		// Only this test's order: other tests' steps never run here (each
 		// test has its own app), but check the rows are this store's.
 		var n int
-		if err := tx.NewRaw(`SELECT count(*) FROM orders WHERE id IN (?) AND tenant_id = ?`, bun.In(ids), s.store.ID).Scan(ctx, &n); err != nil {
+		if err := tx.NewRaw(`SELECT count(*) FROM orders WHERE id IN (?) AND tenant_id = ?`, bun.List(ids), s.store.ID).Scan(ctx, &n); err != nil {
 			return err
 		}
 		if n != len(ids) {
