@@ -71,6 +71,10 @@ func lookup(ctx context.Context, q bun.IDB, key string, lock bool) (keyRow, erro
 	if err != nil {
 		return r, err
 	}
+	// A statement of its own, not a subquery of the one above: under READ
+	// COMMITTED a statement that waited for the key's lock still reads with
+	// the snapshot it started with, so a count inside it would miss the
+	// activation the lock's previous holder just committed.
 	if err := q.NewRaw(`SELECT count(*) FROM license_activations WHERE key_id = ? AND deactivated_at IS NULL`, r.id).
 		Scan(ctx, &s.Activations); err != nil {
 		return r, err

@@ -26,6 +26,10 @@ type StoreKey struct {
 	Key            string     `bun:"-"` // set by Export only
 }
 
+// Enableable reports whether the store may enable the key again: only a
+// key it disabled itself.
+func (k StoreKey) Enableable() bool { return k.DisabledAt != nil && k.DisabledReason == ByStore }
+
 // ByStore is the dashboard's reason for a key it disabled: the only
 // disabled keys the store may enable again (a refunded or disputed key
 // stays disabled: its money went back).

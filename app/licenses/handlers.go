@@ -1,6 +1,7 @@
 package licenses
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -66,20 +67,17 @@ func refuse(c *fiber.Ctx, status int, code, msg string) error {
 
 // read parses and limits a call; a refusal has been written when ok is false.
 func (h *Handlers) read(c *fiber.Ctx, needName, needInstance bool) (req request, key string, ok bool, err error) {
-	if n, reset, err := h.limits.Hit(c.UserContext(), "license:addr:"+web.ClientIP(c), window); err != nil {
+	if ok, err := h.limit(c, "license:addr:"+web.ClientIP(c), PerAddress, "Too many requests from this address; try again in a minute."); !ok {
 		return req, "", false, err
-	} else if n > PerAddress {
-		c.Set(fiber.HeaderRetryAfter, retryAfter(reset))
-		return req, "", false, refuse(c, fiber.StatusTooManyRequests, "rate_limited", "Too many requests from this address; try again in a minute.")
 	}
 	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEApplicationJSON) {
 		return req, "", false, refuse(c, fiber.StatusUnsupportedMediaType, "invalid_request", "Send a JSON body with Content-Type: application/json.")
 	}
 	body := c.Body()
-	if !utf8.Valid(body) || strings.ContainsRune(string(body), 0) {
+	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
 		return req, "", false, refuse(c, fiber.StatusBadRequest, "invalid_request", "The body is not valid UTF-8 JSON.")
 	}
-	d := json.NewDecoder(strings.NewReader(string(body)))
+	d := json.NewDecoder(bytes.NewReader(body))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&req); err != nil || d.More() {
 		return req, "", false, refuse(c, fiber.StatusBadRequest, "invalid_request", "The body is not the JSON object this call takes (key, instance_name or instance_id).")
@@ -88,11 +86,8 @@ func (h *Handlers) read(c *fiber.Ctx, needName, needInstance bool) (req request,
 	if !valid {
 		return req, "", false, refuse(c, fiber.StatusBadRequest, "invalid_key", "That is not a license key (25 letters and digits in five groups).")
 	}
-	if n, reset, err := h.limits.Hit(c.UserContext(), "license:key:"+key, window); err != nil {
+	if ok, err := h.limit(c, "license:key:"+key, PerKey, "Too many requests for this key; try again in a minute."); !ok {
 		return req, "", false, err
-	} else if n > PerKey {
-		c.Set(fiber.HeaderRetryAfter, retryAfter(reset))
-		return req, "", false, refuse(c, fiber.StatusTooManyRequests, "rate_limited", "Too many requests for this key; try again in a minute.")
 	}
 	req.InstanceName = strings.TrimSpace(req.InstanceName)
 	if needName && (req.InstanceName == "" || utf8.RuneCountInString(req.InstanceName) > 200) {
@@ -105,6 +100,20 @@ func (h *Handlers) read(c *fiber.Ctx, needName, needInstance bool) (req request,
 		req.InstanceID = "-" // no such instance: never looked up whole
 	}
 	return req, key, true, nil
+}
+
+// limit counts one call against key; past max it writes the 429 with
+// Retry-After and ok is false (err is what the handler returns).
+func (h *Handlers) limit(c *fiber.Ctx, key string, max int64, msg string) (ok bool, err error) {
+	n, reset, err := h.limits.Hit(c.UserContext(), key, window)
+	if err != nil {
+		return false, err
+	}
+	if n <= max {
+		return true, nil
+	}
+	c.Set(fiber.HeaderRetryAfter, retryAfter(reset))
+	return false, refuse(c, fiber.StatusTooManyRequests, "rate_limited", msg)
 }
 
 func retryAfter(reset time.Time) string {

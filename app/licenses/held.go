@@ -53,18 +53,15 @@ func (k *Keys) Held(ctx context.Context, userID, productID int64) ([]library.Lic
 	return out, nil
 }
 
-// ErrNotHeld is a key or activation the signed-in buyer does not hold: the
-// 404 page, like any other thing they cannot see.
-var ErrNotHeld = web.ErrNotFound
-
-// Free frees activation instance of key keyID, when userID holds the key.
+// Free frees activation instance of key keyID, when userID holds the key
+// (else web.ErrNotFound: the 404 page, as for anything else they cannot see).
 func (k *Keys) Free(ctx context.Context, userID, keyID int64, instance string) error {
 	return k.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var id int64
 		err := tx.NewRaw(`SELECT k.id FROM license_keys k WHERE k.id = ? AND EXISTS (SELECT 1 FROM entitlements e
 			WHERE e.order_id = k.order_id AND e.product_id = k.product_id AND e.user_id = ?) FOR UPDATE`, keyID, userID).Scan(ctx, &id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotHeld
+			return web.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -75,7 +72,7 @@ func (k *Keys) Free(ctx context.Context, userID, keyID int64, instance string) e
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotHeld
+			return web.ErrNotFound
 		}
 		return nil
 	})
