@@ -2,7 +2,7 @@
 GO      ?= go
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: run test check alerts bench audit screenshots assets build vet fmt fuzz clean tools stripe-mock
+.PHONY: run test check alerts bench bench-scale audit screenshots assets build vet fmt fuzz clean tools stripe-mock
 
 GOBIN := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
@@ -84,6 +84,12 @@ bench: assets
 	$(GO) test -count=1 -run '^$$' -bench Pages -benchtime 3s ./app/ > bin/bench-pages.txt; st=$$?; cat bin/bench-pages.txt; exit $$st
 	$(GO) test -count=1 -run '^$$' -bench WebhookIngestion -benchtime 6000x ./app/orders/ > bin/bench-webhooks.txt; st=$$?; cat bin/bench-webhooks.txt; exit $$st
 	@{ printf '\n## In-process benchmarks, same run\n\n```\n'; grep -h '^Benchmark' bin/bench-pages.txt bin/bench-webhooks.txt; printf '```\n'; } >> docs/bench.md
+
+## bench-scale: the search targets at 10,000, 100,000 and 1,000,000 products (CLARO_BENCH_SCALES to
+## choose), each size seeded once into a database of its own and reused; writes the cost curve to
+## docs/bench.md. The first run seeds 1.1 million products: count on half an hour.
+bench-scale: assets
+	CLARO_LOAD_SCALE=1 $(GO) test -count=1 -timeout 180m -run TestLoadScale -v ./testkit/loadtest/
 
 ## audit: Lighthouse (npm) on Debian's Chromium (CHROME_PATH, else /usr/bin/chromium) against a
 ## claro dev it starts: the marketplace home, search, a storefront, a product page, the cart and a

@@ -84,24 +84,9 @@ func TestLoad(t *testing.T) {
 		GROUP BY c.slug ORDER BY count(*) DESC LIMIT 1`).Scan(&category))
 
 	// Start claro serve in production mode and time it to its first 200.
-	port := peertest.FreePort(t)
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(os.Environ(), env...)
-	srv.Env = append(srv.Env, "APP_ENV=production", "ROOT_DOMAIN="+root, "LISTEN_ADDR=127.0.0.1:"+strconv.Itoa(port),
-		"SESSION_SECRET="+base64.StdEncoding.EncodeToString([]byte("bench-secret-bench-secret-bench!!")),
-		"STRIPE_SECRET_KEY=sk_test_bench", "STRIPE_WEBHOOK_SECRET=whsec_bench", "STRIPE_CONNECT_WEBHOOK_SECRET=whsec_bench_connect",
-		"STRIPE_API_BASE=http://127.0.0.1:9")
-	srv.Stdout, srv.Stderr = io.Discard, os.Stderr
-	srvLog, err := os.Create(filepath.Join(dir, "serve.log"))
-	if err == nil {
-		srv.Stderr = srvLog
-	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	started := time.Now()
-	must(t, srv.Start())
-	defer func() { srv.Process.Signal(os.Interrupt); srv.Wait() }()
-	startup := waitFor200(t, base+"/", root, started)
-	peak := watchRSS(srv.Process.Pid)
+	srv := startServe(t, bin, env, dir)
+	defer srv.stop()
+	base, startup, peak := srv.base, srv.startup, srv.peak
 
 	storeHost := store + "." + root
 	page := get(t, base+"/", storeHost, nil)
@@ -234,7 +219,10 @@ func TestLoad(t *testing.T) {
 		"uncompressed), is what the other targets' ratios are to. All measured in the same run.\n\n%s",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), runtime.Version(), max(have, n), dur, warm, len(page), report)
 	if only == "" { // a partial run does not replace the whole table
-		must(t, os.WriteFile(filepath.Join(modRoot, "docs", "bench.md"), []byte(doc), 0o644))
+		// The scale mode's cost curve is kept: it is a run of its own.
+		path := filepath.Join(modRoot, "docs", "bench.md")
+		old, _ := os.ReadFile(path)
+		must(t, os.WriteFile(path, []byte(doc+keptCurve(string(old))), 0o644))
 	}
 }
 
@@ -274,20 +262,57 @@ func benchDatabase(t *testing.T) string {
 	if u := os.Getenv("CLARO_BENCH_DATABASE_URL"); u != "" {
 		return u
 	}
+	return namedDatabase(t, "claro_bench")
+}
+
+// namedDatabase is the database name on the test server, created if missing.
+func namedDatabase(t *testing.T, name string) string {
 	admin := dbtest.AdminURL()
 	adb, err := sql.Open("pgx", admin)
 	must(t, err)
 	defer adb.Close()
 	var exists bool
-	must(t, adb.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'claro_bench')`).Scan(&exists))
+	must(t, adb.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists))
 	if !exists {
-		_, err = adb.Exec(`CREATE DATABASE claro_bench`)
+		_, err = adb.Exec(`CREATE DATABASE ` + name)
 		must(t, err)
 	}
 	u, err := url.Parse(admin)
 	must(t, err)
-	u.Path = "/claro_bench"
+	u.Path = "/" + name
 	return u.String()
+}
+
+// serve is a claro serve process started by startServe.
+type serve struct {
+	base    string
+	startup time.Duration
+	peak    func() int64
+	stop    func()
+}
+
+// startServe starts bin serve in production mode on the catalog env names,
+// on a free loopback port, and times it to its first 200; its log goes to
+// dir/serve.log.
+func startServe(t *testing.T, bin string, env []string, dir string) *serve {
+	port := peertest.FreePort(t)
+	srv := exec.Command(bin, "serve")
+	srv.Env = append(os.Environ(), env...)
+	srv.Env = append(srv.Env, "APP_ENV=production", "ROOT_DOMAIN="+root, "LISTEN_ADDR=127.0.0.1:"+strconv.Itoa(port),
+		"SESSION_SECRET="+base64.StdEncoding.EncodeToString([]byte("bench-secret-bench-secret-bench!!")),
+		"STRIPE_SECRET_KEY=sk_test_bench", "STRIPE_WEBHOOK_SECRET=whsec_bench", "STRIPE_CONNECT_WEBHOOK_SECRET=whsec_bench_connect",
+		"STRIPE_API_BASE=http://127.0.0.1:9")
+	srv.Stdout, srv.Stderr = io.Discard, os.Stderr
+	if srvLog, err := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+		srv.Stderr = srvLog
+	}
+	s := &serve{base: "http://127.0.0.1:" + strconv.Itoa(port)}
+	started := time.Now()
+	must(t, srv.Start())
+	s.stop = func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }
+	s.startup = waitFor200(t, s.base+"/", root, started)
+	s.peak = watchRSS(srv.Process.Pid)
+	return s
 }
 
 func waitFor200(t *testing.T, u, host string, since time.Time) time.Duration {
