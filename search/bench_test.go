@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,21 @@ func TestScaleLatency(t *testing.T) {
 		t.Logf("%-48s p50 %8s  p95 %8s", name, p50.Round(10*time.Microsecond), p95.Round(10*time.Microsecond))
 		return p50
 	}
+	if os.Getenv("CLARO_BENCH_SUGGEST") == "" { // only the suggestions when it names them
+		measureSearches(t, idx, measure)
+	}
+	// The header box as someone types (GET /search/suggest's query: six
+	// products out of at most 150 candidates, no facets).
+	for _, typed := range suggestTyped() {
+		q := query(t, "q", typed)
+		q.Limit, q.MaxMatches = 6, 150
+		measure("suggest "+strconv.Quote(typed), q)
+	}
+}
+
+// measureSearches is TestScaleLatency's text, filter and deep-page queries.
+func measureSearches(t *testing.T, idx *search.Postgres, measure func(string, search.Query) time.Duration) {
+	ctx := context.Background()
 	text := query(t, "q", "film presets")
 	text.Facets = true
 	measure("text query + facets", text)
@@ -128,4 +144,11 @@ func BenchmarkSearchPostgres(b *testing.B) {
 			}
 		})
 	}
+}
+
+func suggestTyped() []string {
+	if v := os.Getenv("CLARO_BENCH_SUGGEST"); v != "" {
+		return strings.Split(v, ",")
+	}
+	return []string{"p", "pr", "pre", "pres", "prese", "co", "coast", "portr", "nord", "film pr", "tempalte"}
 }

@@ -41,10 +41,11 @@ func (p *Postgres) Delete(context.Context, []int64) error { return nil }
 // back exactly) and id, and the query's correction when it had one, so every
 // page runs the first page's words even if the vocabulary changed since.
 type pgCursor struct {
-	Key   string `json:"k"`
-	ID    int64  `json:"i"`
-	Match string `json:"m,omitempty"`
-	Best  string `json:"b,omitempty"`
+	Key   string   `json:"k"`
+	ID    int64    `json:"i"`
+	Match string   `json:"m,omitempty"`
+	Exact []string `json:"e,omitempty"`
+	One   []string `json:"o,omitempty"`
 }
 
 // hitRow is a page row: the document, its sort key, and (on the first row
@@ -85,11 +86,17 @@ func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	var corr *correction
 	if after != nil && after.Match != "" {
-		corr = &correction{Match: after.Match, Best: after.Best}
+		corr = &correction{Match: after.Match, Exact: after.Exact, One: after.One}
 	}
 	var lookup []string
 	if after == nil && q.Text != "" {
-		lookup = lookupWords(q.Text)
+		// Plain words are searched as Meilisearch searches them: each also
+		// by its typo neighbours, the last also as a prefix. The first
+		// statement looks the words up and, when no word has a neighbour,
+		// already searches them so (every word as typed, the last a prefix).
+		if lookup = lookupWords(q.Text); lookup != nil {
+			corr = correct(q.Text, nil)
+		}
 	}
 	res, vocab, err := p.search(ctx, q, after, corr, lookup)
 	if err != nil || vocab == nil {
@@ -117,7 +124,7 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 	args := pgx.StrictNamedArgs{}
 	where := matchWhere(q, corr, args)
 	if corr != nil && sort == SortRelevance {
-		args["best"] = corr.Best
+		args["exact"], args["one"], args["text"] = corr.Exact, corr.One, q.Text
 	}
 	bindPage(args, after, limit+1)
 	var sql string
@@ -127,6 +134,7 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 		sh := sqlShape{facets: q.Facets, lookup: len(lookup) > 0, after: after != nil}
 		if sh.lookup {
 			args["words"] = lookup
+			args["variant_typed"], args["variants"] = lookupVariants(lookup)
 		}
 		delete(args, "limit") // part of the text, see boundedSQL
 		bound := matchBound
@@ -162,7 +170,7 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 		if len(res.Hits) == limit {
 			c := pgCursor{Key: last.SortKey, ID: last.ID}
 			if corr != nil {
-				c.Match, c.Best = corr.Match, corr.Best
+				c.Match, c.Exact, c.One = corr.Match, corr.Exact, corr.One
 			}
 			next, err := p.cursors.Encode(q.scope(), c)
 			if err != nil {

@@ -32,12 +32,23 @@ var (
 	// correctedQuery is a query rewritten to known words (see correct), as
 	// a tsquery of plain lexemes joined by & and |, parsed once per statement.
 	correctedQuery = `(SELECT to_tsquery('english', @match::text))`
-	// correctedRankExpr is relevance of a corrected query: products matching
-	// every word's closest corrections (fewest typos) first, then the tiers
-	// of rankExpr but exactness (a corrected word is not exact).
-	correctedRankExpr = `((CASE WHEN p._search_vector @@ (SELECT to_tsquery('english', @best::text)) THEN 1000 ELSE 0 END)
-	+ ` + tiers(correctedQuery) + `)::float8`
+	// correctedRankExpr is relevance of a rewritten query (see correct):
+	// fewer typos first (typoCount), then the tiers of rankExpr and
+	// exactness.
+	correctedRankExpr = `((-1000 * ` + typoCount + `)
+	+ ` + tiers(correctedQuery) + ` + CASE WHEN lower(p.title) = lower(@text::text) THEN 1 ELSE 0 END)::float8`
+	// typoCount is a product's typos over the query's words: none for a word
+	// it has as typed (@exact), one for a one-typo neighbour (@one), else
+	// two. Each array of tsqueries is parsed once (an InitPlan).
+	typoCount = `(SELECT coalesce(sum(CASE WHEN p._search_vector @@ t.e THEN 0 WHEN p._search_vector @@ t.o THEN 1 ELSE 2 END), 0)
+	FROM unnest(` + tsArray("@exact") + `, ` + tsArray("@one") + `) t(e, o))`
 )
+
+// tsArray is the named text[] argument parsed into a tsquery[] once, in
+// order, "" read as NULL (matching nothing).
+func tsArray(name string) string {
+	return `(SELECT array_agg(to_tsquery('english', nullif(x, '')) ORDER BY o) FROM unnest((SELECT ` + name + `::text[])) WITH ORDINALITY u(x, o))`
+}
 
 // tiers is Meilisearch's proximity and attribute rules over products p for
 // tsquery q, as tiers of a number: 100 when the words are adjacent in order
@@ -182,10 +193,14 @@ const matchBound = 1000
 
 // vocabCTE looks the query's words (@words) up in search_vocabulary inside
 // the search's own statement: whether each one's stem is known and, when it
-// is not and it is long enough to have a typo, the 50 known words nearest it
-// by trigrams (search_vocabulary_word_gist_idx, migration 0034); the
-// distance itself is checked in Go (see correct). vocab_ok is whether every
-// word is known: only then does the statement go on to search as typed.
+// is long enough to have a typo, the other known words sharing one of its
+// deletions (@variants, each of the word @variant_typed; see typoVariants)
+// in search_vocabulary_deletes (migration 0047): every word within the typo
+// allowance, and some beyond it, by btree look-ups. The distance itself is
+// checked in Go (see correct). vocab_ok is whether every word is known and
+// none has a candidate: only then does the statement go on to search (as
+// typed, the last word a prefix; a known word is otherwise searched with its
+// typo neighbours too, as Meilisearch does, ranked below it).
 const vocabCTE = `vocab_words AS MATERIALIZED (
 	SELECT q.w, (ts_lexize('english_stem', q.w))[1] AS lexeme FROM unnest((SELECT @words::text[])) q(w)
 ), vocab_known AS MATERIALIZED (
@@ -196,13 +211,19 @@ const vocabCTE = `vocab_words AS MATERIALIZED (
 	SELECT q.w AS typed, q.known, coalesce(c.word, '') AS word, coalesce(c.docs, 0) AS docs
 	FROM vocab_known q
 	LEFT JOIN LATERAL (SELECT v.word, v.docs FROM search_vocabulary v
-		WHERE NOT q.known AND char_length(q.w) >= 5
-		ORDER BY v.word <-> q.w LIMIT 50) c ON true
+		WHERE v.word <> q.w AND v.word IN (SELECT d.word FROM search_vocabulary_deletes d
+			WHERE d.variant = ANY (ARRAY(SELECT x.variant
+				FROM unnest((SELECT @variant_typed::text[]), (SELECT @variants::text[])) x(typed, variant) WHERE x.typed = q.w)))
+		ORDER BY v.docs DESC, v.word LIMIT ` + maxCandidatesSQL + `) c ON true
 ), vocab_ok AS (
-	SELECT coalesce(bool_and(known), true) AS known,
+	SELECT coalesce(bool_and(known AND word = ''), true) AS known,
 		json_agg(json_build_object('typed', typed, 'known', known, 'word', word, 'docs', docs)) AS candidates
 	FROM vocab
 )`
+
+// maxCandidatesSQL caps the known words read per query word (the most used
+// first) before the exact distance is checked.
+const maxCandidatesSQL = "200"
 
 // sqlShape is what one search statement does besides reading a page: count
 // facets, look the words up first (vocabCTE), continue after a cursor.

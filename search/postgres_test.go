@@ -10,11 +10,11 @@ import (
 	"github.com/claro-market/claro/testkit/dbtest"
 )
 
-// Corrections are for misspellings: a word some public product uses is
-// searched as typed even when the filters exclude every product using it, so
-// a search inside a category never fills up with look-alikes of a real word.
-// A word nothing uses is corrected to the known words near it.
-func TestPostgresTypoModeOnlyForWordsDiscoveryDoesNotKnow(t *testing.T) {
+// Every word is searched with its typo neighbours, as Meilisearch searches
+// it, a word some public product uses too: inside a category that holds
+// only "Watercolour Cards", "watercolor" (one typo away) finds them, and
+// names no correction (the word is a real one); with facets or without.
+func TestPostgresKnownWordsAreSearchedWithTheirTypoNeighboursToo(t *testing.T) {
 	st := newStore(t)
 	paints, cards := newCategory(t, nil), newCategory(t, nil)
 	brush := newProduct(t, st, "Watercolor Brush Pack", withCategory(paints))
@@ -30,7 +30,7 @@ func TestPostgresTypoModeOnlyForWordsDiscoveryDoesNotKnow(t *testing.T) {
 		kv   []string
 		want []int64
 	}{
-		{[]string{"q", "watercolor", "category", cards.Slug}, nil},
+		{[]string{"q", "watercolor", "category", cards.Slug}, []int64{lookalike.ID}},
 		{[]string{"q", "watercolor", "category", paints.Slug}, []int64{brush.ID}},
 		{[]string{"q", "watercolr", "category", cards.Slug}, []int64{lookalike.ID}},
 	} {

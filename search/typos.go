@@ -88,13 +88,17 @@ func plainText(text string) bool {
 	return true
 }
 
-// correction is a query rewritten to known words: Match finds every product
-// with, for each word, one of its corrections (the last word, unknown as
-// typed, also as a prefix); Best holds each word's closest corrections only,
-// so products matching it rank first (fewer typos above more); Shown is the
-// query as the page names it, "" when no word was corrected (only a prefix).
+// correction is a query rewritten as Meilisearch matches it: Match finds
+// every product with, for each word, the word as typed (the last also as a
+// prefix) or one of its known typo neighbours within the allowance. Exact
+// and One hold, per query word, its forms with no typo and with one (a
+// tsquery each, "" for none): a product's typos are counted over them (no
+// typo, one, else two), so fewer typos rank above more. Shown is the query
+// as the page names it, "" when no word was corrected.
 type correction struct {
-	Match, Best, Shown string
+	Match      string
+	Exact, One []string
+	Shown      string
 }
 
 // candidateRow is one known word near a query word, or (Word "") a query
@@ -127,16 +131,55 @@ func lookupWords(text string) []string {
 	return lookup
 }
 
-// correct rewrites text's words that no public product uses to the known
-// words within their typo allowance, and such a last word to a prefix too,
-// as Meilisearch searches the last word, from the look-up's rows. It returns
-// nil when every word is known: the query then runs as typed.
+// typoVariants are the strings word becomes with up to allowedTypos of its
+// letters deleted, itself included, as migration 0047's claro_word_deletes
+// stores every known word (one deletion from 4 letters, two from 7): a known
+// word within the allowance shares one of them. Nil for a word too short for
+// a typo.
+func typoVariants(word string) []string {
+	r := []rune(word)
+	k := allowedTypos(len(r))
+	if k == 0 {
+		return nil
+	}
+	out := []string{word}
+	for i := range r {
+		one := slices.Concat(r[:i], r[i+1:])
+		out = append(out, string(one))
+		if k == 2 {
+			for j := i; j < len(one); j++ {
+				out = append(out, string(slices.Concat(one[:j], one[j+1:])))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// lookupVariants is every look-up word's typoVariants as two parallel
+// arrays (the word, a variant), the look-up statement's @variant_typed and
+// @variants.
+func lookupVariants(words []string) (typed, variants []string) {
+	typed, variants = []string{}, []string{}
+	for _, w := range words {
+		for _, v := range typoVariants(w) {
+			typed, variants = append(typed, w), append(variants, v)
+		}
+	}
+	return typed, variants
+}
+
+// correct rewrites text's words to themselves or the known words within
+// their typo allowance, as Meilisearch searches every word, and the last
+// word to a prefix too, from the look-up's rows. A known word stays the
+// closest (it ranks first) and is not shown as corrected; a word no public
+// product uses is replaced by its nearest corrections, and the page names
+// them. It returns nil only when text has no word.
 func correct(text string, rows []candidateRow) *correction {
 	words := queryWords(text)
 	if len(words) == 0 {
 		return nil
 	}
-	last := words[len(words)-1]
 	type alt struct {
 		word       string
 		dist, docs int
@@ -144,29 +187,24 @@ func correct(text string, rows []candidateRow) *correction {
 	alts, known := map[string][]alt{}, map[string]bool{}
 	for _, r := range rows {
 		known[r.Typed] = r.Known
-		if r.Word == "" || r.Known {
+		if r.Word == "" {
 			continue
 		}
 		if d := typoDistance(r.Typed, r.Word); d <= allowedTypos(utf8.RuneCountInString(r.Typed)) {
 			alts[r.Typed] = append(alts[r.Typed], alt{r.Word, d, r.Docs})
 		}
 	}
-	// The last word, unknown as typed, is also a prefix (search as you type).
-	prefix := !known[last]
-	if len(alts) == 0 && !prefix {
-		return nil
-	}
-	var match, best, shown []string
+	var match, shown []string
+	c := &correction{}
 	corrected := false
 	for i, w := range words {
 		as := alts[w]
-		pre := prefix && i == len(words)-1
-		if len(as) == 0 {
-			if pre {
-				w += ":*"
-			}
-			match, best, shown = append(match, w), append(best, w), append(shown, strings.TrimSuffix(w, ":*"))
-			continue
+		// The last word is also a prefix (search as you type), as
+		// Meilisearch searches it; as typed, a prefix is no typo.
+		pre := i == len(words)-1
+		typed := w
+		if pre {
+			typed += ":*"
 		}
 		slices.SortFunc(as, func(a, b alt) int {
 			if a.dist != b.dist {
@@ -178,23 +216,27 @@ func correct(text string, rows []candidateRow) *correction {
 			return strings.Compare(a.word, b.word)
 		})
 		as = as[:min(len(as), maxAlternatives)]
-		var all, closest []string
-		if pre {
-			// As typed, a prefix is no typo: it ranks with the closest.
-			all, closest = []string{w + ":*"}, []string{w + ":*"}
+		var all, one []string
+		exact := ""
+		if pre || known[w] || len(as) == 0 {
+			all, exact = []string{typed}, typed
 		}
 		for _, a := range as {
 			all = append(all, a.word)
-			if a.dist == as[0].dist {
-				closest = append(closest, a.word)
+			if a.dist == 1 {
+				one = append(one, a.word)
 			}
 		}
 		match = append(match, "("+strings.Join(all, " | ")+")")
-		best = append(best, "("+strings.Join(closest, " | ")+")")
-		shown = append(shown, as[0].word)
-		corrected = true
+		c.Exact, c.One = append(c.Exact, exact), append(c.One, strings.Join(one, " | "))
+		if known[w] || len(as) == 0 {
+			shown = append(shown, w)
+		} else {
+			shown = append(shown, as[0].word)
+			corrected = true
+		}
 	}
-	c := &correction{Match: strings.Join(match, " & "), Best: strings.Join(best, " & ")}
+	c.Match = strings.Join(match, " & ")
 	if corrected {
 		c.Shown = strings.Join(shown, " ")
 	}

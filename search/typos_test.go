@@ -46,7 +46,7 @@ func TestPostgresCorrectsTyposByMeilisearchRules(t *testing.T) {
 		{"flim", nil, ""},                                                   // 4 letters: never corrected
 		{"gradiennt", []int64{near.ID, far.ID}, "gradient"},                 // one typo ranks above two
 		{"gradiennt palette", []int64{near.ID, far.ID}, "gradient palette"}, // with a known word too
-		{"gradiant", []int64{far.ID}, ""},                                   // a known word is searched as typed
+		{"gradiant", []int64{far.ID, near.ID}, ""},                          // a known word first, its one-typo neighbour after
 		{`"coatal film"`, nil, ""},
 		{"coastal pres", []int64{coastal.ID}, ""}, // the last word is a prefix
 		{"light", []int64{coastal.ID}, ""},        // even alone
