@@ -116,6 +116,11 @@ func TestLoadScale(t *testing.T) {
 			run(t, modRoot, env, bin, "seed", "--scale", strconv.Itoa(n-have))
 			sr.seeded = time.Since(began)
 		}
+		// The seed's rows in the search outbox mean nothing to the PostgreSQL
+		// backend (its index is the table), but serve would spend the run
+		// deleting a million of them: drop them, then do what autovacuum does.
+		_, err = sqldb.Exec(`TRUNCATE search_outbox`)
+		must(t, err)
 		_, err = sqldb.Exec(`VACUUM ANALYZE`)
 		must(t, err)
 		var share float64
