@@ -76,6 +76,19 @@ func TestContract(t *testing.T) {
 	}
 }
 
+// TestContractWalkingThePopularityIndex runs the PostgreSQL backend's
+// contract with every query that may walk the popularity index walking it
+// (the way a very common query is read): the same answers, through the walk
+// or through its fallback to the full-text index.
+func TestContractWalkingThePopularityIndex(t *testing.T) {
+	search.WalkEverything(t)
+	idx := search.NewPostgres(testDB.DB, codec())
+	b := &backend{name: "postgres", index: idx, worker: search.NewWorker(testDB.Primary, idx, quietLog())}
+	for _, c := range contract {
+		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
+	}
+}
+
 func contractRelevance(t *testing.T, b *backend) {
 	st := newStore(t)
 	inTitle := newProduct(t, st, "Watercolor Brush Pack", withDescription("Forty brushes for painting apps."))

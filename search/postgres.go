@@ -46,6 +46,8 @@ type pgCursor struct {
 	Match string   `json:"m,omitempty"`
 	Exact []string `json:"e,omitempty"`
 	One   []string `json:"o,omitempty"`
+	Est   float64  `json:"x,omitempty"`
+	N     float64  `json:"n,omitempty"`
 }
 
 // hitRow is a page row: the document, its sort key, and (on the first row
@@ -86,7 +88,7 @@ func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	var corr *correction
 	if after != nil && after.Match != "" {
-		corr = &correction{Match: after.Match, Exact: after.Exact, One: after.One}
+		corr = &correction{Match: after.Match, Exact: after.Exact, One: after.One, Estimate: after.Est, N: after.N}
 	}
 	var lookup []string
 	if after == nil && q.Text != "" {
@@ -122,7 +124,7 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 	sort := q.EffectiveSort()
 	key, limit := sortKeyOf(sort, corr != nil), q.limit()
 	args := pgx.StrictNamedArgs{}
-	where := matchWhere(q, corr, args)
+	where := matchWhere(q, corr, args, false)
 	if corr != nil && sort == SortRelevance {
 		args["exact"], args["one"], args["text"] = corr.Exact, corr.One, q.Text
 	}
@@ -141,7 +143,17 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 		if q.MaxMatches > 0 && !q.Facets {
 			bound = min(bound, max(q.MaxMatches, limit))
 		}
-		sql = boundedSQL(where, key, sort == SortRelevance, limit+1, bound, sh)
+		// The walk reads the whole catalog's most popular products: not for
+		// a store's own products or a category or tag, whose share of the
+		// catalog the estimate does not know (the full-text index, with
+		// the category beside the words in one GIN index, serves those).
+		sh.walkable = walkAnyScope || q.Creator == "" && q.Category == "" && len(q.Tags) == 0
+		sh.walk = sh.walkable && corr != nil && isCommon(corr.Estimate, corr.N, bound)
+		hidden := where
+		if sh.walk {
+			hidden = matchWhere(q, corr, pgx.StrictNamedArgs{}, true)
+		}
+		sql = boundedSQL(where, hidden, key, sort == SortRelevance, limit+1, bound, sh)
 	}
 	var rows []hitRow
 	if err := p.query(ctx, sql, args, &rows); err != nil {
@@ -170,7 +182,7 @@ func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *c
 		if len(res.Hits) == limit {
 			c := pgCursor{Key: last.SortKey, ID: last.ID}
 			if corr != nil {
-				c.Match, c.Exact, c.One = corr.Match, corr.Exact, corr.One
+				c.Match, c.Exact, c.One, c.Est, c.N = corr.Match, corr.Exact, corr.One, corr.Estimate, corr.N
 			}
 			next, err := p.cursors.Encode(q.scope(), c)
 			if err != nil {

@@ -99,6 +99,10 @@ type correction struct {
 	Match      string
 	Exact, One []string
 	Shown      string
+	// Estimate is how many of the N products the rewritten query may
+	// match: each word's frequency (as typed, or as the prefix, plus its
+	// corrections) multiplied, as if independent. 0 when unknown.
+	Estimate, N float64
 }
 
 // candidateRow is one known word near a query word, or (Word "") a query
@@ -108,24 +112,28 @@ type candidateRow struct {
 	Known bool   `json:"known"`
 	Word  string `json:"word"`
 	Docs  int    `json:"docs"`
+	// Base is how many products use the typed word (or, the last word,
+	// any word it begins), N about how many products there are.
+	Base int     `json:"base"`
+	N    float64 `json:"n"`
 }
 
 // maxAlternatives caps the corrections one query word is searched by.
 const maxAlternatives = 8
 
-// lookupWords is what the vocabulary look-up reads for text: the words long
-// enough for a typo, and the last (a prefix), each once; nil when the text
-// has no word or uses websearch operators (it then runs as typed).
+// lookupWords is what the vocabulary look-up reads for text: its words, each
+// once (the last one last: it is the prefix); nil when the text has no word
+// or uses websearch operators (it then runs as typed). Words too short for a
+// typo are looked up for their frequency only.
 func lookupWords(text string) []string {
 	words := queryWords(text)
 	if len(words) == 0 || !plainText(text) {
 		return nil
 	}
-	last := words[len(words)-1]
 	var lookup []string
-	for _, w := range words {
-		if (utf8.RuneCountInString(w) >= 5 || w == last) && !slices.Contains(lookup, w) {
-			lookup = append(lookup, w)
+	for i, w := range words {
+		if !slices.Contains(lookup, w) || i == len(words)-1 {
+			lookup = append(slices.DeleteFunc(lookup, func(x string) bool { return x == w }), w)
 		}
 	}
 	return lookup
@@ -184,9 +192,10 @@ func correct(text string, rows []candidateRow) *correction {
 		word       string
 		dist, docs int
 	}
-	alts, known := map[string][]alt{}, map[string]bool{}
+	alts, known, base := map[string][]alt{}, map[string]bool{}, map[string]int{}
+	var n float64
 	for _, r := range rows {
-		known[r.Typed] = r.Known
+		known[r.Typed], base[r.Typed], n = r.Known, r.Base, max(n, r.N)
 		if r.Word == "" {
 			continue
 		}
@@ -195,7 +204,7 @@ func correct(text string, rows []candidateRow) *correction {
 		}
 	}
 	var match, shown []string
-	c := &correction{}
+	c := &correction{N: n, Estimate: n}
 	corrected := false
 	for i, w := range words {
 		as := alts[w]
@@ -227,6 +236,11 @@ func correct(text string, rows []candidateRow) *correction {
 				one = append(one, a.word)
 			}
 		}
+		docs := base[w]
+		for _, a := range as {
+			docs += a.docs
+		}
+		c.Estimate *= min(1, float64(docs)/max(n, 1))
 		match = append(match, "("+strings.Join(all, " | ")+")")
 		c.Exact, c.One = append(c.Exact, exact), append(c.One, strings.Join(one, " | "))
 		if known[w] || len(as) == 0 {
