@@ -51,5 +51,7 @@ INSERT INTO search_vocabulary_deletes (variant, word)
 SELECT d, v.word FROM search_vocabulary v, claro_word_deletes(v.word) d;
 
 -- The trigram index served only the nearest-word look-up; equality now
--- uses the primary key.
+-- uses the primary key. A query's last word is a prefix: how many products
+-- use a word it begins is a range of this index (~>=~ and ~<~, byte order).
 DROP INDEX search_vocabulary_word_gist_idx;
+CREATE INDEX search_vocabulary_word_prefix_idx ON search_vocabulary (word text_pattern_ops);
