@@ -18,6 +18,9 @@ import (
 // region). All of them may run on many instances at once, because each claims its work in the database:
 //   - the receipts sender emails the receipts paid orders owe (rows claimed
 //     with FOR UPDATE SKIP LOCKED);
+//   - the webhook worker delivers the stores' outbound webhooks, signed,
+//     with retries (deliveries claimed with FOR UPDATE SKIP LOCKED; woken
+//     by LISTEN hook_deliveries at each outbox write's commit);
 //   - the search outbox worker keeps the index in step with the catalog (one
 //     pushing leader at a time, by advisory lock);
 //   - the sales ledger's applier folds sales into counts and trending scores
@@ -42,6 +45,7 @@ import (
 //     every account restricted, so a pass would switch off the demo stores).
 func (a *App) Background(ctx context.Context) {
 	a.loops.Go("receipts", func() { a.Receipts.Run(ctx) })
+	a.loops.Go("webhooks", func() { a.HookWorker.Run(ctx) })
 	a.loops.Go("search outbox", func() { _ = a.Worker.Run(ctx) }) // returns nil when ctx ends
 	a.loops.Go("sales ledger", func() { a.Sales.Run(ctx) })
 	checker := a.DomainChecker(net.DefaultResolver)
