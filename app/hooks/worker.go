@@ -80,6 +80,9 @@ type Worker struct {
 // Worker returns a worker sending the hooks' deliveries with opt.
 func (h *Hooks) Worker(opt Options, log *slog.Logger) *Worker {
 	opt = opt.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	tr := &http.Transport{
 		Proxy:                 nil, // never through an environment proxy: the guard checks the address dialled
 		DialContext:           guardedDialer(opt.Timeout, opt.Guard).DialContext,
