@@ -30,8 +30,9 @@ import (
 //     (each domain claimed by one instance); it deletes claims never
 //     verified within tenants.PendingTTL (72 hours);
 //   - the accounts sweeper deletes expired sessions, hand-off tokens and
-//     email links every hour (each lookup checks expiry anyway), and the
-//     webhook deliveries older than 30 days the staff console lists;
+//     email links every hour (each lookup checks expiry anyway), the
+//     webhook deliveries older than 30 days the staff console lists, and
+//     the stores' outbound webhook events and logs older than 30 days;
 //   - the change listener (db.Changes: LISTEN on db.CatalogChannel) is the
 //     one way this instance's page cache, host cache, TLS policy and
 //     custom-domain directory learn of a change; every instance runs its
@@ -53,6 +54,7 @@ func (a *App) Background(ctx context.Context) {
 	a.loops.Go("accounts sweeper", func() {
 		accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log, map[string]accounts.Sweeper{
 			"webhook_deliveries": a.Deliveries.Prune, // older than orders.DeliveryRetention (30 days)
+			"hook_events":        a.Hooks.Prune,      // outbound webhooks older than hooks.Retention (30 days), with their log
 		})
 	})
 	a.loops.Go("change listener", func() { _ = a.Changes.Run(ctx) }) // returns nil when ctx ends

@@ -255,3 +255,19 @@ func (c *Creator) Detail(ctx context.Context, tenantID, id int64) (Delivery, err
 		coalesce(error, '') AS error FROM hook_attempts WHERE tenant_id = ? AND delivery_id = ? ORDER BY id`, tenantID, id).Scan(ctx, &d.Tries)
 	return d, err
 }
+
+// Retention is how long events and their delivery logs are kept.
+const Retention = 30 * 24 * time.Hour
+
+// Prune deletes the events older than Retention, with their deliveries and
+// attempts, unless one of the deliveries is still pending (redelivered
+// lately); the accounts sweeper runs it hourly.
+func (h *Hooks) Prune(ctx context.Context) (int64, error) {
+	res, err := h.db.NewRaw(`DELETE FROM hook_events ev WHERE ev.created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM hook_deliveries d WHERE d.event_id = ev.id AND d.status = 'pending')`,
+		time.Now().Add(-Retention)).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -312,3 +312,99 @@ func TestAProductUpdateIsAnEventAndItsCountersAreNot(t *testing.T) {
 		t.Fatalf("the payload carries counters: %s", body)
 	}
 }
+
+// Old events go with their log; one redelivered lately (pending) stays.
+func TestPruneDeletesOldEventsButNoPendingOne(t *testing.T) {
+	s := newShop(t)
+	ep := addEndpoint(t, s.e, s.store, "http://127.0.0.1:9/old", hooks.Sale)
+	ctx := context.Background()
+	for range 2 {
+		inTenant(t, s.e, s.store, func(ctx context.Context, c *hooks.Creator) error { return c.SendTest(ctx, s.store.ID, ep.ID) })
+	}
+	var ids []int64
+	if err := s.e.DB.Primary.NewRaw(`SELECT id FROM hook_events WHERE tenant_id = ? ORDER BY id`, s.store.ID).Scan(ctx, &ids); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.e.DB.Primary.NewRaw(`UPDATE hook_events SET created_at = now() - interval '31 days' WHERE id IN (?)`, bun.In(ids)).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.e.DB.Primary.NewRaw(`UPDATE hook_deliveries SET status = 'failed' WHERE event_id = ?`, ids[0]).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.e.App.Hooks.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.e.Count(t, `hook_events WHERE id = ?`, ids[0]); n != 0 {
+		t.Fatal("an old event with no pending delivery was kept")
+	}
+	if n := s.e.Count(t, `hook_deliveries WHERE event_id = ?`, ids[0]); n != 0 {
+		t.Fatal("its deliveries were kept")
+	}
+	if n := s.e.Count(t, `hook_events WHERE id = ?`, ids[1]); n != 1 {
+		t.Fatal("an old event with a pending delivery was deleted")
+	}
+}
+
+// A dispute is an event too, saying the buyer lost access.
+func TestADisputeIsAnEvent(t *testing.T) {
+	s := newShop(t)
+	addEndpoint(t, s.e, s.store, "http://127.0.0.1:9/disputes", hooks.Dispute)
+	order, pi := s.sell(t)
+	ev := stripetest.Event("evt_"+apptest.Unique("dp"), "charge.dispute.created", stripetest.Dispute("dp_"+pi, "ch_"+pi, pi, s.product.PriceCents))
+	if resp, body := s.e.Deliver(t, "/webhooks/stripe", ev); resp.StatusCode != http.StatusOK {
+		t.Fatalf("dispute webhook: %d %s", resp.StatusCode, body)
+	}
+	var body string
+	if err := s.e.DB.Primary.NewRaw(`SELECT body FROM hook_events WHERE tenant_id = ? AND type = 'dispute'`, s.store.ID).Scan(context.Background(), &body); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Data struct {
+			Order struct {
+				ID     int64  `json:"id"`
+				Status string `json:"status"`
+			} `json:"order"`
+			Revoked bool `json:"revoked"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Data.Order.ID != order || got.Data.Order.Status != "disputed" || !got.Data.Revoked {
+		t.Fatalf("dispute event: %s", body)
+	}
+}
+
+// Two workers draining at once never send one delivery twice to a healthy
+// receiver: each claims its rows with SKIP LOCKED.
+func TestTwoWorkersShareTheQueueWithoutDoubleSends(t *testing.T) {
+	s := newShop(t)
+	r := newReceiver(t)
+	ep := addEndpoint(t, s.e, s.store, r.URL(), hooks.Sale)
+	r.trust(ep.Secret)
+	const n = 30
+	for range n {
+		inTenant(t, s.e, s.store, func(ctx context.Context, c *hooks.Creator) error { return c.SendTest(ctx, s.store.ID, ep.ID) })
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	errs := make(chan error, 2)
+	for range 2 {
+		w := s.e.App.Hooks.Worker(fastOptions(), nil)
+		go func() { _, err := w.Drain(ctx); errs <- err }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	requests, bad, seen, accepted := r.snapshot()
+	if len(bad) != 0 || len(accepted) != n || requests != n {
+		t.Fatalf("%d requests for %d events (accepted %d, refused %v)", requests, n, len(accepted), bad)
+	}
+	for id, c := range seen {
+		if c != 1 {
+			t.Fatalf("event %s sent %d times", id, c)
+		}
+	}
+}
