@@ -2,7 +2,10 @@ package hooks_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/claro-market/claro/testkit/browsertest"
 	"github.com/claro-market/claro/testkit/moneytest"
+	"github.com/claro-market/claro/testkit/peertest"
 )
 
 // The owner adds an endpoint, reads its secret, sends a test event, finds
@@ -77,11 +81,13 @@ func TestTheWebhooksPageInBrowser(t *testing.T) {
 	b.WaitFor("the delivered test event in the log", `(() => { const row = document.querySelector('.hook-deliveries tbody tr');
 		return row && row.innerText.includes("test") && row.innerText.includes("delivered") && row.innerText.includes("200 in") })()`)
 	b.WaitFor("the webhooks page fitting 1280 px", browsertest.Fits(1280))
+	axe(t, b, "the webhooks page with an endpoint and a delivery")
 
 	b.Must("open the delivery", chromedp.Click(chromedp.CSS(`.hook-deliveries a.btn`)))
 	b.WaitFor("the delivery's request and answer", `document.body.innerText.includes("A test event from the Claro dashboard.") &&
 		document.body.innerText.includes('{"received":true}') && document.body.innerText.includes("answered 200")`)
 	b.WaitFor("the delivery page fitting 1280 px", browsertest.Fits(1280))
+	axe(t, b, "a delivery's page")
 	b.Must("a phone-sized window", chromedp.EmulateViewport(360, 740))
 	b.WaitFor("the delivery page fitting 360 px", browsertest.Fits(360))
 	b.Must("redeliver", chromedp.Click(chromedp.CSS(`form[action$="/redeliver"] button`)))
@@ -98,5 +104,31 @@ func TestTheWebhooksPageInBrowser(t *testing.T) {
 	}
 	if len(events) != 2 || events[0] != hooks.Sale || events[1] != hooks.Refund {
 		t.Fatalf("the endpoint's events: %v, want sale (ticked already) and refund", events)
+	}
+}
+
+// axe runs axe-core (the npm devDependency) on b's page and fails t for
+// any serious or critical violation, or a heading that skips a level.
+func axe(t *testing.T, b *browsertest.Page, what string) {
+	t.Helper()
+	src, err := os.ReadFile("../../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		peertest.Missing(t, "axe-core is not installed (npm ci installs the devDependencies)")
+	}
+	if _, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](string(src)+"\n;true")); err != nil {
+		t.Fatalf("%s: injecting axe-core: %v", what, err)
+	}
+	out, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(
+		r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical' || v.id === 'heading-order')
+			.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: running axe: %v", what, err)
+	}
+	var violations []string
+	if err := json.Unmarshal([]byte(out), &violations); err != nil {
+		t.Fatalf("%s: axe's answer %q: %v", what, out, err)
+	}
+	if len(violations) > 0 {
+		t.Errorf("%s: axe:\n  %s", what, strings.Join(violations, "\n  "))
 	}
 }

@@ -33,9 +33,6 @@ type Endpoint struct {
 	Previous      string     `bun:"-"` // the previous one, while it still signs
 }
 
-// Subscribes reports whether the endpoint receives typ.
-func (e Endpoint) Subscribes(typ string) bool { return slices.Contains(e.Events, typ) }
-
 // Delivery is one delivery in a store's log.
 type Delivery struct {
 	ID          int64      `bun:"id"`

@@ -42,9 +42,6 @@ type Options struct {
 	// sent (default Timeout + 50 s): a worker that dies mid-send leaves it due
 	// again after this.
 	Lease time.Duration
-	// Idle, when set, is called each time the worker has drained what was
-	// due (tests wait on it).
-	Idle func()
 }
 
 func (o Options) withDefaults() Options {
@@ -107,9 +104,6 @@ func (w *Worker) Run(ctx context.Context) {
 		err := db.ListenConn(ctx, w.db, notifyChannel, func(string) time.Duration {
 			if _, err := w.Drain(ctx); err != nil && ctx.Err() == nil {
 				w.log.Warn("hooks: drain failed; will retry", "err", err)
-			}
-			if w.opt.Idle != nil {
-				w.opt.Idle()
 			}
 			return w.opt.Poll
 		})
