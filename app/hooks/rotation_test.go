@@ -48,7 +48,7 @@ func TestARotationSignsWithBothSecretsForADay(t *testing.T) {
 		return err
 	})
 	if len(eps) != 1 || eps[0].Secret == old || eps[0].Previous != old || eps[0].PreviousUntil == nil ||
-		eps[0].PreviousUntil.Sub(time.Now()) < 23*time.Hour {
+		time.Until(*eps[0].PreviousUntil) < 23*time.Hour {
 		t.Fatalf("after a rotation: %+v (old secret %s)", eps, old)
 	}
 	current := eps[0].Secret
