@@ -410,3 +410,20 @@ func TestTwoWorkersShareTheQueueWithoutDoubleSends(t *testing.T) {
 		}
 	}
 }
+
+// The queue metric's age is how long a delivery has been due without an
+// attempt (the workers' lag), not how long a receiver has been down.
+func TestTheBacklogMeasuresOverdueDeliveries(t *testing.T) {
+	s := newShop(t)
+	ep := addEndpoint(t, s.e, s.store, "http://127.0.0.1:9/late", hooks.Sale)
+	inTenant(t, s.e, s.store, func(ctx context.Context, c *hooks.Creator) error { return c.SendTest(ctx, s.store.ID, ep.ID) })
+	ctx := context.Background()
+	if _, err := s.e.DB.Primary.NewRaw(`UPDATE hook_deliveries SET next_attempt_at = now() - interval '10 minutes', since = now() - interval '1 hour'
+		WHERE tenant_id = ?`, s.store.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pending, overdue, err := s.e.App.HookWorker.Backlog(ctx)
+	if err != nil || pending < 1 || overdue < 10*time.Minute {
+		t.Fatalf("backlog: %d pending, %s overdue (%v); want this store's delivery, 10 minutes overdue", pending, overdue, err)
+	}
+}

@@ -330,14 +330,18 @@ func (w *Worker) wait(attempts int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// Backlog is how many deliveries are pending and how long the oldest has
-// waited since its round began (the queue metric hook_deliveries).
-func (w *Worker) Backlog(ctx context.Context) (pending int, oldest time.Duration, err error) {
+// Backlog is how many deliveries are pending (the queue metric
+// hook_deliveries), and how long the most overdue one has been due without
+// an attempt: that measures the workers, not the receivers (a delivery to a
+// receiver that is down waits for its retry time, and is not overdue until
+// then), so it alerts when no worker runs or keeps up.
+func (w *Worker) Backlog(ctx context.Context) (pending int, overdue time.Duration, err error) {
 	var r struct {
-		N      int     `bun:"n"`
-		Oldest float64 `bun:"oldest"`
+		N       int     `bun:"n"`
+		Overdue float64 `bun:"overdue"`
 	}
-	err = w.db.NewRaw(`SELECT count(*) AS n, COALESCE(extract(epoch FROM now() - min(since)), 0)::float8 AS oldest
+	err = w.db.NewRaw(`SELECT count(*) AS n,
+		COALESCE(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0)::float8 AS overdue
 		FROM hook_deliveries WHERE status = 'pending'`).Scan(ctx, &r)
-	return r.N, time.Duration(r.Oldest * float64(time.Second)), err
+	return r.N, time.Duration(r.Overdue * float64(time.Second)), err
 }
