@@ -10,13 +10,13 @@ import (
 )
 
 // SignatureHeader carries the delivery's signatures; EventHeader the
-// event's id (the same on every attempt: receivers deduplicate on it);
-// TypeHeader the event's type; DeliveryHeader the delivery's id.
+// event's id (random, and the same on every attempt: receivers deduplicate
+// on it); TypeHeader the event's type. No header carries a row's number,
+// which would tell every receiver how busy the platform is.
 const (
 	SignatureHeader = "Claro-Signature"
 	EventHeader     = "Claro-Event-Id"
 	TypeHeader      = "Claro-Event-Type"
-	DeliveryHeader  = "Claro-Delivery-Id"
 )
 
 // Sign is the Claro-Signature value for body sent at t under secrets (the

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -222,7 +221,6 @@ func (w *Worker) send(ctx context.Context, d due, o *outcome) {
 	req.Header.Set(SignatureHeader, o.sig)
 	req.Header.Set(EventHeader, d.EventID)
 	req.Header.Set(TypeHeader, d.Type)
-	req.Header.Set(DeliveryHeader, strconv.FormatInt(d.ID, 10))
 	resp, err := w.client.Do(req)
 	if err != nil {
 		o.err, o.retry = describe(err)
