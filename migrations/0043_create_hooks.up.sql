@@ -1,8 +1,8 @@
 -- Signed outbound webhooks (app/hooks): a store's endpoints, the events
 -- they subscribe to, and a transactional outbox. claro_hook_enqueue writes
 -- an event and one delivery per subscribed endpoint in the caller's
--- transaction (the paid order's, the refund's, the license activation's,
--- the product update's), so an event exists exactly when its cause
+-- transaction (the paid order's, the refund's, the license activation's or
+-- deactivation's, the product update's), so an event exists exactly when its cause
 -- committed; it notifies hook_deliveries, heard at commit by every
 -- instance's worker. Nothing secret is stored: an endpoint's signing
 -- secrets are derived from the application secret, its id and its
@@ -155,3 +155,42 @@ END $$;
 CREATE TRIGGER products_hook_update AFTER UPDATE ON products
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION claro_hook_products_updated();
+
+-- A license activation, and an activation freed (by the license API, the
+-- buyer's library or the store's reset), is an event for the stores that
+-- want it, in the writer's transaction: triggers, so no path forgets it.
+-- activations counts the key's live ones after the statement.
+CREATE FUNCTION claro_hook_license_event(ev_kind text, ev_key bigint, ev_instance text, ev_name text, ev_activated timestamptz)
+    RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+    SELECT claro_hook_enqueue(k.tenant_id, ev_kind, jsonb_build_object(
+        'license', jsonb_build_object('id', k.id, 'last4', k.last4, 'order_id', k.order_id,
+            'product', jsonb_build_object('id', p.id, 'title', p.title, 'store', t.slug),
+            'status', CASE WHEN k.disabled_at IS NULL THEN 'active' ELSE 'disabled' END,
+            'activation_limit', p.activation_limit,
+            'activations', (SELECT count(*) FROM license_activations a WHERE a.key_id = k.id AND a.deactivated_at IS NULL)),
+        'instance', jsonb_build_object('id', ev_instance, 'name', ev_name, 'activated_at', ev_activated)))
+    FROM license_keys k JOIN products p ON p.id = k.product_id JOIN tenants t ON t.id = k.tenant_id
+    WHERE k.id = ev_key AND EXISTS (SELECT 1 FROM hook_endpoints e WHERE e.tenant_id = k.tenant_id AND e.disabled_at IS NULL
+        AND ev_kind = ANY (e.events))
+$$;
+
+CREATE FUNCTION claro_hook_license_activations() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM claro_hook_license_event('license.activated', n.key_id, n.instance_id, n.instance_name, n.created_at)
+        FROM new_rows n WHERE n.deactivated_at IS NULL;
+    ELSE
+        PERFORM claro_hook_license_event('license.deactivated', n.key_id, n.instance_id, n.instance_name, n.created_at)
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE o.deactivated_at IS NULL AND n.deactivated_at IS NOT NULL;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER license_activations_hook_insert AFTER INSERT ON license_activations
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION claro_hook_license_activations();
+CREATE TRIGGER license_activations_hook_update AFTER UPDATE ON license_activations
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION claro_hook_license_activations();

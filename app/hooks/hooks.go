@@ -2,8 +2,8 @@
 // written to a transactional outbox (hook_events, hook_deliveries) by
 // claro_hook_enqueue inside the transaction of what caused them: the paid
 // order's (Sale, an orders.PaidStep), the refund's or dispute's (Adjusted,
-// an orders.AdjustStep), the license activation's (Record, from
-// app/licenses) and any product update's (a trigger). The Worker claims due
+// an orders.AdjustStep), and by triggers in any license activation's or
+// deactivation's and any product update's, whoever writes them. The Worker claims due
 // deliveries with FOR UPDATE SKIP LOCKED, POSTs them signed
 // (Claro-Signature: t=<unix>,v1=<HMAC-SHA256 of "t.body">), and retries
 // timeouts, connection errors, 5xx, 408 and 429 with jittered exponential
@@ -17,8 +17,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"strconv"
 
 	"github.com/claro-market/claro/app/db"
@@ -88,18 +86,6 @@ func (h *Hooks) Secret(endpoint int64, gen int) string {
 	m := hmac.New(sha256.New, h.key)
 	m.Write([]byte(strconv.FormatInt(endpoint, 10) + ":" + strconv.Itoa(gen)))
 	return "whsec_" + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// Record writes event typ with data (marshalled to a JSON object) for
-// store tenantID in tx: owed to each of the store's live endpoints that
-// subscribe to typ, nothing when none does.
-func Record(ctx context.Context, tx bun.IDB, tenantID int64, typ string, data any) error {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return fmt.Errorf("hooks: %s payload: %w", typ, err)
-	}
-	_, err = tx.NewRaw(`SELECT claro_hook_enqueue(?, ?, ?::jsonb)`, tenantID, typ, string(b)).Exec(ctx)
-	return err
 }
 
 // wanted is the filter every step's statement carries, so a batch of

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/claro-market/claro/app/hooks"
 	"github.com/uptrace/bun"
 )
 
@@ -49,8 +48,6 @@ var (
 type keyRow struct {
 	id       int64
 	tenant   int64
-	order    int64
-	last4    string
 	disabled sql.NullTime
 	reason   sql.NullString
 	status   Status
@@ -60,13 +57,13 @@ type keyRow struct {
 func lookup(ctx context.Context, q bun.IDB, key string, lock bool) (keyRow, error) {
 	var r keyRow
 	s := &r.status
-	query := `SELECT k.id, k.tenant_id, k.order_id, k.last4, k.disabled_at, k.disabled_reason, p.id, p.title, t.slug, p.activation_limit
+	query := `SELECT k.id, k.tenant_id, k.disabled_at, k.disabled_reason, p.id, p.title, t.slug, p.activation_limit
 		FROM license_keys k JOIN products p ON p.id = k.product_id JOIN tenants t ON t.id = k.tenant_id
 		WHERE k.key_hash = ?`
 	if lock {
 		query += ` FOR UPDATE OF k`
 	}
-	err := q.NewRaw(query, hash(key)).Scan(ctx, &r.id, &r.tenant, &r.order, &r.last4, &r.disabled, &r.reason, &s.Product.ID, &s.Product.Title,
+	err := q.NewRaw(query, hash(key)).Scan(ctx, &r.id, &r.tenant, &r.disabled, &r.reason, &s.Product.ID, &s.Product.Title,
 		&s.Product.Store, &s.ActivationLimit)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrUnknownKey
@@ -112,7 +109,7 @@ func (k *Keys) Activate(ctx context.Context, key, name string) (Status, error) {
 		}
 		st.Activations++
 		st.Instance = &a
-		return hooks.Record(ctx, tx, r.tenant, hooks.LicenseActivated, event(r, st, a))
+		return nil
 	})
 	return st, err
 }
@@ -144,30 +141,18 @@ func (k *Keys) Deactivate(ctx context.Context, key, instance string) (Status, er
 		if err != nil {
 			return err
 		}
-		var a Activation
-		err = tx.NewRaw(`UPDATE license_activations SET deactivated_at = now()
-			WHERE key_id = ? AND instance_id = ? AND deactivated_at IS NULL
-			RETURNING instance_id, instance_name, created_at`, r.id, instance).Scan(ctx, &a.ID, &a.Name, &a.ActivatedAt)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrUnknownInstance
-		}
+		res, err := tx.NewRaw(`UPDATE license_activations SET deactivated_at = now()
+			WHERE key_id = ? AND instance_id = ? AND deactivated_at IS NULL`, r.id, instance).Exec(ctx)
 		if err != nil {
 			return err
 		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrUnknownInstance
+		}
 		st.Activations--
-		return hooks.Record(ctx, tx, r.tenant, hooks.LicenseDeactivated, event(r, st, a))
+		return nil
 	})
 	return st, err
-}
-
-// event is a license event's data, as the creator's webhook receives it
-// (never the key itself: its last four characters).
-func event(r keyRow, st Status, a Activation) map[string]any {
-	return map[string]any{
-		"license": map[string]any{"id": r.id, "last4": r.last4, "order_id": r.order, "product": st.Product,
-			"status": st.Status, "activation_limit": st.ActivationLimit, "activations": st.Activations},
-		"instance": a,
-	}
 }
 
 // instanceID is a new activation's id: 80 random bits.
