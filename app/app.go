@@ -23,6 +23,7 @@ import (
 	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/devtools"
+	"github.com/claro-market/claro/app/hooks"
 	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/licenses"
 	"github.com/claro-market/claro/app/metrics"
@@ -77,6 +78,10 @@ type App struct {
 	Orders   *orders.Service
 	// Licenses issues license keys and answers their activation API.
 	Licenses *licenses.Keys
+	// Hooks writes the stores' outbound webhook events in their causes'
+	// transactions; HookWorker delivers them, signed (Background runs it).
+	Hooks      *hooks.Hooks
+	HookWorker *hooks.Worker
 	// Deliveries keeps the recent webhook deliveries and their outcomes
 	// (the staff console's list; pruned by Background's sweep).
 	Deliveries *orders.Deliveries
@@ -174,6 +179,12 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	// or dispute, in the webhook's transaction.
 	a.Licenses = licenses.NewKeys(database.Primary, secret)
 	a.Orders.OnPaid(a.Licenses.Issue).OnAdjusted(a.Licenses.Disable)
+	// A store's outbound webhooks for sales, refunds and disputes are
+	// written in the same transactions (the outbox); in production the
+	// worker dials public addresses only.
+	a.Hooks = hooks.New(database.Primary, secret)
+	a.HookWorker = a.Hooks.Worker(hooks.Options{Guard: cfg.IsProduction()}, log)
+	a.Orders.OnPaid(a.Hooks.Sale).OnAdjusted(a.Hooks.Adjusted)
 	a.Reconciler = reconcile.New(database.Primary, a.Payments, a.Orders, a.Payouts, log, a.Metrics.Reconciled)
 	a.listen(directory)
 	a.measure()
@@ -199,7 +210,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		reviews:  newReviews(cfg, o, database, limiter, pages, cursors),
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages).WithDownloads(purchases), webhooks: webhooks,
 		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, users).WithLicenseKeys(a.Licenses.Held), entitled: purchases.EntitledToFile,
-		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).WithLicenses(a.Licenses).
+		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).WithLicenses(a.Licenses).WithHooks(a.Hooks, cfg.IsProduction()).
 			OnInvitation(invitationMail(o.Invitations, mail, log)),
 		admin:    newAdmin(a, pages),
 		licenses: licenses.NewHandlers(a.Licenses, limiter),
@@ -219,7 +230,7 @@ func newAdmin(a *App, pages *web.Pages) *admin.Handlers {
 }
 
 // measure registers the scrape-time collectors: the database pools, the
-// three queues the background loops drain, the page cache and readiness.
+// queues the background loops drain, the page cache and readiness.
 // (The webhook observer is wired above; requests by routes.go; ACME events
 // and certificate expiry by main.go, which builds the TLS edge.)
 func (a *App) measure() {
@@ -238,6 +249,10 @@ func (a *App) measure() {
 		},
 		"receipts_outbox": func(ctx context.Context) (metrics.Backlog, error) {
 			n, oldest, err := a.Receipts.Backlog(ctx)
+			return metrics.Backlog{Pending: n, Oldest: oldest}, err
+		},
+		"hook_deliveries": func(ctx context.Context) (metrics.Backlog, error) {
+			n, oldest, err := a.HookWorker.Backlog(ctx)
 			return metrics.Backlog{Pending: n, Oldest: oldest}, err
 		},
 	})

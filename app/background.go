@@ -18,6 +18,9 @@ import (
 // region). All of them may run on many instances at once, because each claims its work in the database:
 //   - the receipts sender emails the receipts paid orders owe (rows claimed
 //     with FOR UPDATE SKIP LOCKED);
+//   - the webhook worker delivers the stores' outbound webhooks, signed,
+//     with retries (deliveries claimed with FOR UPDATE SKIP LOCKED; woken
+//     by LISTEN hook_deliveries at each outbox write's commit);
 //   - the search outbox worker keeps the index in step with the catalog (one
 //     pushing leader at a time, by advisory lock);
 //   - the sales ledger's applier folds sales into counts and trending scores
@@ -27,8 +30,9 @@ import (
 //     (each domain claimed by one instance); it deletes claims never
 //     verified within tenants.PendingTTL (72 hours);
 //   - the accounts sweeper deletes expired sessions, hand-off tokens and
-//     email links every hour (each lookup checks expiry anyway), and the
-//     webhook deliveries older than 30 days the staff console lists;
+//     email links every hour (each lookup checks expiry anyway), the
+//     webhook deliveries older than 30 days the staff console lists, and
+//     the stores' outbound webhook events and logs older than 30 days;
 //   - the change listener (db.Changes: LISTEN on db.CatalogChannel) is the
 //     one way this instance's page cache, host cache, TLS policy and
 //     custom-domain directory learn of a change; every instance runs its
@@ -42,6 +46,7 @@ import (
 //     every account restricted, so a pass would switch off the demo stores).
 func (a *App) Background(ctx context.Context) {
 	a.loops.Go("receipts", func() { a.Receipts.Run(ctx) })
+	a.loops.Go("webhooks", func() { a.HookWorker.Run(ctx) })
 	a.loops.Go("search outbox", func() { _ = a.Worker.Run(ctx) }) // returns nil when ctx ends
 	a.loops.Go("sales ledger", func() { a.Sales.Run(ctx) })
 	checker := a.DomainChecker(net.DefaultResolver)
@@ -49,6 +54,7 @@ func (a *App) Background(ctx context.Context) {
 	a.loops.Go("accounts sweeper", func() {
 		accounts.Sweep(ctx, a.DB.Primary, time.Hour, a.Log, map[string]accounts.Sweeper{
 			"webhook_deliveries": a.Deliveries.Prune, // older than orders.DeliveryRetention (30 days)
+			"hook_events":        a.Hooks.Prune,      // outbound webhooks older than hooks.Retention (30 days), with their log
 		})
 	})
 	a.loops.Go("change listener", func() { _ = a.Changes.Run(ctx) }) // returns nil when ctx ends

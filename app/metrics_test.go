@@ -106,6 +106,8 @@ func TestPrometheusScrapesTheMetrics(t *testing.T) {
 		prom.WaitFor(t, fmt.Sprintf(`claro_queue_pending{queue=%q}`, q), atLeast(1))
 		prom.WaitFor(t, fmt.Sprintf(`claro_queue_oldest_seconds{queue=%q}`, q), atLeast(0))
 	}
+	// The outbound webhooks' queue is reported (this test's store has no endpoint).
+	prom.WaitFor(t, `claro_queue_pending{queue="hook_deliveries"}`, atLeast(0))
 	prom.WaitFor(t, `go_sql_max_open_connections{db_name="primary"}`, is(20))
 	prom.WaitFor(t, `go_sql_open_connections{db_name="primary"}`, atLeast(1))
 	prom.WaitFor(t, `claro_ready`, is(1))

@@ -22,7 +22,7 @@ var widths = []int64{360, 1280}
 // demo data (the marketplace, search, a storefront, a product, the cart,
 // sign-in and sign-up, the 404 page, a buyer's library, library item and
 // account, a creator's dashboard, store overview, product editor, sales,
-// payments and domain pages) at 360 and 1280 px in Chromium and asserts
+// payments, domain and webhooks pages) at 360 and 1280 px in Chromium and asserts
 // that nothing is wider than the window (documentElement.scrollWidth <=
 // innerWidth) and that axe-core, injected into the page, finds no serious
 // or critical violation, and no heading that skips a level.

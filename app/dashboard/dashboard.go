@@ -12,6 +12,7 @@ import (
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/hooks"
 	"github.com/claro-market/claro/app/licenses"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
@@ -32,6 +33,9 @@ type Handlers struct {
 	users    *accounts.Users // is the invitee's address verified?
 	invited  InvitationHook  // told of each invitation sent (OnInvitation); nil sends nothing
 	licenses *licenses.Keys  // the license-keys page (WithLicenses); nil: none
+	hooks    *hooks.Hooks    // the webhooks page (WithHooks); nil: none
+	// hooksProduction makes the webhooks page accept public https URLs only.
+	hooksProduction bool
 }
 
 // New returns the dashboard handlers.
@@ -89,6 +93,14 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Post(s+"/licenses/:key/disable", accounts.RequireUser, h.member, h.licenseAction("disabled"))
 	d.Post(s+"/licenses/:key/enable", accounts.RequireUser, h.member, h.licenseAction("enabled"))
 	d.Post(s+"/licenses/:key/reset", accounts.RequireUser, h.member, h.licenseAction("reset"))
+	d.Get(s+"/webhooks", accounts.RequireUser, h.member, h.webhooksList)
+	d.Post(s+"/webhooks", accounts.RequireUser, h.member, h.owner, h.addWebhook)
+	for _, a := range []struct{ path, action string }{
+		{"rotate", "rotated"}, {"disable", "disabled"}, {"enable", "enabled"}, {"delete", "deleted"}, {"test", "test"}} {
+		d.Post(s+"/webhooks/:endpoint/"+a.path, accounts.RequireUser, h.member, h.owner, h.webhookAction(a.action))
+	}
+	d.Get(s+"/webhooks/deliveries/:delivery", accounts.RequireUser, h.member, h.webhookDelivery)
+	d.Post(s+"/webhooks/deliveries/:delivery/redeliver", accounts.RequireUser, h.member, h.owner, h.redeliver)
 }
 
 type storeKey struct{}

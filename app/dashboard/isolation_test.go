@@ -29,6 +29,8 @@ type fixture struct {
 	fileID, orderID  int64
 	adminID          int64 // a member (admin) of store A
 	invitationID     int64 // an open invitation to store A
+	endpointID       int64 // a webhook endpoint of store A
+	deliveryID       int64 // a webhook delivery of store A (a test event)
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -63,6 +65,19 @@ func newFixture(t *testing.T) *fixture {
 		f.a.ID, session, f.a.ID, session, pi).Scan(context.Background(), &f.orderID); err != nil {
 		t.Fatal(err)
 	}
+	// A webhook endpoint at an address nothing listens on (no worker runs
+	// here), with a queued test event.
+	if err := testDB.Primary.NewRaw(`INSERT INTO hook_endpoints (tenant_id, url, events) VALUES (?, 'http://127.0.0.1:9/a', '{sale}') RETURNING id`,
+		f.a.ID).Scan(context.Background(), &f.endpointID); err != nil {
+		t.Fatal(err)
+	}
+	var event int64
+	if err := testDB.Primary.NewRaw(`SELECT claro_hook_enqueue(?, 'test', '{}'::jsonb, ?)`, f.a.ID, f.endpointID).Scan(context.Background(), &event); err != nil {
+		t.Fatal(err)
+	}
+	if err := testDB.Primary.NewRaw(`SELECT id FROM hook_deliveries WHERE event_id = ?`, event).Scan(context.Background(), &f.deliveryID); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -92,6 +107,9 @@ func snapshot(t *testing.T) string {
 		`SELECT md5(coalesce(string_agg(m::text, '|' ORDER BY tenant_id, user_id), '')) FROM tenant_members m`,
 		`SELECT md5(coalesce(string_agg(d::text, '|' ORDER BY id), '')) FROM domains d`,
 		`SELECT md5(coalesce(string_agg(i::text, '|' ORDER BY id), '')) FROM tenant_invitations i`,
+		`SELECT md5(coalesce(string_agg(e::text, '|' ORDER BY id), '')) FROM hook_endpoints e`,
+		`SELECT md5(coalesce(string_agg(d::text, '|' ORDER BY id), '')) FROM hook_deliveries d`,
+		`SELECT md5(coalesce(string_agg(e::text, '|' ORDER BY id), '')) FROM hook_events e`,
 	} {
 		var s string
 		if err := testDB.Primary.NewRaw(q).Scan(context.Background(), &s); err != nil {
@@ -143,7 +161,8 @@ func (f *fixture) storeRoutes(t *testing.T, storeSlug string) [][2]string {
 		}
 		p := strings.NewReplacer(":store", storeSlug, "/orders/:id", fmt.Sprintf("/orders/%d", f.orderID),
 			":id", fmt.Sprint(f.product.ID), ":file", fmt.Sprint(f.fileID),
-			":invitation", fmt.Sprint(f.invitationID), ":user", fmt.Sprint(f.adminID)).Replace(r.Path)
+			":invitation", fmt.Sprint(f.invitationID), ":user", fmt.Sprint(f.adminID),
+			":endpoint", fmt.Sprint(f.endpointID), ":delivery", fmt.Sprint(f.deliveryID)).Replace(r.Path)
 		out = append(out, [2]string{r.Method, p})
 	}
 	if len(out) < 12 {
@@ -158,7 +177,10 @@ func (f *fixture) namesAnIDOfA(path string) bool {
 	return strings.Contains(path, fmt.Sprintf("/products/%d/", f.product.ID)) ||
 		strings.Contains(path, fmt.Sprintf("/orders/%d/", f.orderID)) ||
 		strings.Contains(path, fmt.Sprintf("/invitations/%d/", f.invitationID)) ||
-		strings.Contains(path, fmt.Sprintf("/members/%d/", f.adminID))
+		strings.Contains(path, fmt.Sprintf("/members/%d/", f.adminID)) ||
+		strings.Contains(path, fmt.Sprintf("/webhooks/%d/", f.endpointID)) ||
+		strings.HasSuffix(path, fmt.Sprintf("/webhooks/deliveries/%d", f.deliveryID)) ||
+		strings.Contains(path, fmt.Sprintf("/webhooks/deliveries/%d/", f.deliveryID))
 }
 
 func TestEveryDashboardRouteIsA404ForAnotherStore(t *testing.T) {

@@ -20,6 +20,8 @@ func Views() []web.View {
 		{Name: "dashboard/members", Data: membersPage{}, Page: true},
 		{Name: "dashboard/sales", Data: salesPage{}, Page: true},
 		{Name: "dashboard/licenses", Data: licensesPage{}, Page: true},
+		{Name: "dashboard/webhooks", Data: webhooksPage{}, Page: true},
+		{Name: "dashboard/webhook_delivery", Data: deliveryPage{}, Page: true},
 		{Name: "dashboard/refund_confirm", Data: refundPage{Order: &orders.Order{}}, Page: true},
 		{Name: "dashboard/product_form", Data: productPage{}, Page: true},
 		{Name: "partials/dash_nav", Data: storePage{}},

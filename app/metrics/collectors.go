@@ -20,7 +20,8 @@ type BacklogFunc func(ctx context.Context) (Backlog, error)
 
 // Queues adds claro_queue_pending and claro_queue_oldest_seconds, labelled
 // queue=<name>, for each named queue (search_outbox, sales_ledger,
-// receipts_outbox). The tables are shared, so every instance reports the
+// receipts_outbox, hook_deliveries: there "oldest" is the most overdue
+// delivery's wait past its attempt time). The tables are shared, so every instance reports the
 // same values: alert on max() across instances. A queue whose read fails
 // is left out of that scrape (and logged).
 func (m *Metrics) Queues(queues map[string]BacklogFunc) {

@@ -1,0 +1,12 @@
+DROP TRIGGER license_activations_hook_update ON license_activations;
+DROP TRIGGER license_activations_hook_insert ON license_activations;
+DROP FUNCTION claro_hook_license_activations();
+DROP FUNCTION claro_hook_license_event(text, bigint, text, text, timestamptz);
+DROP TRIGGER products_hook_update ON products;
+DROP FUNCTION claro_hook_products_updated();
+DROP FUNCTION claro_hook_order(bigint);
+DROP FUNCTION claro_hook_enqueue(bigint, text, jsonb, bigint);
+DROP TABLE hook_attempts;
+DROP TABLE hook_deliveries;
+DROP TABLE hook_events;
+DROP TABLE hook_endpoints;
