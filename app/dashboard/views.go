@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"github.com/claro-market/claro/app/apitokens"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
@@ -20,6 +21,9 @@ func Views() []web.View {
 		{Name: "dashboard/members", Data: membersPage{}, Page: true},
 		{Name: "dashboard/sales", Data: salesPage{}, Page: true},
 		{Name: "dashboard/licenses", Data: licensesPage{}, Page: true},
+		{Name: "dashboard/tokens", Data: tokensPage{}, Page: true},
+		{Name: "dashboard/tokens", Data: tokensPage{Created: &apitokens.Token{Scopes: []string{"products:read"}}, Secret: "claro_pat_x",
+			Tokens: []apitokens.Token{{Name: "x", Scopes: []string{"products:read"}}}, Scopes: []scopeOption{{Name: "products:read"}}}, Page: true},
 		{Name: "dashboard/refund_confirm", Data: refundPage{Order: &orders.Order{}}, Page: true},
 		{Name: "dashboard/product_form", Data: productPage{}, Page: true},
 		{Name: "partials/dash_nav", Data: storePage{}},
