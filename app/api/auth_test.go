@@ -40,8 +40,14 @@ func TestTokensAreCheckedOnEveryCall(t *testing.T) {
 			t.Errorf("%s: %d %s", c.name, resp.StatusCode, body)
 		}
 	}
-	if resp, body := call(t, e, read, http.MethodGet, "/api/v1/products", nil); resp.StatusCode != http.StatusOK {
-		t.Fatalf("the token reads products: %d %s", resp.StatusCode, body)
+	resp, body := call(t, e, read, http.MethodGet, "/api/v1/products", nil)
+	if resp.StatusCode != http.StatusOK || len(resp.Header.Values("Set-Cookie")) != 0 || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("the token reads products: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	// An upload with an unknown token is refused before its body is read.
+	resp, body = upload(t, e, unknown, "/api/v1/products/"+strconv.FormatInt(s.product.ID, 10)+"/files", "x.zip", []byte("PK\x03\x04"))
+	if resp.StatusCode != http.StatusUnauthorized || refusal(t, body).Error.Code != "invalid_token" || !resp.Close {
+		t.Fatalf("an upload with an unknown token: %d close=%v %s", resp.StatusCode, resp.Close, body)
 	}
 	for _, rt := range [][2]string{{http.MethodPost, "/api/v1/products"}, {http.MethodGet, "/api/v1/sales"}, {http.MethodGet, "/api/v1/licenses"},
 		{http.MethodPost, "/api/v1/sales/" + strconv.FormatInt(s.orderID, 10) + "/refunds"}} {
@@ -58,11 +64,11 @@ func TestTokensAreCheckedOnEveryCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/dashboard/s/" + s.t.Slug + "/tokens/" + strconv.FormatInt(id, 10) + "/revoke"
-	resp, _ := s.owner.PostForm(t, "", path, url.Values{"_csrf": {s.owner.CSRF(t, "", "/dashboard/s/"+s.t.Slug+"/tokens")}})
+	resp, _ = s.owner.PostForm(t, "", path, url.Values{"_csrf": {s.owner.CSRF(t, "", "/dashboard/s/"+s.t.Slug+"/tokens")}})
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "notice=revoked") {
 		t.Fatalf("revoke: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, body := call(t, e, read, http.MethodGet, "/api/v1/products", nil)
+	resp, body = call(t, e, read, http.MethodGet, "/api/v1/products", nil)
 	if resp.StatusCode != http.StatusUnauthorized || refusal(t, body).Error.Code != "invalid_token" {
 		t.Fatalf("a revoked token: %d %s", resp.StatusCode, body)
 	}
