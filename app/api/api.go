@@ -34,8 +34,14 @@ import (
 )
 
 // PerToken is how many calls a token may make a minute (a fixed window,
-// app/ratelimit); past it a call is a 429 with Retry-After.
-const PerToken = 120
+// app/ratelimit); past it a call is a 429 with Retry-After. BadPerAddress
+// is how many unknown or revoked tokens one client address may send a
+// minute before its calls are 429s without a lookup (a token cannot be
+// guessed, but a flood of lookups should not reach the database).
+const (
+	PerToken      = 120
+	BadPerAddress = 30
+)
 
 // Page sizes of the keyset lists (?limit=).
 const (
@@ -148,8 +154,18 @@ func (h *Handlers) need(scope string) fiber.Handler {
 			return refuse(fiber.StatusTooManyRequests, "rate_limited",
 				"This token made more than "+strconv.FormatInt(h.perToken, 10)+" calls this minute; try again after Retry-After seconds.")
 		}
+		bad := "api:bad:" + web.ClientIP(c)
+		if n, err := h.limits.Count(c.UserContext(), bad, time.Minute); err != nil {
+			return err
+		} else if n >= BadPerAddress {
+			c.Set(fiber.HeaderRetryAfter, retryAfter(ratelimit.WindowEnd(time.Now(), time.Minute)))
+			return refuse(fiber.StatusTooManyRequests, "rate_limited", "Too many unknown tokens from this address; try again after Retry-After seconds.")
+		}
 		p, err := h.tokens.Authenticate(c.UserContext(), token)
 		if errors.Is(err, apitokens.ErrUnknown) {
+			if _, _, err := h.limits.Hit(c.UserContext(), bad, time.Minute); err != nil {
+				return err
+			}
 			return refuse(fiber.StatusUnauthorized, "invalid_token", "This token is unknown or revoked.")
 		}
 		if err != nil {

@@ -165,3 +165,26 @@ func TestEachTokenIsRateLimited(t *testing.T) {
 		t.Fatalf("another token of the store: %d", resp.StatusCode)
 	}
 }
+
+// An address that sends BadPerAddress unknown tokens in a minute gets 429s
+// without a lookup; one well-formed but unknown token after another is not
+// a way to search the token space.
+func TestUnknownTokensFromOneAddressAreLimited(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	limited := 0
+	for i := 0; i <= 2*api.BadPerAddress; i++ {
+		resp, body := call(t, e, apitokens.Prefix+strings.Repeat(string(rune('a'+i%26)), 52), http.MethodGet, "/api/v1/products", nil)
+		switch code := refusal(t, body).Error.Code; {
+		case resp.StatusCode == http.StatusUnauthorized && code == "invalid_token" && limited == 0:
+		case resp.StatusCode == http.StatusTooManyRequests && code == "rate_limited" && resp.Header.Get("Retry-After") != "":
+			limited++
+		default:
+			t.Fatalf("unknown token %d: %d %s", i+1, resp.StatusCode, body)
+		}
+	}
+	// A fixed window: a run crossing a minute boundary lets up to twice the
+	// limit through, so at least the last call is limited.
+	if limited == 0 {
+		t.Fatalf("%d of %d unknown tokens limited", limited, 2*api.BadPerAddress+1)
+	}
+}

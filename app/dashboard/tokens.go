@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/claro-market/claro/app/apitokens"
@@ -57,18 +58,11 @@ func (h *Handlers) tokensPage(c *fiber.Ctx, f tokenForm) (tokensPage, error) {
 	m := storeFrom(c)
 	page := tokensPage{storePage: h.newStorePage(c, "API tokens"), Form: f, APIBase: h.pages.Links.Market() + "/api/v1"}
 	for _, s := range apitokens.AllScopes {
-		owner := false
-		for _, o := range apitokens.OwnerOnly {
-			owner = owner || o == s
-		}
-		checked := false
-		for _, x := range f.Scopes {
-			checked = checked || x == s
-		}
+		owner := slices.Contains(apitokens.OwnerOnly, s)
 		if owner && m.Role != tenants.RoleOwner {
-			continue
+			continue // an admin cannot grant it (apitokens.Check refuses it too)
 		}
-		page.Scopes = append(page.Scopes, scopeOption{Name: s, About: scopeAbout[s], Checked: checked, OwnerOnly: owner})
+		page.Scopes = append(page.Scopes, scopeOption{Name: s, About: scopeAbout[s], Checked: slices.Contains(f.Scopes, s), OwnerOnly: owner})
 	}
 	var err error
 	page.Tokens, err = h.apiTokens.List(c.UserContext(), m.ID)
