@@ -9,9 +9,11 @@ import (
 )
 
 // The JSON API on the marketplace (/api/...) answers every refusal in one
-// shape, {"error":{"code":"…","message":"…"}}, whoever refuses: a handler,
-// a body cap, CleanQuery, the error exit or the 404 for an unknown path.
-// The codes are stable (docs/api.md lists them); the message is for people.
+// shape, {"error":{"code":"…","message":"…"}}, whoever refuses once the
+// host is known: a handler, a body cap, CleanForm, the error exit or the 404
+// for an unknown path. (CleanQuery runs before the host lookup, so a NUL in
+// an API call's query is its HTML 400 page.) The codes are stable
+// (docs/api.md lists them); the message is for people.
 
 // APIErrorBody is the one shape of every API refusal; Fields names the
 // refused fields of a validation error (422).
