@@ -160,8 +160,9 @@ func signedInUser(c *fiber.Ctx) int64 {
 // for this instance's caches to hear of the change: the dashboard and
 // Connect's account events (and the dev test-onboarding page, which delivers
 // one), and the staff console (a suspended store, a product taken down).
+// The API's product writes are the dashboard's, so they wait alike.
 // Carts, checkouts and sign-ins change nothing cached and never wait.
 func changesCaches(path string) bool {
 	return strings.HasPrefix(path, "/dashboard/") || path == "/webhooks/stripe/connect" || strings.HasPrefix(path, "/dev/onboard/") ||
-		strings.HasPrefix(path, "/admin/")
+		strings.HasPrefix(path, "/admin/") || strings.HasPrefix(path, "/api/v1/products")
 }

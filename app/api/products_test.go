@@ -130,12 +130,19 @@ func TestAProductIsCreatedUpdatedPublishedAndGivenAFile(t *testing.T) {
 		t.Fatal("a refused update changed rows")
 	}
 
-	// Published (public by default), stamped once; on the storefront.
+	// Published (public by default), stamped once; on the storefront's
+	// home page, which was read a moment before.
+	if _, home := e.Get(t, apptest.StoreHost(s.t.Slug), "/"); strings.Contains(home, "Film Preset Pack") {
+		t.Fatal("the draft is on the storefront")
+	}
 	resp, body = call(t, e, tok, http.MethodPost, path+"/publish", nil)
 	var pub api.Product
 	decodeInto(t, body, &pub)
 	if resp.StatusCode != http.StatusOK || pub.Visibility != "public" || pub.PublishedAt == nil {
 		t.Fatalf("publish: %d %s", resp.StatusCode, body)
+	}
+	if _, home := e.Get(t, apptest.StoreHost(s.t.Slug), "/"); !strings.Contains(home, "Film Preset Pack") {
+		t.Fatal("the published product is not on the storefront's home page")
 	}
 	if resp, page := e.Get(t, apptest.StoreHost(s.t.Slug), "/products/"+slug); resp.StatusCode != http.StatusOK || !strings.Contains(page, "Film Preset Pack") {
 		t.Fatalf("the published product's page: %d", resp.StatusCode)
