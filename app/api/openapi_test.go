@@ -2,12 +2,14 @@ package api_test
 
 import (
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/claro-market/claro/app/api"
+	"github.com/claro-market/claro/app/licenses"
 	"github.com/claro-market/claro/testkit/moneytest"
 	"github.com/pb33f/libopenapi"
 	"github.com/pb33f/libopenapi/datamodel"
@@ -33,6 +35,22 @@ func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 	model, err := doc.BuildV3Model()
 	if err != nil {
 		t.Fatalf("the document does not build: %v", err)
+	}
+	// Each answer's schema names exactly the fields the Go type sends.
+	for name, v := range map[string]any{"Product": api.Product{}, "File": api.File{}, "Sale": api.Sale{}, "Item": api.Item{},
+		"LicenseKey": api.LicenseKey{}, "KeyStatus": licenses.Status{}} {
+		proxy, ok := model.Model.Components.Schemas.Get(name)
+		if !ok {
+			t.Errorf("no schema %s", name)
+			continue
+		}
+		var documented []string
+		for p := range proxy.Schema().Properties.KeysFromOldest() {
+			documented = append(documented, p)
+		}
+		if sent := jsonFields(reflect.TypeOf(v)); !slices.Equal(sorted(documented), sent) {
+			t.Errorf("schema %s has %v; the API sends %v", name, sorted(documented), sent)
+		}
 	}
 	documented := map[string]bool{}
 	for path, item := range model.Model.Paths.PathItems.FromOldest() {
@@ -69,4 +87,21 @@ func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 	if len(routes) < 17 {
 		t.Fatalf("only %d routes under /api/v1: %v", len(routes), routes)
 	}
+}
+
+// jsonFields are the JSON names of t's fields, sorted.
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return sorted(out)
+}
+
+func sorted(s []string) []string {
+	slices.Sort(s)
+	return s
 }
