@@ -12,6 +12,7 @@ import (
 	"github.com/claro-market/claro/app/api"
 	"github.com/claro-market/claro/app/apitokens"
 	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/claro-market/claro/testkit/moneytest"
 	"github.com/claro-market/claro/testkit/stripetest"
@@ -239,5 +240,23 @@ func TestLicenseKeysAreDisabledAndEnabled(t *testing.T) {
 	resp, body = call(t, e, tok, http.MethodPost, path+"/enable", nil)
 	if resp.StatusCode != http.StatusUnprocessableEntity || refusal(t, body).Error.Code != "key_refunded" || snapshot(t, e, s.t.ID) != before {
 		t.Fatalf("enabling a refunded key: %d %s", resp.StatusCode, body)
+	}
+}
+
+// With DEV_TEST_PAYMENTS (`claro dev`), the API's refund is confirmed at
+// once, as the dashboard's is: the dev tools deliver the charge.refunded
+// stripe-mock never sends, through the webhook's own handler.
+func TestInDevARefundThroughTheAPIIsConfirmedAtOnce(t *testing.T) {
+	e := moneytest.New(t, testDB, func(c *config.Config) { c.DevTestPayments = true })
+	s := newStore(t, e, "devrefund")
+	tok := makeToken(t, s.owner, s.t, "dev", apitokens.SalesRead, apitokens.SalesRefund)
+	resp, body := call(t, e, tok, http.MethodPost, "/api/v1/sales/"+strconv.FormatInt(s.orderID, 10)+"/refunds", nil)
+	var sale api.Sale
+	decodeInto(t, body, &sale)
+	if resp.StatusCode != http.StatusAccepted || sale.Status != "refunded" || sale.RefundPending {
+		t.Fatalf("a dev refund: %d %s", resp.StatusCode, body)
+	}
+	if n := e.Count(t, "license_keys WHERE id = ? AND disabled_at IS NOT NULL", s.keyID); n != 1 {
+		t.Fatal("the refunded order's key is still enabled")
 	}
 }
