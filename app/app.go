@@ -14,6 +14,8 @@ import (
 
 	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/app/admin"
+	"github.com/claro-market/claro/app/api"
+	"github.com/claro-market/claro/app/apitokens"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
@@ -202,6 +204,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	a.Deliveries = orders.NewDeliveries(database.Primary)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics).WithDeliveries(a.Deliveries)
+	apiTokens := apitokens.New(database)
 	r := stack{
 		assets: assets, csrf: web.NewCSRF(secret, secure, "/webhooks/", "/api/"), download: signer,
 		accounts: accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure),
@@ -211,9 +214,12 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 		cart:     carts, checkout: checkout.NewHandlers(checkouts, cartCookies, carts, pages).WithDownloads(purchases), webhooks: webhooks,
 		library: library.NewHandlers(purchases, pages, signer).WithClaims(tokens, users).WithLicenseKeys(a.Licenses.Held), entitled: purchases.EntitledToFile,
 		dashboard: dashboard.New(database, pages, blobs).WithMoney(a.Payments, a.Payouts).WithDomains(a.Domains).WithLicenses(a.Licenses).WithHooks(a.Hooks, cfg.IsProduction()).
+			WithAPITokens(apiTokens).
 			OnInvitation(invitationMail(o.Invitations, mail, log)),
 		admin:    newAdmin(a, pages),
 		licenses: licenses.NewHandlers(a.Licenses, limiter),
+		api: api.New(database, apiTokens, catalog.NewEditor(database, blobs), a.Licenses, cursors, limiter, log).
+			WithRefunds(a.Payments, nil),
 	}
 	if err := a.devPages(&r, pages, webhooks); err != nil {
 		return nil, err
@@ -322,6 +328,7 @@ func (a *App) devPages(r *stack, pages *web.Pages, webhooks *orders.Handlers) er
 		r.testOnboarding = devtools.NewTestOnboardingHandlers(onboard, pages)
 		r.testEvents = devtools.NewTestEventHandlers(events, pages)
 		r.dashboard.WithDevEvents(events)
+		r.api.WithRefunds(a.Payments, events.Refunded)
 	}
 	if cfg.DevMailbox && a.Mailbox != nil {
 		r.devMail = devtools.NewMailHandlers(a.Mailbox, pages)

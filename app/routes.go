@@ -5,6 +5,7 @@ import (
 
 	"github.com/claro-market/claro/app/accounts"
 	"github.com/claro-market/claro/app/admin"
+	"github.com/claro-market/claro/app/api"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
@@ -45,6 +46,7 @@ type stack struct {
 	dashboard      *dashboard.Handlers
 	admin          *admin.Handlers // the staff console: the 404 page for anyone without the platform role
 	licenses       *licenses.Handlers
+	api            *api.Handlers // the creators' JSON API: authorised by a store's token (Authorization: Bearer)
 }
 
 // routes states the whole middleware chain, in the order a request passes
@@ -97,11 +99,11 @@ func (a *App) routes(s stack) {
 	f.Get("/favicon.ico", s.assets.Favicon)                              // every host's icon, whatever page asks
 	f.Get("/media/*", blob.MediaHandler(a.Blobs))                        // public product images, cacheable by anyone
 
-	f.Use(s.accounts.Middleware)               // the session (cookie only, no body): who is signed in (web.CurrentUser), before CSRF binds tokens to it
-	f.Use(web.BodyCaps(dashboard.UploadLimit)) // before anything reads the body: a signed-in creator's upload may be large and multipart, anything else is a small form
-	f.Use(web.CleanForm)                       // CleanQuery for a urlencoded body: after the cap, before CSRF reads the form
-	f.Use(s.csrf.Middleware)                   // every unsafe method carries this host's token; webhooks are signed instead
-	f.Use(web.Compress)                        // brotli or gzip for what is rendered now; a cached page's stored gzip passes untouched
+	f.Use(s.accounts.Middleware)     // the session (cookie only, no body): who is signed in (web.CurrentUser), before CSRF binds tokens to it
+	f.Use(web.BodyCaps(uploadLimit)) // before anything reads the body: a signed-in creator's (or a token's) upload may be large and multipart, anything else is a small form
+	f.Use(web.CleanForm)             // CleanQuery for a urlencoded body: after the cap, before CSRF reads the form
+	f.Use(s.csrf.Middleware)         // every unsafe method carries this host's token; webhooks are signed instead
+	f.Use(web.Compress)              // brotli or gzip for what is rendered now; a cached page's stored gzip passes untouched
 	if a.Pages != nil {
 		f.Use(a.Pages.Middleware) // last: serves and stores only anonymous pages, its CSRF token cut out and written back
 	}
@@ -114,6 +116,7 @@ func (a *App) routes(s stack) {
 	s.checkout.Routes(f)
 	s.webhooks.Routes(f)
 	s.licenses.Routes(f) // the public license API: JSON, authorised by the key it carries (CSRF exempts /api/)
+	s.api.Routes(f)      // the creators' API: JSON, authorised by a store's token; every refusal (and the 404) in the API's JSON shape
 	if s.testPayments != nil {
 		s.testPayments.Routes(f)
 		s.testOnboarding.Routes(f)
@@ -133,6 +136,16 @@ func (a *App) routes(s stack) {
 	routes.Load(f)
 }
 
+// uploadLimit is web.BodyCaps' cap of a request that may carry an upload:
+// the dashboard's (a signed-in creator's files and images) or the API's (a
+// file sent with a token); 0 for every other request.
+func uploadLimit(c *fiber.Ctx) int {
+	if n := dashboard.UploadLimit(c); n > 0 {
+		return n
+	}
+	return api.UploadLimit(c)
+}
+
 // signedInUser is the downloader's user id, 0 for a visitor: a download link
 // is signed for one buyer.
 func signedInUser(c *fiber.Ctx) int64 {
@@ -147,8 +160,9 @@ func signedInUser(c *fiber.Ctx) int64 {
 // for this instance's caches to hear of the change: the dashboard and
 // Connect's account events (and the dev test-onboarding page, which delivers
 // one), and the staff console (a suspended store, a product taken down).
+// The API's product writes are the dashboard's, so they wait alike.
 // Carts, checkouts and sign-ins change nothing cached and never wait.
 func changesCaches(path string) bool {
 	return strings.HasPrefix(path, "/dashboard/") || path == "/webhooks/stripe/connect" || strings.HasPrefix(path, "/dev/onboard/") ||
-		strings.HasPrefix(path, "/admin/")
+		strings.HasPrefix(path, "/admin/") || strings.HasPrefix(path, "/api/v1/products")
 }

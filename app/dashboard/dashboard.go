@@ -9,6 +9,7 @@ import (
 	"net"
 
 	"github.com/claro-market/claro/app/accounts"
+	"github.com/claro-market/claro/app/apitokens"
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/db"
@@ -21,19 +22,20 @@ import (
 
 // Handlers serves the dashboard.
 type Handlers struct {
-	db       *db.DB
-	tenants  *tenants.Store
-	pages    *web.Pages
-	editor   *catalog.Editor // the creator side of the catalog: every product change
-	blobs    blob.Store      // store logos
-	money    money           // the money path: Stripe onboarding, sales, refunds (WithMoney)
-	dev      DevEvents       // `claro dev` only: Stripe's refund and dispute events (WithDevEvents)
-	domains  *tenants.DomainStore
-	rootHost string          // ROOT_DOMAIN without its port: what custom domains point at
-	users    *accounts.Users // is the invitee's address verified?
-	invited  InvitationHook  // told of each invitation sent (OnInvitation); nil sends nothing
-	licenses *licenses.Keys  // the license-keys page (WithLicenses); nil: none
-	hooks    *hooks.Hooks    // the webhooks page (WithHooks); nil: none
+	db        *db.DB
+	tenants   *tenants.Store
+	pages     *web.Pages
+	editor    *catalog.Editor // the creator side of the catalog: every product change
+	blobs     blob.Store      // store logos
+	money     money           // the money path: Stripe onboarding, sales, refunds (WithMoney)
+	dev       DevEvents       // `claro dev` only: Stripe's refund and dispute events (WithDevEvents)
+	domains   *tenants.DomainStore
+	rootHost  string           // ROOT_DOMAIN without its port: what custom domains point at
+	users     *accounts.Users  // is the invitee's address verified?
+	invited   InvitationHook   // told of each invitation sent (OnInvitation); nil sends nothing
+	licenses  *licenses.Keys   // the license-keys page (WithLicenses); nil: none
+	apiTokens *apitokens.Store // the API tokens page (WithAPITokens); nil: none
+	hooks     *hooks.Hooks     // the webhooks page (WithHooks); nil: none
 	// hooksProduction makes the webhooks page accept public https URLs only.
 	hooksProduction bool
 }
@@ -101,6 +103,9 @@ func (h *Handlers) Routes(r fiber.Router) {
 	}
 	d.Get(s+"/webhooks/deliveries/:delivery", accounts.RequireUser, h.member, h.webhookDelivery)
 	d.Post(s+"/webhooks/deliveries/:delivery/redeliver", accounts.RequireUser, h.member, h.owner, h.redeliver)
+	d.Get(s+"/tokens", accounts.RequireUser, h.member, h.tokens)
+	d.Post(s+"/tokens", accounts.RequireUser, h.member, h.createToken)
+	d.Post(s+"/tokens/:token/revoke", accounts.RequireUser, h.member, h.revokeToken)
 }
 
 type storeKey struct{}

@@ -227,21 +227,19 @@ func (h *Handlers) refund(c *fiber.Ctx) error {
 		return errNoPayments
 	}
 	m := storeFrom(c)
-	o, err := h.refundable(c)
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return err
+		return web.ErrNotFound
 	}
 	base := "/dashboard/s/" + m.Slug + "/sales"
 	ctx := c.UserContext()
-	if _, err := h.money.pay.Refund(ctx, o.ID, *o.PaymentIntentID); err != nil {
-		if errors.Is(err, payments.ErrStripe) {
-			return c.Redirect(base+"?notice=refund-failed", fiber.StatusSeeOther)
-		}
-		return err
-	}
-	if err := h.db.InTenant(ctx, m.ID, func(ctx context.Context, tx bun.Tx) error {
-		return orders.NewSales(tx).RefundRequested(ctx, m.ID, o.ID)
-	}); err != nil {
+	o, err := orders.RequestRefund(ctx, h.db, h.money.pay, m.ID, id) // the API's refund too
+	switch {
+	case errors.Is(err, orders.ErrNotRefundable):
+		return web.ErrNotFound
+	case errors.Is(err, payments.ErrStripe):
+		return c.Redirect(base+"?notice=refund-failed", fiber.StatusSeeOther)
+	case err != nil:
 		return err
 	}
 	if h.dev != nil {

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"github.com/claro-market/claro/app/apitokens"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
@@ -22,6 +23,9 @@ func Views() []web.View {
 		{Name: "dashboard/licenses", Data: licensesPage{}, Page: true},
 		{Name: "dashboard/webhooks", Data: webhooksPage{}, Page: true},
 		{Name: "dashboard/webhook_delivery", Data: deliveryPage{}, Page: true},
+		{Name: "dashboard/tokens", Data: tokensPage{}, Page: true},
+		{Name: "dashboard/tokens", Data: tokensPage{Created: &apitokens.Token{Scopes: []string{"products:read"}}, Secret: "claro_pat_x",
+			Tokens: []apitokens.Token{{Name: "x", Scopes: []string{"products:read"}}}, Scopes: []scopeOption{{Name: "products:read"}}}, Page: true},
 		{Name: "dashboard/refund_confirm", Data: refundPage{Order: &orders.Order{}}, Page: true},
 		{Name: "dashboard/product_form", Data: productPage{}, Page: true},
 		{Name: "partials/dash_nav", Data: storePage{}},

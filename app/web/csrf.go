@@ -67,7 +67,15 @@ func (x *CSRF) Token(binding, host string) string {
 }
 
 // Middleware issues the request's token and checks it on unsafe methods.
+// An exempt path (signed webhooks, the token-authorised JSON API) gets no
+// token and no visitor cookie: nothing there renders a form, and an API
+// client must not be handed cookies.
 func (x *CSRF) Middleware(c *fiber.Ctx) error {
+	for _, p := range x.exempt {
+		if strings.HasPrefix(c.Path(), p) {
+			return c.Next()
+		}
+	}
 	binding := sessionBinding(c)
 	if binding == "" {
 		binding = c.Cookies(x.VisitorCookie())
@@ -89,11 +97,6 @@ func (x *CSRF) Middleware(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions, fiber.MethodTrace:
 		return c.Next()
-	}
-	for _, p := range x.exempt {
-		if strings.HasPrefix(c.Path(), p) {
-			return c.Next()
-		}
 	}
 	if !sameOrigin(c.Get(fiber.HeaderOrigin), host) || !sameOrigin(c.Get(fiber.HeaderReferer), host) {
 		return Refuse(fiber.StatusForbidden, "This request came from another site and was refused.")

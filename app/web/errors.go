@@ -67,6 +67,9 @@ func NewErrorPages(v fiber.Views, log *slog.Logger, market string) (*ErrorPages,
 	}
 	e := &ErrorPages{notFound: buf.Bytes(), unavailable: gone.Bytes(), views: v, styles: StyleHashes(buf.Bytes(), sample.Bytes(), gone.Bytes()), log: log}
 	e.render = func(c *fiber.Ctx, status int, msg string) error {
+		if IsAPI(c) {
+			return apiStatus(c, status, msg)
+		}
 		c.Status(status)
 		if site, ok := e.site(c); ok {
 			return c.Render("errors/site_error", siteError{Page: e.page(site, "Error"), Status: status, Message: msg, RequestID: RequestID(c)}, BaseLayout)
@@ -169,6 +172,9 @@ func (e *ErrorPages) StyleHashes() []string { return e.styles }
 
 // NotFound writes the 404 page.
 func (e *ErrorPages) NotFound(c *fiber.Ctx) error {
+	if IsAPI(c) {
+		return APIError(c, fiber.StatusNotFound, "", "")
+	}
 	body := e.notFound
 	if site, ok := e.site(c); ok {
 		body = e.marketNotFound

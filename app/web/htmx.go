@@ -32,5 +32,8 @@ func (rt Routes) Get(path string, h ...fiber.Handler) { rt.r.Get(path, rt.with(h
 // Post registers a POST route on this site.
 func (rt Routes) Post(path string, h ...fiber.Handler) { rt.r.Post(path, rt.with(h)...) }
 
+// Patch registers a PATCH route on this site.
+func (rt Routes) Patch(path string, h ...fiber.Handler) { rt.r.Patch(path, rt.with(h)...) }
+
 // Delete registers a DELETE route on this site.
 func (rt Routes) Delete(path string, h ...fiber.Handler) { rt.r.Delete(path, rt.with(h)...) }

@@ -118,7 +118,8 @@ func cacheKey(c *fiber.Ctx) string {
 // Middleware serves and fills the cache. It runs after the session and CSRF
 // middleware: it needs to know who is signed in and the visitor's token.
 func (pc *PageCache) Middleware(c *fiber.Ctx) error {
-	if c.Method() != fiber.MethodGet || CurrentUser(c) != nil || db.ReadsPrimary(c.UserContext()) {
+	if c.Method() != fiber.MethodGet || CurrentUser(c) != nil || db.ReadsPrimary(c.UserContext()) ||
+		len(c.Request().Header.Peek(fiber.HeaderAuthorization)) > 0 { // an API client's answer is its token's alone
 		return c.Next()
 	}
 	key := cacheKey(c)

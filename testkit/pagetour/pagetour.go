@@ -113,6 +113,7 @@ func (tr *Tour) Creator(p *browsertest.Page) []Stop {
 		{"dashboard-payments", base + "/payments"},
 		{"dashboard-domain", base + "/domain"},
 		{"dashboard-webhooks", base + "/webhooks"},
+		{"dashboard-tokens", base + "/tokens"},
 	}
 }
 
