@@ -23,6 +23,7 @@ import (
 	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/devtools"
+	"github.com/claro-market/claro/app/discounts"
 	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/licenses"
 	"github.com/claro-market/claro/app/metrics"
@@ -174,6 +175,9 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	// or dispute, in the webhook's transaction.
 	a.Licenses = licenses.NewKeys(database.Primary, secret)
 	a.Orders.OnPaid(a.Licenses.Issue).OnAdjusted(a.Licenses.Disable)
+	// A discount code's hold becomes a redemption when its order is paid,
+	// in the same transaction.
+	a.Orders.OnPaid(discounts.Redeem)
 	a.Reconciler = reconcile.New(database.Primary, a.Payments, a.Orders, a.Payouts, log, a.Metrics.Reconciled)
 	a.listen(directory)
 	a.measure()

@@ -15,7 +15,7 @@ func TestCookieRoundTripsAndRefusesTampering(t *testing.T) {
 	}
 	raw := x.Encode(c)
 	got, err := x.Decode(7, raw)
-	if err != nil || !slices.Equal(got.Items, []Item{{3, 1}, {9, 1}}) {
+	if err != nil || !slices.Equal(got.Items, []Item{{ProductID: 3, Quantity: 1}, {ProductID: 9, Quantity: 1}}) {
 		t.Fatalf("decode = %+v, %v", got, err)
 	}
 	if _, err := x.Decode(8, raw); !errors.Is(err, ErrInvalid) {
@@ -45,7 +45,7 @@ func TestACartHoldsEachProductOnceAndAtMostMaxItems(t *testing.T) {
 	}
 	// A cookie from before, naming three of a product, counts it once.
 	old, err := parse("1|7|3:3,9:1")
-	if err != nil || !slices.Equal(old.Items, []Item{{3, 1}, {9, 1}}) {
+	if err != nil || !slices.Equal(old.Items, []Item{{ProductID: 3, Quantity: 1}, {ProductID: 9, Quantity: 1}}) {
 		t.Fatalf("old cookie = %+v, %v", old, err)
 	}
 }
@@ -66,7 +66,7 @@ func FuzzCartCookie(f *testing.F) {
 	x := NewCodec([]byte("0123456789abcdef0123456789abcdef"))
 	f.Add("1|7|3:1,9:2", false)
 	f.Add("1|7|", true)
-	f.Add(x.Encode(Cart{TenantID: 7, Items: []Item{{1, 1}}}), false)
+	f.Add(x.Encode(Cart{TenantID: 7, Items: []Item{{ProductID: 1, Quantity: 1}}}), false)
 	f.Add("1|7|99999999999999999999:1", true)
 	f.Fuzz(func(t *testing.T, s string, sign bool) {
 		raw := s
