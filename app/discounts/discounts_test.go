@@ -1,0 +1,313 @@
+package discounts_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/discounts"
+	"github.com/claro-market/claro/app/web"
+	"github.com/claro-market/claro/tenants"
+	"github.com/claro-market/claro/testkit/apptest"
+	"github.com/claro-market/claro/testkit/moneytest"
+	"github.com/claro-market/claro/testkit/stripetest"
+	"github.com/uptrace/bun"
+)
+
+// newCode creates a code in the store through the creator side the
+// dashboard uses; mods change it first.
+func newCode(t *testing.T, e *moneytest.Env, s *tenants.Tenant, code string, mods ...func(*discounts.Code)) *discounts.Code {
+	t.Helper()
+	k := &discounts.Code{Code: code, Kind: discounts.Percent, Value: 20, Currency: "usd", AllProducts: true}
+	for _, m := range mods {
+		m(k)
+	}
+	ctx := context.Background()
+	if err := e.DB.InTenant(ctx, s.ID, func(ctx context.Context, tx bun.Tx) error {
+		return discounts.NewCreator(tx).Create(ctx, s.ID, k)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func intp(n int) *int { return &n }
+
+// sent is one request's answer, from a goroutine (no t.Fatal there).
+type sent struct {
+	status   int
+	location string
+	body     string
+	err      error
+}
+
+// post sends a form from browser b as a same-origin browser would, safe
+// from goroutines: token is the page's CSRF token, fetched before.
+func post(e *moneytest.Env, b *apptest.Browser, host, path string, form url.Values, token string, htmx bool) sent {
+	if form == nil {
+		form = url.Values{}
+	}
+	if !htmx {
+		form.Set("_csrf", token)
+	}
+	req := httptest.NewRequest(http.MethodPost, "http://"+host+path, strings.NewReader(form.Encode()))
+	req.Host = host
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://"+host)
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set(web.CSRFHeader, token)
+	}
+	for _, c := range b.Jar.Cookies(req.URL) {
+		req.AddCookie(c)
+	}
+	resp, err := e.App.Fiber.Test(req, -1)
+	if err != nil {
+		return sent{err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	b.Jar.SetCookies(req.URL, resp.Cookies())
+	return sent{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(body), err: err}
+}
+
+// applyCode enters code in b's cart with htmx, as the cart's form does.
+func applyCode(t *testing.T, e *moneytest.Env, b *apptest.Browser, host, code string) sent {
+	t.Helper()
+	r := post(e, b, host, "/cart/discount", url.Values{"code": {code}}, b.CSRF(t, host, "/cart"), true)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r
+}
+
+// deliver posts a signed webhook payload; safe from goroutines.
+func deliver(e *moneytest.Env, payload []byte) (int, error) {
+	req := httptest.NewRequest(http.MethodPost, "http://"+apptest.Root+"/webhooks/stripe", bytes.NewReader(payload))
+	req.Host = apptest.Root
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Stripe-Signature", stripetest.Sign(payload, moneytest.WebhookSecret, time.Time{}))
+	resp, err := e.App.Fiber.Test(req, -1)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func TestACodeCappedAtThreeIsRedeemedThreeTimesBy20ConcurrentPaidCheckouts(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("cap"))
+	p := e.Product(t, s, "brushes", catalog.Public, func(p *catalog.Product) { p.PriceCents = 2000 })
+	k := newCode(t, e, s, "LAUNCH3", func(k *discounts.Code) { k.MaxRedemptions = intp(3); k.Value = 25 })
+	host := apptest.StoreHost(s.Slug)
+	const buyers = 20
+	bs, tokens := make([]*apptest.Browser, buyers), make([]string, buyers)
+	for i := range bs {
+		bs[i] = e.NewBrowser()
+		moneytest.AddToCart(t, bs[i], host, p.ID)
+		if r := applyCode(t, e, bs[i], host, "launch3"); r.status != http.StatusOK || !strings.Contains(r.body, "25% off") {
+			t.Fatalf("buyer %d: code preview %d\n%s", i, r.status, r.body)
+		}
+		tokens[i] = bs[i].CSRF(t, host, "/cart")
+	}
+	// Every buyer checks out at once, each with their own address.
+	res := make([]sent, buyers)
+	var wg sync.WaitGroup
+	for i := range bs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i] = post(e, bs[i], host, "/checkout", url.Values{"email": {fmt.Sprintf("cap%d-%s@example.com", i, s.Slug)}}, tokens[i], false)
+		}()
+	}
+	wg.Wait()
+	opened, usedUp := 0, 0
+	for i, r := range res {
+		switch {
+		case r.err != nil:
+			t.Fatalf("buyer %d: %v", i, r.err)
+		case r.status == http.StatusSeeOther:
+			opened++
+		case r.status == http.StatusUnprocessableEntity && strings.Contains(r.body, "That code has been used up."):
+			usedUp++
+			// Told so, they check out without the code, at the full price.
+			token := bs[i].CSRF(t, host, "/cart")
+			if rr := post(e, bs[i], host, "/cart/discount", url.Values{"remove": {"1"}}, token, true); rr.status != http.StatusOK {
+				t.Fatalf("buyer %d: remove code %d %s", i, rr.status, rr.body)
+			}
+			if rr := post(e, bs[i], host, "/checkout", url.Values{"email": {fmt.Sprintf("cap%d-%s@example.com", i, s.Slug)}}, token, false); rr.status != http.StatusSeeOther {
+				t.Fatalf("buyer %d: checkout without the code %d %s", i, rr.status, rr.body)
+			}
+		default:
+			t.Fatalf("buyer %d: %d\n%s", i, r.status, r.body)
+		}
+	}
+	if opened != 3 || usedUp != buyers-3 {
+		t.Fatalf("%d checkouts opened with the code and %d told it was used up, want 3 and %d", opened, usedUp, buyers-3)
+	}
+	// Every checkout of the store is paid at once.
+	var cks []moneytest.Checkout
+	if err := e.DB.Primary.NewRaw(`SELECT id, tenant_id, stripe_checkout_session_id, amount_total_cents FROM checkouts WHERE tenant_id = ?`,
+		s.ID).Scan(context.Background(), &cks); err != nil {
+		t.Fatal(err)
+	}
+	if len(cks) != buyers {
+		t.Fatalf("%d checkouts, want %d", len(cks), buyers)
+	}
+	codes := make([]int, len(cks))
+	for i, ck := range cks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			payload := moneytest.CompletedEvent("evt_cap_"+strconv.FormatInt(ck.ID, 10), ck, "pi_cap_"+strconv.FormatInt(ck.ID, 10)+s.Slug)
+			codes[i], _ = deliver(e, payload)
+		}()
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Fatalf("webhook %d: %d", i, c)
+		}
+	}
+	if n := e.Count(t, `orders WHERE tenant_id = ? AND status = 'paid'`, s.ID); n != buyers {
+		t.Fatalf("%d paid orders, want %d", n, buyers)
+	}
+	if n := e.Count(t, `discount_uses WHERE code_id = ? AND order_id IS NOT NULL`, k.ID); n != 3 {
+		t.Fatalf("the code capped at 3 was redeemed %d times", n)
+	}
+	if n := e.Count(t, `orders WHERE tenant_id = ? AND amount_total_cents = 1500`, s.ID); n != 3 {
+		t.Fatalf("%d orders at the discounted 15.00, want 3", n)
+	}
+	if n := e.Count(t, `orders WHERE tenant_id = ? AND amount_total_cents = 2000`, s.ID); n != buyers-3 {
+		t.Fatalf("%d orders at the full 20.00, want %d", n, buyers-3)
+	}
+	if n := e.Count(t, `discount_uses u JOIN orders o ON o.id = u.order_id WHERE u.code_id = ? AND o.amount_total_cents = 1500 AND u.amount_off_cents = 500 AND u.flag IS NULL`, k.ID); n != 3 {
+		t.Fatalf("%d redemptions on the discounted orders, want 3", n)
+	}
+	// Stripe was asked for the discounted amount as the line's real
+	// amount, and the platform's fee (10%) on what was charged.
+	charged := map[string]int{}
+	for _, r := range e.Stripe.Find("POST", "/v1/checkout/sessions") {
+		charged[r.Form.Get("line_items[0][price_data][unit_amount]")+"/"+r.Form.Get("payment_intent_data[application_fee_amount]")]++
+	}
+	if charged["1500/150"] != 3 || charged["2000/200"] != buyers-3 || len(charged) != 2 {
+		t.Fatalf("Stripe sessions by unit amount/fee: %v", charged)
+	}
+}
+
+// cookie is b's cart cookie on host.
+func cookie(b *apptest.Browser, host string) string {
+	for _, c := range b.Jar.Cookies(&url.URL{Scheme: "http", Host: host, Path: "/"}) {
+		if c.Name == "claro_cart" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func TestACodeThatDoesNotApplySaysWhyAndChangesNothing(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("why"))
+	p := e.Product(t, s, "brushes", catalog.Public, func(p *catalog.Product) { p.PriceCents = 2000 })
+	other := e.Product(t, s, "fonts", catalog.Public)
+	elsewhere := e.Store(t, apptest.Unique("else"))
+	newCode(t, e, elsewhere, "THEIRS")
+	past, future := time.Now().Add(-48*time.Hour), time.Now().Add(48*time.Hour)
+	newCode(t, e, s, "SOON", func(k *discounts.Code) { k.StartsAt = &future })
+	newCode(t, e, s, "OVER", func(k *discounts.Code) { k.StartsAt, k.EndsAt = &past, &[]time.Time{past.Add(time.Hour)}[0] })
+	newCode(t, e, s, "BIG", func(k *discounts.Code) { k.MinOrderCents = 5000 })
+	newCode(t, e, s, "FONTS", func(k *discounts.Code) { k.AllProducts, k.Products = false, []int64{other.ID} })
+	newCode(t, e, s, "EUROS", func(k *discounts.Code) { k.Kind, k.Value, k.Currency = discounts.Amount, 500, "eur" })
+	host := apptest.StoreHost(s.Slug)
+	b := e.NewBrowser()
+	moneytest.AddToCart(t, b, host, p.ID)
+	for code, want := range map[string]string{
+		"NOPE":     "That code is not valid in this store.",
+		"THEIRS":   "That code is not valid in this store.", // another store's code is unknown here
+		"soon":     "That code starts on " + future.UTC().Format("2 January 2006"),
+		"OVER":     "That code ended on",
+		"BIG":      "That code needs an order of at least $50.00.",
+		"FONTS":    "That code is not for the products in your cart.",
+		"EUROS":    "That code is for orders in EUR.",
+		"a":        "Enter a discount code: 2 to 40 letters, digits, - or _.",
+	} {
+		before := cookie(b, host)
+		r := applyCode(t, e, b, host, code)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, want) {
+			t.Errorf("%s: %d, want 422 with %q\n%s", code, r.status, want, r.body)
+		}
+		if after := cookie(b, host); after != before || before == "" {
+			t.Errorf("%s: the cart cookie changed", code)
+		}
+	}
+	// A NUL byte is the app's 400 for any form (web.CleanForm), nothing changed.
+	before := cookie(b, host)
+	if r := applyCode(t, e, b, host, "no\x00nul"); r.status != http.StatusBadRequest || cookie(b, host) != before {
+		t.Errorf("a NUL byte: %d", r.status)
+	}
+	// Without htmx the cart page says it, as a 422.
+	r := post(e, b, host, "/cart/discount", url.Values{"code": {"BIG"}}, b.CSRF(t, host, "/cart"), false)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "That code needs an order of at least $50.00.") || !strings.Contains(r.body, `id="cart"`) {
+		t.Errorf("plain form: %d\n%s", r.status, r.body)
+	}
+	if n := e.Count(t, `checkouts WHERE tenant_id = ?`, s.ID); n != 0 {
+		t.Fatalf("%d checkouts written", n)
+	}
+}
+
+func TestAFixedAmountIsSharedAmongTheCodesProductsAndTheFeeIsOnWhatIsCharged(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("share"))
+	a := e.Product(t, s, "a", catalog.Public, func(p *catalog.Product) { p.PriceCents = 3000 })
+	b2 := e.Product(t, s, "b", catalog.Public, func(p *catalog.Product) { p.PriceCents = 1000 })
+	c := e.Product(t, s, "c", catalog.Public, func(p *catalog.Product) { p.PriceCents = 999 })
+	newCode(t, e, s, "TENOFF", func(k *discounts.Code) {
+		k.Kind, k.Value, k.AllProducts, k.Products = discounts.Amount, 1000, false, []int64{a.ID, b2.ID}
+	})
+	host := apptest.StoreHost(s.Slug)
+	b := e.NewBrowser()
+	for _, p := range []*catalog.Product{a, b2, c} {
+		moneytest.AddToCart(t, b, host, p.ID)
+	}
+	if r := applyCode(t, e, b, host, "tenoff"); r.status != http.StatusOK || !strings.Contains(r.body, `class="cart-total">$39.99`) {
+		t.Fatalf("preview: %d\n%s", r.status, r.body)
+	}
+	if r := post(e, b, host, "/checkout", nil, b.CSRF(t, host, "/cart"), false); r.status != http.StatusSeeOther {
+		t.Fatalf("checkout: %d\n%s", r.status, r.body)
+	}
+	reqs := e.Stripe.Find("POST", "/v1/checkout/sessions")
+	if len(reqs) != 1 {
+		t.Fatalf("%d sessions", len(reqs))
+	}
+	f := reqs[0].Form
+	for k, want := range map[string]string{
+		"line_items[0][price_data][unit_amount]":      "2250", // 3000 - 750
+		"line_items[1][price_data][unit_amount]":      "750",  // 1000 - 250
+		"line_items[2][price_data][unit_amount]":      "999",  // not the code's product
+		"payment_intent_data[application_fee_amount]": "399",  // 10% of 3999, rounded down
+	} {
+		if got := f.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if exp, _ := strconv.ParseInt(f.Get("expires_at"), 10, 64); time.Until(time.Unix(exp, 0)) < 30*time.Minute || time.Until(time.Unix(exp, 0)) > discounts.SessionLife {
+		t.Errorf("expires_at %q: not 30 to 35 minutes ahead", f.Get("expires_at"))
+	}
+	if n := e.Count(t, `checkouts WHERE tenant_id = ? AND amount_total_cents = 3999 AND application_fee_cents = 399`, s.ID); n != 1 {
+		t.Fatalf("checkout row: %d", n)
+	}
+	if n := e.Count(t, `discount_uses u JOIN checkouts c ON c.id = u.checkout_id WHERE c.tenant_id = ? AND u.amount_off_cents = 1000 AND u.order_id IS NULL AND u.expires_at > now() + interval '39 minutes'`, s.ID); n != 1 {
+		t.Fatalf("hold: %d", n)
+	}
+}
