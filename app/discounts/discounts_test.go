@@ -233,14 +233,14 @@ func TestACodeThatDoesNotApplySaysWhyAndChangesNothing(t *testing.T) {
 	b := e.NewBrowser()
 	moneytest.AddToCart(t, b, host, p.ID)
 	for code, want := range map[string]string{
-		"NOPE":     "That code is not valid in this store.",
-		"THEIRS":   "That code is not valid in this store.", // another store's code is unknown here
-		"soon":     "That code starts on " + future.UTC().Format("2 January 2006"),
-		"OVER":     "That code ended on",
-		"BIG":      "That code needs an order of at least $50.00.",
-		"FONTS":    "That code is not for the products in your cart.",
-		"EUROS":    "That code is for orders in EUR.",
-		"a":        "Enter a discount code: 2 to 40 letters, digits, - or _.",
+		"NOPE":   "That code is not valid in this store.",
+		"THEIRS": "That code is not valid in this store.", // another store's code is unknown here
+		"soon":   "That code starts on " + future.UTC().Format("2 January 2006"),
+		"OVER":   "That code ended on",
+		"BIG":    "That code needs an order of at least $50.00.",
+		"FONTS":  "That code is not for the products in your cart.",
+		"EUROS":  "That code is for orders in EUR.",
+		"a":      "Enter a discount code: 2 to 40 letters, digits, - or _.",
 	} {
 		before := cookie(b, host)
 		r := applyCode(t, e, b, host, code)
