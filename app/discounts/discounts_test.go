@@ -311,3 +311,136 @@ func TestAFixedAmountIsSharedAmongTheCodesProductsAndTheFeeIsOnWhatIsCharged(t *
 		t.Fatalf("hold: %d", n)
 	}
 }
+
+// checkout posts the cart's checkout form with email (none when "").
+func checkout(t *testing.T, e *moneytest.Env, b *apptest.Browser, host, email string) sent {
+	t.Helper()
+	form := url.Values{}
+	if email != "" {
+		form.Set("email", email)
+	}
+	r := post(e, b, host, "/checkout", form, b.CSRF(t, host, "/cart"), false)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r
+}
+
+// latest is the store's newest checkout.
+func latest(t *testing.T, e *moneytest.Env, s *tenants.Tenant) moneytest.Checkout {
+	t.Helper()
+	var ck moneytest.Checkout
+	if err := e.DB.Primary.NewRaw(`SELECT id, tenant_id, stripe_checkout_session_id, amount_total_cents FROM checkouts
+		WHERE tenant_id = ? ORDER BY id DESC LIMIT 1`, s.ID).Scan(context.Background(), &ck); err != nil {
+		t.Fatal(err)
+	}
+	return ck
+}
+
+func TestThePerBuyerLimitHoldsByAccountAndByAddress(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("once"))
+	p := e.Product(t, s, "brushes", catalog.Public, func(p *catalog.Product) { p.PriceCents = 2000 })
+	q := e.Product(t, s, "fonts", catalog.Public, func(p *catalog.Product) { p.PriceCents = 2000 })
+	k := newCode(t, e, s, "ONCE", func(k *discounts.Code) { k.MaxPerBuyer = intp(1) })
+	host := apptest.StoreHost(s.Slug)
+
+	// A signed-in buyer uses the code once, paid.
+	email := apptest.Email("once")
+	a := e.NewBrowser()
+	a.SignUp(t, email, "a long enough password", "Ada")
+	moneytest.AddToCart(t, a, host, p.ID)
+	if r := applyCode(t, e, a, host, "ONCE"); r.status != http.StatusOK {
+		t.Fatalf("apply: %d\n%s", r.status, r.body)
+	}
+	if r := checkout(t, e, a, host, ""); r.status != http.StatusSeeOther {
+		t.Fatalf("checkout: %d\n%s", r.status, r.body)
+	}
+	e.Pay(t, latest(t, e, s), "pi_"+apptest.Unique("once"))
+	// The second time, the cart says so already, and checkout refuses it.
+	moneytest.AddToCart(t, a, host, q.ID)
+	if r := applyCode(t, e, a, host, "ONCE"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "You have already used that code.") {
+		t.Fatalf("second use by the account: %d\n%s", r.status, r.body)
+	}
+
+	// A guest who gives no address is asked for one (or to sign in).
+	g := e.NewBrowser()
+	moneytest.AddToCart(t, g, host, p.ID)
+	if r := applyCode(t, e, g, host, "ONCE"); r.status != http.StatusOK {
+		t.Fatalf("guest apply: %d\n%s", r.status, r.body)
+	}
+	if r := checkout(t, e, g, host, ""); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "sign in, or enter your email address, to use it") {
+		t.Fatalf("guest without an address: %d\n%s", r.status, r.body)
+	}
+	// The account's own address, typed by a guest, is the same buyer.
+	if r := checkout(t, e, g, host, email); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "You have already used that code.") {
+		t.Fatalf("guest with the account's address: %d\n%s", r.status, r.body)
+	}
+	// A new address may; while that checkout is open (held, not paid),
+	// the same address in another browser may not.
+	other := apptest.Email("guest")
+	if r := checkout(t, e, g, host, other); r.status != http.StatusSeeOther {
+		t.Fatalf("guest with a new address: %d\n%s", r.status, r.body)
+	}
+	g2 := e.NewBrowser()
+	moneytest.AddToCart(t, g2, host, q.ID)
+	applyCode(t, e, g2, host, "ONCE")
+	if r := checkout(t, e, g2, host, strings.ToUpper(other)); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "You have already used that code.") {
+		t.Fatalf("the held address again: %d\n%s", r.status, r.body)
+	}
+	if n := e.Count(t, `discount_uses WHERE code_id = ?`, k.ID); n != 2 {
+		t.Fatalf("%d uses, want 2 (one redeemed, one held)", n)
+	}
+}
+
+func TestAnAbandonedCheckoutsHoldExpiresAndALatePaymentIsStillRecorded(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("late"))
+	p := e.Product(t, s, "brushes", catalog.Public, func(p *catalog.Product) { p.PriceCents = 2000 })
+	k := newCode(t, e, s, "LAST1", func(k *discounts.Code) { k.MaxRedemptions = intp(1) })
+	host := apptest.StoreHost(s.Slug)
+	open := func(name string) (applied, opened sent) {
+		b := e.NewBrowser()
+		moneytest.AddToCart(t, b, host, p.ID)
+		return applyCode(t, e, b, host, "LAST1"), checkout(t, e, b, host, apptest.Email(name))
+	}
+	if _, r := open("first"); r.status != http.StatusSeeOther {
+		t.Fatalf("first: %d\n%s", r.status, r.body)
+	}
+	first := latest(t, e, s)
+	// While the first checkout holds the code, the cart already says it is
+	// used up (and checks out without it).
+	if r, _ := open("second"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "That code has been used up.") {
+		t.Fatalf("second while the first is held: %d\n%s", r.status, r.body)
+	}
+	if n := e.Count(t, `checkouts c JOIN discount_uses u ON u.checkout_id = c.id WHERE c.tenant_id = ?`, s.ID); n != 1 {
+		t.Fatalf("%d checkouts hold the code, want 1", n)
+	}
+	// The first buyer walks away: once the hold has expired, the code is free.
+	if _, err := e.DB.Primary.NewRaw(`UPDATE discount_uses SET expires_at = now() - interval '1 second' WHERE checkout_id = ?`, first.ID).
+		Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a, r := open("third"); a.status != http.StatusOK || r.status != http.StatusSeeOther {
+		t.Fatalf("third after the hold expired: %d %d\n%s", a.status, r.status, r.body)
+	}
+	third := latest(t, e, s)
+	e.Pay(t, third, "pi_"+apptest.Unique("third"))
+	// Stripe reports the first one paid after all (a webhook that came late):
+	// the order stands and its redemption is recorded, flagged late.
+	e.Pay(t, first, "pi_"+apptest.Unique("first"))
+	if n := e.Count(t, `orders WHERE tenant_id = ? AND status = 'paid' AND amount_total_cents = 1600`, s.ID); n != 2 {
+		t.Fatalf("%d discounted paid orders, want 2", n)
+	}
+	if n := e.Count(t, `discount_uses WHERE code_id = ? AND order_id IS NOT NULL AND flag IS NULL`, k.ID); n != 1 {
+		t.Fatalf("%d redemptions in time, want 1", n)
+	}
+	if n := e.Count(t, `discount_uses WHERE code_id = ? AND checkout_id = ? AND order_id IS NOT NULL AND flag = 'late'`, k.ID, first.ID); n != 1 {
+		t.Fatalf("the late payment's redemption is not recorded as late")
+	}
+	// A duplicate delivery changes nothing.
+	e.Pay(t, first, "pi_dup"+apptest.Unique("first"))
+	if n := e.Count(t, `discount_uses WHERE code_id = ? AND order_id IS NOT NULL`, k.ID); n != 2 {
+		t.Fatalf("%d redemptions after a duplicate, want 2", n)
+	}
+}
