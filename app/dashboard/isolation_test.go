@@ -29,6 +29,7 @@ type fixture struct {
 	fileID, orderID  int64
 	adminID          int64 // a member (admin) of store A
 	invitationID     int64 // an open invitation to store A
+	codeID           int64 // a discount code of store A
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -53,6 +54,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.invitationID = f.invite(t, f.a, apptest.Email("invitee-a"), "admin")
+	if err := testDB.Primary.NewRaw(`INSERT INTO discount_codes (tenant_id, code, kind, value) VALUES (?, 'ACODE', 'percent', 10) RETURNING id`,
+		f.a.ID).Scan(context.Background(), &f.codeID); err != nil {
+		t.Fatal(err)
+	}
 	session, pi := apptest.Unique("cs_iso_"), apptest.Unique("pi_iso_")
 	if err := testDB.Primary.NewRaw(`WITH ck AS (
 			INSERT INTO checkouts (tenant_id, stripe_checkout_session_id, amount_total_cents, application_fee_cents, currency, status)
@@ -92,6 +97,7 @@ func snapshot(t *testing.T) string {
 		`SELECT md5(coalesce(string_agg(m::text, '|' ORDER BY tenant_id, user_id), '')) FROM tenant_members m`,
 		`SELECT md5(coalesce(string_agg(d::text, '|' ORDER BY id), '')) FROM domains d`,
 		`SELECT md5(coalesce(string_agg(i::text, '|' ORDER BY id), '')) FROM tenant_invitations i`,
+		`SELECT md5(coalesce(string_agg(k::text, '|' ORDER BY id), '')) FROM discount_codes k`,
 	} {
 		var s string
 		if err := testDB.Primary.NewRaw(q).Scan(context.Background(), &s); err != nil {
@@ -143,7 +149,7 @@ func (f *fixture) storeRoutes(t *testing.T, storeSlug string) [][2]string {
 		}
 		p := strings.NewReplacer(":store", storeSlug, "/orders/:id", fmt.Sprintf("/orders/%d", f.orderID),
 			":id", fmt.Sprint(f.product.ID), ":file", fmt.Sprint(f.fileID),
-			":invitation", fmt.Sprint(f.invitationID), ":user", fmt.Sprint(f.adminID)).Replace(r.Path)
+			":invitation", fmt.Sprint(f.invitationID), ":user", fmt.Sprint(f.adminID), ":code", fmt.Sprint(f.codeID)).Replace(r.Path)
 		out = append(out, [2]string{r.Method, p})
 	}
 	if len(out) < 12 {
@@ -158,7 +164,8 @@ func (f *fixture) namesAnIDOfA(path string) bool {
 	return strings.Contains(path, fmt.Sprintf("/products/%d/", f.product.ID)) ||
 		strings.Contains(path, fmt.Sprintf("/orders/%d/", f.orderID)) ||
 		strings.Contains(path, fmt.Sprintf("/invitations/%d/", f.invitationID)) ||
-		strings.Contains(path, fmt.Sprintf("/members/%d/", f.adminID))
+		strings.Contains(path, fmt.Sprintf("/members/%d/", f.adminID)) ||
+		strings.Contains(path, fmt.Sprintf("/discounts/%d/", f.codeID))
 }
 
 func TestEveryDashboardRouteIsA404ForAnotherStore(t *testing.T) {

@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/discounts"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
@@ -20,6 +22,7 @@ func Views() []web.View {
 		{Name: "dashboard/members", Data: membersPage{}, Page: true},
 		{Name: "dashboard/sales", Data: salesPage{}, Page: true},
 		{Name: "dashboard/licenses", Data: licensesPage{}, Page: true},
+		{Name: "dashboard/discounts", Data: discountsPage{Codes: []discounts.StoreCode{{}}, Products: []catalog.Product{{}}}, Page: true},
 		{Name: "dashboard/refund_confirm", Data: refundPage{Order: &orders.Order{}}, Page: true},
 		{Name: "dashboard/product_form", Data: productPage{}, Page: true},
 		{Name: "partials/dash_nav", Data: storePage{}},
