@@ -296,9 +296,9 @@ func (h *Handlers) discount(c *fiber.Ctx) error {
 	} else if !applied {
 		return h.cartRefusal(c, cart, priced.CodeProblem)
 	}
-	cart.Code = code
+	cart.Code = priced.Code // as the store wrote it
 	h.cookies.Write(c, cart)
-	return h.answer(c, cart, "Code "+code+" applied: "+priced.CodeOff+".")
+	return h.answer(c, cart, "Code "+priced.Code+" applied: "+priced.CodeOff+".")
 }
 
 // amount records what the buyer chose to pay for a pay-what-you-want
