@@ -112,6 +112,7 @@ func (tr *Tour) Creator(p *browsertest.Page) []Stop {
 		{"dashboard-sales", base + "/sales"},
 		{"dashboard-payments", base + "/payments"},
 		{"dashboard-domain", base + "/domain"},
+		{"dashboard-discounts", base + "/discounts"},
 	}
 }
 
