@@ -125,10 +125,10 @@ func refuse(reason, format string, args ...any) *Refusal {
 }
 
 // Usage is how much of a code is taken: redemptions and live holds, in all
-// and by this buyer.
+// and by this buyer, and of those the redemptions (paid orders).
 type Usage struct {
-	Total   int
-	ByBuyer int
+	Total, Redeemed          int
+	ByBuyer, RedeemedByBuyer int
 }
 
 // Evaluate applies code to lines (a cart of one currency) at now, or says
@@ -143,8 +143,10 @@ func Evaluate(code *Code, lines []Line, currency string, now time.Time, use Usag
 		return nil, refuse(NotStarted, "That code starts on %s.", code.StartsAt.UTC().Format("2 January 2006, 15:04 UTC"))
 	case code.EndsAt != nil && !now.Before(*code.EndsAt):
 		return nil, refuse(Ended, "That code ended on %s.", code.EndsAt.UTC().Format("2 January 2006, 15:04 UTC"))
-	case code.MaxRedemptions != nil && use.Total >= *code.MaxRedemptions:
+	case code.MaxRedemptions != nil && use.Redeemed >= *code.MaxRedemptions:
 		return nil, refuse(UsedUp, "That code has been used up.")
+	case code.MaxRedemptions != nil && use.Total >= *code.MaxRedemptions:
+		return nil, refuse(UsedUp, "That code's last uses are held by checkouts in progress. A use not paid within %d minutes is free again: try later.", int(HoldFor.Minutes()))
 	case code.Kind == Amount && !strings.EqualFold(code.Currency, currency):
 		return nil, refuse(WrongCurrency, "That code is for orders in %s.", strings.ToUpper(code.Currency))
 	}
@@ -167,8 +169,11 @@ func Evaluate(code *Code, lines []Line, currency string, now time.Time, use Usag
 		if !buyer.Known() {
 			return nil, refuse(NeedBuyer, "This code can be used %s per buyer: sign in, or enter your email address, to use it.", times(*code.MaxPerBuyer))
 		}
-		if use.ByBuyer >= *code.MaxPerBuyer {
+		if use.RedeemedByBuyer >= *code.MaxPerBuyer {
 			return nil, refuse(UsedByYou, "You have already used that code.")
+		}
+		if use.ByBuyer >= *code.MaxPerBuyer {
+			return nil, refuse(UsedByYou, "You have a checkout open with that code. Finish paying it, or try again once it expires (within %d minutes).", int(HoldFor.Minutes()))
 		}
 	}
 	a := &Applied{Code: code, Off: map[int64]int64{}}

@@ -139,7 +139,7 @@ func TestACodeCappedAtThreeIsRedeemedThreeTimesBy20ConcurrentPaidCheckouts(t *te
 			t.Fatalf("buyer %d: %v", i, r.err)
 		case r.status == http.StatusSeeOther:
 			opened++
-		case r.status == http.StatusUnprocessableEntity && strings.Contains(r.body, "That code has been used up."):
+		case r.status == http.StatusUnprocessableEntity && strings.Contains(r.body, "last uses are held by checkouts in progress"):
 			usedUp++
 			// Told so, they check out without the code, at the full price.
 			token := bs[i].CSRF(t, host, "/cart")
@@ -385,7 +385,7 @@ func TestThePerBuyerLimitHoldsByAccountAndByAddress(t *testing.T) {
 	g2 := e.NewBrowser()
 	moneytest.AddToCart(t, g2, host, q.ID)
 	applyCode(t, e, g2, host, "ONCE")
-	if r := checkout(t, e, g2, host, strings.ToUpper(other)); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "You have already used that code.") {
+	if r := checkout(t, e, g2, host, strings.ToUpper(other)); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "You have a checkout open with that code.") {
 		t.Fatalf("the held address again: %d\n%s", r.status, r.body)
 	}
 	if n := e.Count(t, `discount_uses WHERE code_id = ?`, k.ID); n != 2 {
@@ -410,7 +410,7 @@ func TestAnAbandonedCheckoutsHoldExpiresAndALatePaymentIsStillRecorded(t *testin
 	first := latest(t, e, s)
 	// While the first checkout holds the code, the cart already says it is
 	// used up (and checks out without it).
-	if r, _ := open("second"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "That code has been used up.") {
+	if r, _ := open("second"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "last uses are held by checkouts in progress") {
 		t.Fatalf("second while the first is held: %d\n%s", r.status, r.body)
 	}
 	if n := e.Count(t, `checkouts c JOIN discount_uses u ON u.checkout_id = c.id WHERE c.tenant_id = ?`, s.ID); n != 1 {
@@ -426,6 +426,10 @@ func TestAnAbandonedCheckoutsHoldExpiresAndALatePaymentIsStillRecorded(t *testin
 	}
 	third := latest(t, e, s)
 	e.Pay(t, third, "pi_"+apptest.Unique("third"))
+	// Paid, the code is used up.
+	if r, _ := open("fourth"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "That code has been used up.") {
+		t.Fatalf("fourth after the third paid: %d\n%s", r.status, r.body)
+	}
 	// Stripe reports the first one paid after all (a webhook that came late):
 	// the order stands and its redemption is recorded, flagged late.
 	e.Pay(t, first, "pi_"+apptest.Unique("first"))

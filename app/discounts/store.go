@@ -41,10 +41,11 @@ func products(ctx context.Context, q bun.IDB, c *Code) error {
 // a guest once is the same buyer when the addresses match).
 func usage(ctx context.Context, q bun.IDB, c *Code, b Buyer) (Usage, error) {
 	var u Usage
-	err := q.NewRaw(`SELECT count(*),
-			count(*) FILTER (WHERE (? <> 0 AND user_id = ?) OR (? <> '' AND email = ?))
-		FROM discount_uses WHERE tenant_id = ? AND code_id = ? AND (order_id IS NOT NULL OR expires_at > now())`,
-		b.UserID, b.UserID, b.Email, b.Email, c.TenantID, c.ID).Scan(ctx, &u.Total, &u.ByBuyer)
+	err := q.NewRaw(`SELECT count(*), count(*) FILTER (WHERE order_id IS NOT NULL),
+			count(*) FILTER (WHERE buyer), count(*) FILTER (WHERE buyer AND order_id IS NOT NULL)
+		FROM (SELECT order_id, (? <> 0 AND user_id = ?) OR (? <> '' AND email = ?) AS buyer
+			FROM discount_uses WHERE tenant_id = ? AND code_id = ? AND (order_id IS NOT NULL OR expires_at > now())) u`,
+		b.UserID, b.UserID, b.Email, b.Email, c.TenantID, c.ID).Scan(ctx, &u.Total, &u.Redeemed, &u.ByBuyer, &u.RedeemedByBuyer)
 	return u, err
 }
 
