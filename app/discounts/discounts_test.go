@@ -391,6 +391,21 @@ func TestThePerBuyerLimitHoldsByAccountAndByAddress(t *testing.T) {
 	if n := e.Count(t, `discount_uses WHERE code_id = ?`, k.ID); n != 2 {
 		t.Fatalf("%d uses, want 2 (one redeemed, one held)", n)
 	}
+	// The guest's checkout is paid, but Stripe reports the account's
+	// address: the order stands (joined to the account), and its redemption
+	// is recorded, flagged over the per-buyer limit.
+	ck := latest(t, e, s)
+	sess := stripetest.Session(ck.Session, strconv.FormatInt(ck.ID, 10), ck.Amount, "pi_"+apptest.Unique("flag"), "paid")
+	sess["customer_details"] = map[string]any{"email": email}
+	if resp, body := e.Deliver(t, "/webhooks/stripe", stripetest.Event("evt_"+apptest.Unique("flag"), "checkout.session.completed", sess)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("webhook: %d %s", resp.StatusCode, body)
+	}
+	if n := e.Count(t, `discount_uses u JOIN orders o ON o.id = u.order_id WHERE u.checkout_id = ? AND o.status = 'paid' AND u.flag = 'buyer_limit' AND u.email = ? AND u.user_id IS NOT NULL`, ck.ID, strings.ToLower(email)); n != 1 {
+		t.Fatal("the redemption past the per-buyer limit is not recorded and flagged")
+	}
+	if n := e.Count(t, `discount_uses WHERE code_id = ? AND order_id IS NOT NULL AND flag IS NULL`, k.ID); n != 1 {
+		t.Fatalf("%d unflagged redemptions, want the first one only", n)
+	}
 }
 
 func TestAnAbandonedCheckoutsHoldExpiresAndALatePaymentIsStillRecorded(t *testing.T) {
