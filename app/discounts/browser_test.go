@@ -1,6 +1,9 @@
 package discounts_test
 
 import (
+	"context"
+	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -84,5 +87,53 @@ func TestTheCartWithACodeAndPayWhatYouWantInBrowser(t *testing.T) {
 	}
 	if n := e.Count(t, `discount_uses u JOIN checkouts c ON c.id = u.checkout_id WHERE c.tenant_id = ? AND u.amount_off_cents = 500`, s.ID); n != 2 {
 		t.Fatalf("%d holds of 5.00 off, want 2", n)
+	}
+}
+
+// The creator makes a code on the dashboard: a bad value is refused by its
+// field, the fixed form creates the code for one product, the list shows it
+// and archives it; the page fits a phone and a desktop window.
+func TestTheDashboardsDiscountCodesInBrowser(t *testing.T) {
+	ln, root := browsertest.Listen(t)
+	e := moneytest.New(t, testDB, func(c *config.Config) { c.RootDomain = root })
+	s := e.Store(t, apptest.Unique("dashd"))
+	p := e.Product(t, s, "brushes", catalog.Public, func(p *catalog.Product) { p.Title = "Brush Pack" })
+	e.Product(t, s, "fonts", catalog.Public, func(p *catalog.Product) { p.Title = "Font Kit" })
+	owner := apptest.Email("downer")
+	browsertest.Start(t, e.App.Fiber, ln)
+	b := browsertest.NewPage(t, browsertest.Chromium(t))
+	market := "http://" + root
+	b.SignUp(market, "Owner", owner, "a long enough password", func() string { return e.MailLink(t, owner, "/verify") })
+	if _, err := e.DB.Primary.NewRaw(`INSERT INTO tenant_members (tenant_id, user_id, role) SELECT ?, id, 'owner' FROM users WHERE email = ?`,
+		s.ID, owner).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	page := market + "/dashboard/s/" + s.Slug + "/discounts"
+	for i, w := range []int{360, 1280} {
+		code := fmt.Sprintf("BRUSH%d", i)
+		b.Must("the window", chromedp.EmulateViewport(int64(w), 800))
+		b.Open(page)
+		b.WaitFor("the page", `document.body.innerText.includes("New code") && !!document.querySelector('a[href$="/discounts"]')`)
+		b.WaitFor("the page fitting", browsertest.Fits(w))
+		b.WaitFor("the form styled", `getComputedStyle(document.querySelector('.discount-scope')).borderTopStyle === 'solid'`)
+		b.Must("a percent over 100",
+			chromedp.SendKeys(chromedp.CSS(`form.discount-new input[name="code"]`), code),
+			chromedp.SendKeys(chromedp.CSS(`form.discount-new input[name="value"]`), "150"),
+			chromedp.Click(chromedp.CSS(`form.discount-new input[name="scope"][value="chosen"]`)),
+			chromedp.Click(chromedp.CSS(`form.discount-new input[name="products"][value="`+strconv.FormatInt(p.ID, 10)+`"]`)),
+			chromedp.SetValue(chromedp.CSS(`form.discount-new input[name="max_redemptions"]`), "3"),
+			chromedp.Click(chromedp.CSS(`form.discount-new button[type="submit"]`)))
+		b.WaitFor("the refusal by its field, the form kept", `document.body.innerText.includes("The code was not created") && document.body.innerText.includes("A percent off is a whole number from 1 to 100.") && document.querySelector('form.discount-new input[name="code"]').value === "`+code+`" && document.querySelector('form.discount-new input[name="products"][value="`+strconv.FormatInt(p.ID, 10)+`"]').checked`)
+		b.WaitFor("the refusal fitting", browsertest.Fits(w))
+		b.Must("25 percent",
+			chromedp.SetValue(chromedp.CSS(`form.discount-new input[name="value"]`), "25"),
+			chromedp.Click(chromedp.CSS(`form.discount-new button[type="submit"]`)))
+		b.WaitFor("the new code listed", `document.body.innerText.includes("The code is created") && !!document.querySelector('tr[data-code-id] td') && document.body.innerText.includes("`+code+`") && document.body.innerText.includes("0 of 3")`)
+		b.WaitFor("the list fitting", browsertest.Fits(w))
+		b.Must("archive it", chromedp.Click(chromedp.CSS(`tr[data-code-id]:first-child form[action$="/archive"] button`)))
+		b.WaitFor("archived", `document.body.innerText.includes("The code is archived") && [...document.querySelectorAll('tr[data-code-id]')].some(r => r.innerText.includes("`+code+`") && r.innerText.includes("archived") && !r.querySelector('form'))`)
+	}
+	if n := e.Count(t, `discount_codes k JOIN discount_code_products p ON p.code_id = k.id WHERE k.tenant_id = ? AND k.value = 25 AND k.archived_at IS NOT NULL`, s.ID); n != 2 {
+		t.Fatalf("%d archived codes for the product, want 2", n)
 	}
 }
