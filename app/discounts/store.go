@@ -99,8 +99,8 @@ func Hold(ctx context.Context, tx bun.Tx, tenantID int64, code string, lines []L
 			uid = &b.UserID
 		}
 		_, err := tx.NewRaw(`INSERT INTO discount_uses (tenant_id, code_id, checkout_id, user_id, email, amount_off_cents, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, now() + ?::interval)`, tenantID, c.ID, checkoutID, uid, b.Email, a.TotalOff,
-			HoldFor.String()).Exec(ctx)
+			VALUES (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?))`, tenantID, c.ID, checkoutID, uid, b.Email, a.TotalOff,
+			HoldFor.Seconds()).Exec(ctx)
 		return err
 	}
 	return a, take, nil
