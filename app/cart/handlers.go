@@ -5,9 +5,11 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/discounts"
+	"github.com/claro-market/claro/app/ratelimit"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
@@ -25,6 +27,21 @@ type Handlers struct {
 	store   *Store
 	pages   *web.Pages
 	owned   func(ctx context.Context, userID, productID int64) (bool, error)
+	limits  ratelimit.Limiter // counts codes that did not apply (WithLimits); nil: no limit
+}
+
+// Codes that did not apply, per store and client address, before the cart
+// stops looking codes up for a while: enough for typos, not for guessing.
+const (
+	CodeMisses     = 20
+	CodeMissWindow = 10 * time.Minute
+)
+
+// WithLimits has the cart count the codes a client tried that did not
+// apply, and refuse more past CodeMisses in CodeMissWindow (429).
+func (h *Handlers) WithLimits(l ratelimit.Limiter) *Handlers {
+	h.limits = l
+	return h
 }
 
 // NewHandlers returns the cart handlers; store may read the replica.
@@ -287,6 +304,17 @@ func (h *Handlers) discount(c *fiber.Ctx) error {
 		return h.cartRefusal(c, cart, "Add a product to your cart before entering a code.")
 	}
 	tid := web.Site(c).Tenant.ID
+	missKey := "cart:code-miss:" + strconv.FormatInt(tid, 10) + ":" + web.ClientIP(c)
+	if h.limits != nil {
+		n, err := h.limits.Count(c.UserContext(), missKey, CodeMissWindow)
+		if err != nil {
+			return err
+		}
+		if n >= CodeMisses {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(CodeMissWindow.Seconds())))
+			return web.Refuse(fiber.StatusTooManyRequests, "Too many codes tried that did not apply. Try again in a few minutes.")
+		}
+	}
 	priced, err := h.store.Price(c.UserContext(), tid, cart)
 	if err != nil {
 		return err
@@ -294,6 +322,11 @@ func (h *Handlers) discount(c *fiber.Ctx) error {
 	if applied, err := h.store.Preview(c.UserContext(), tid, priced, code, Buyer(c, "")); err != nil {
 		return err
 	} else if !applied {
+		if h.limits != nil {
+			if _, _, err := h.limits.Hit(c.UserContext(), missKey, CodeMissWindow); err != nil {
+				return err
+			}
+		}
 		return h.cartRefusal(c, cart, priced.CodeProblem)
 	}
 	cart.Code = priced.Code // as the store wrote it

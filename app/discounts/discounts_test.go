@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/claro-market/claro/app/cart"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/discounts"
 	"github.com/claro-market/claro/app/web"
@@ -461,5 +462,42 @@ func TestAnAbandonedCheckoutsHoldExpiresAndALatePaymentIsStillRecorded(t *testin
 	e.Pay(t, first, "pi_dup"+apptest.Unique("first"))
 	if n := e.Count(t, `discount_uses WHERE code_id = ? AND order_id IS NOT NULL`, k.ID); n != 2 {
 		t.Fatalf("%d redemptions after a duplicate, want 2", n)
+	}
+}
+
+func TestGuessingCodesIsCutOffAfterTwentyMisses(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("guess"))
+	p := e.Product(t, s, "brushes", catalog.Public)
+	newCode(t, e, s, "REAL10")
+	host := apptest.StoreHost(s.Slug)
+	b := e.NewBrowser()
+	moneytest.AddToCart(t, b, host, p.ID)
+	for i := range cart.CodeMisses {
+		if r := applyCode(t, e, b, host, fmt.Sprintf("GUESS%d", i)); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d: %d", i, r.status)
+		}
+	}
+	before := cookie(b, host)
+	req := httptest.NewRequest(http.MethodPost, "http://"+host+"/cart/discount", strings.NewReader(url.Values{"code": {"REAL10"}}.Encode()))
+	req.Host = host
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://"+host)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set(web.CSRFHeader, b.CSRF(t, host, "/cart"))
+	resp, body := b.Do(t, req)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Too many codes tried") {
+		t.Fatalf("after %d misses: %d %q\n%s", cart.CodeMisses, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if cookie(b, host) != before {
+		t.Fatal("the refused code changed the cart")
+	}
+	// The misses count per store: another store's cart still takes codes.
+	o := e.Store(t, apptest.Unique("guess"))
+	q := e.Product(t, o, "fonts", catalog.Public)
+	newCode(t, e, o, "OTHER10")
+	moneytest.AddToCart(t, b, apptest.StoreHost(o.Slug), q.ID)
+	if r := applyCode(t, e, b, apptest.StoreHost(o.Slug), "OTHER10"); r.status != http.StatusOK {
+		t.Fatalf("another store: %d", r.status)
 	}
 }
