@@ -289,6 +289,7 @@ func (h *Handlers) remove(c *fiber.Ctx) error {
 func (h *Handlers) discount(c *fiber.Ctx) error {
 	cart, rerr := h.cookies.Read(c)
 	if rerr != nil {
+		h.cookies.Clear(c) // never trusted: the empty cart is what is left
 		return h.cartRefusal(c, cart, msgUnreadable)
 	}
 	if c.FormValue("remove") != "" {
@@ -344,6 +345,7 @@ func (h *Handlers) amount(c *fiber.Ctx) error {
 	}
 	cart, rerr := h.cookies.Read(c)
 	if rerr != nil {
+		h.cookies.Clear(c) // never trusted: the empty cart is what is left
 		return h.cartRefusal(c, cart, msgUnreadable)
 	}
 	if _, ok := cart.Item(id); !ok {

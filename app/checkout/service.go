@@ -101,6 +101,7 @@ func (s *Service) Open(ctx context.Context, r Request) (*payments.Session, error
 		ck.UserID = &r.UserID
 	}
 	var lines []payments.Line
+	var expires time.Time // a held code's session expires before its hold; else Stripe's default (24 h)
 	// The code's hold is taken in the checkout's own transaction, under the
 	// code's row lock (discounts.Hold): the checkouts of one code open one
 	// after another, each counting the holds of those before it.
@@ -112,7 +113,7 @@ func (s *Service) Open(ctx context.Context, r Request) (*payments.Session, error
 				return err
 			}
 			priced.Discount(a)
-			take = t
+			take, expires = t, time.Now().Add(discounts.SessionLife)
 		}
 		if priced.TotalCents <= 0 {
 			return ErrNothingToPay
@@ -141,7 +142,7 @@ func (s *Service) Open(ctx context.Context, r Request) (*payments.Session, error
 	sess, err := s.pay.CreateCheckoutSession(ctx, payments.SessionRequest{
 		CheckoutID: ck.ID, TenantID: r.TenantID, Currency: ck.Currency, Lines: lines, FeeCents: ck.ApplicationFeeCents,
 		Destination: pay.StripeAccountID, SuccessURL: r.SuccessURL, CancelURL: r.CancelURL, CustomerEmail: ck.Email,
-		ExpiresAt: time.Now().Add(discounts.SessionLife),
+		ExpiresAt: expires,
 	})
 	if err != nil {
 		s.log.Error("checkout: Stripe refused the session", "checkout", ck.ID, "tenant", r.TenantID, "err", err)

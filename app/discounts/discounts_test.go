@@ -501,3 +501,32 @@ func TestGuessingCodesIsCutOffAfterTwentyMisses(t *testing.T) {
 		t.Fatalf("another store: %d", r.status)
 	}
 }
+
+func TestACheckoutStripeRefusedHoldsNothingAndOneWithoutACodeKeepsStripesExpiry(t *testing.T) {
+	e := moneytest.New(t, testDB)
+	s := e.Store(t, apptest.Unique("refused"))
+	p := e.Product(t, s, "brushes", catalog.Public)
+	k := newCode(t, e, s, "ONLY1", func(k *discounts.Code) { k.MaxRedemptions = intp(1) })
+	host := apptest.StoreHost(s.Slug)
+	b := e.NewBrowser()
+	moneytest.AddToCart(t, b, host, p.ID)
+	applyCode(t, e, b, host, "ONLY1")
+	e.Stripe.Fail("POST", "/v1/checkout/sessions", http.StatusInternalServerError)
+	if r := checkout(t, e, b, host, apptest.Email("refused")); r.status != http.StatusBadGateway {
+		t.Fatalf("Stripe refusing: %d\n%s", r.status, r.body)
+	}
+	if n := e.Count(t, `discount_uses WHERE code_id = ?`, k.ID) + e.Count(t, `checkouts WHERE tenant_id = ?`, s.ID); n != 0 {
+		t.Fatalf("%d rows left by a checkout Stripe refused", n)
+	}
+	// A cart without a code: no expires_at, Stripe's own default.
+	c := e.NewBrowser()
+	moneytest.AddToCart(t, c, host, p.ID)
+	e.Stripe.Fail("POST", "/v1/checkout/sessions", 0)
+	if r := checkout(t, e, c, host, apptest.Email("plain")); r.status != http.StatusSeeOther {
+		t.Fatalf("checkout: %d\n%s", r.status, r.body)
+	}
+	reqs := e.Stripe.Find("POST", "/v1/checkout/sessions")
+	if last := reqs[len(reqs)-1]; last.Form.Has("expires_at") {
+		t.Fatalf("a checkout without a code set expires_at %q", last.Form.Get("expires_at"))
+	}
+}
