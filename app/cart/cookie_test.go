@@ -91,3 +91,28 @@ func FuzzCartCookie(f *testing.F) {
 		}
 	})
 }
+
+func TestACookieCarriesChosenAmountsAndACodeStrictly(t *testing.T) {
+	x := NewCodec([]byte("0123456789abcdef0123456789abcdef"))
+	c := Cart{TenantID: 7, Code: "SPRING-25"}
+	c.Add(3)
+	c.Add(9)
+	if !c.SetAmount(9, 750) || c.SetAmount(4, 1) {
+		t.Fatal("SetAmount: only a product in the cart takes an amount")
+	}
+	got, err := x.Decode(7, x.Encode(c))
+	if err != nil || got.Code != "SPRING-25" || !slices.Equal(got.Items, []Item{{ProductID: 3, Quantity: 1}, {ProductID: 9, Quantity: 1, Amount: 750, Chosen: true}}) {
+		t.Fatalf("decode = %+v, %v", got, err)
+	}
+	for _, bad := range []string{
+		"1|7|3:1:-5", "1|7|3:1:x", "1|7|3:1:100000001", "1|7|3:1:5:6", // amounts
+		"1|7|3:1|", "1|7|3:1|a", "1|7|3:1|two words", "1|7|3:1|a|b", "1|7|3:1|" + strings.Repeat("A", 41), // codes
+	} {
+		if _, err := parse(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	if c, err := parse("1|7|3:1:0|ok"); err != nil || !c.Items[0].Chosen || c.Items[0].Amount != 0 || c.Code != "ok" {
+		t.Errorf("an amount of zero and a short code: %+v, %v", c, err)
+	}
+}
