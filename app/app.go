@@ -25,6 +25,7 @@ import (
 	"github.com/claro-market/claro/app/dashboard"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/devtools"
+	"github.com/claro-market/claro/app/discounts"
 	"github.com/claro-market/claro/app/hooks"
 	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/licenses"
@@ -187,6 +188,9 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	a.Hooks = hooks.New(database.Primary, secret)
 	a.HookWorker = a.Hooks.Worker(hooks.Options{Guard: cfg.IsProduction()}, log)
 	a.Orders.OnPaid(a.Hooks.Sale).OnAdjusted(a.Hooks.Adjusted)
+	// A discount code's hold becomes a redemption when its order is paid,
+	// in the same transaction.
+	a.Orders.OnPaid(discounts.Redeem)
 	a.Reconciler = reconcile.New(database.Primary, a.Payments, a.Orders, a.Payouts, log, a.Metrics.Reconciled)
 	a.listen(directory)
 	a.measure()
@@ -200,7 +204,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	auth.WithEmail(mail, purchases.Claim, log)
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure).WithIndex(cart.NewIndexCodec(secret), cfg.RootHost())
-	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages).WithOwned(purchases.Owns)
+	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages).WithOwned(purchases.Owns).WithLimits(limiter)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	a.Deliveries = orders.NewDeliveries(database.Primary)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics).WithDeliveries(a.Deliveries)

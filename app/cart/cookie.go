@@ -21,7 +21,24 @@ const (
 	MaxItems    = 50
 	MaxQuantity = 10
 	maxCookie   = 4000
+	// MaxAmount is the most a cookie may name for a pay-what-you-want
+	// product (the product's own maximum is checked when priced).
+	MaxAmount = 100_000_000
 )
+
+// validCode is a code's shape as discounts.Normalize accepts it (repeated
+// here so the cookie's parser needs nothing else).
+func validCode(s string) bool {
+	if len(s) < 2 || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // AddResult is what Add did.
 type AddResult int
@@ -37,16 +54,44 @@ const (
 // another store, or does not parse.
 var ErrInvalid = errors.New("cart: invalid cookie")
 
-// Item is one product in the cart.
+// Item is one product in the cart. Amount is what the buyer chose to pay
+// for a pay-what-you-want product (Chosen set), which checkout checks again
+// against the product's minimum and maximum as they are then.
 type Item struct {
 	ProductID int64
 	Quantity  int
+	Amount    int64
+	Chosen    bool
 }
 
-// Cart is a store's cart: ids and quantities, never prices.
+// Cart is a store's cart: ids and quantities, the amounts chosen for
+// pay-what-you-want products and the discount code entered, never prices.
 type Cart struct {
 	TenantID int64
 	Items    []Item
+	Code     string // a discount code as the buyer entered it (discounts.Normalize), or ""
+}
+
+// SetAmount records the amount chosen for a product in the cart; false when
+// the product is not in it.
+func (c *Cart) SetAmount(productID, cents int64) bool {
+	for i := range c.Items {
+		if c.Items[i].ProductID == productID {
+			c.Items[i].Amount, c.Items[i].Chosen = cents, true
+			return true
+		}
+	}
+	return false
+}
+
+// Item returns the cart's line for a product.
+func (c Cart) Item(productID int64) (Item, bool) {
+	for _, it := range c.Items {
+		if it.ProductID == productID {
+			return it, true
+		}
+	}
+	return Item{}, false
 }
 
 // Add puts one of a product in the cart unless it is there already: a
@@ -96,7 +141,8 @@ func NewCodec(secret []byte) *Codec {
 	return &Codec{key: m.Sum(nil)}
 }
 
-// Encode is the cookie value for a cart: base64url(payload).base64url(HMAC).
+// Encode is the cookie value for a cart: base64url(payload).base64url(HMAC),
+// the payload "1|<tenant>|<id>:<qty>[:<amount>],...[|<code>]".
 func (x *Codec) Encode(c Cart) string {
 	var b strings.Builder
 	b.WriteString("1|")
@@ -109,6 +155,14 @@ func (x *Codec) Encode(c Cart) string {
 		b.WriteString(strconv.FormatInt(it.ProductID, 10))
 		b.WriteByte(':')
 		b.WriteString(strconv.Itoa(it.Quantity))
+		if it.Chosen {
+			b.WriteByte(':')
+			b.WriteString(strconv.FormatInt(it.Amount, 10))
+		}
+	}
+	if c.Code != "" {
+		b.WriteByte('|')
+		b.WriteString(c.Code)
 	}
 	return x.sign([]byte(b.String()))
 }
@@ -145,20 +199,27 @@ func (x *Codec) Decode(tenantID int64, raw string) (Cart, error) {
 	return c, nil
 }
 
-// parse reads "1|<tenant>|<id>:<qty>,..." strictly: positive ids, no
-// duplicates, quantities 1..MaxQuantity, at most MaxItems lines. A quantity
-// above one (from carts written before products were bought once) reads as
-// one.
+// parse reads "1|<tenant>|<id>:<qty>[:<amount>],...[|<code>]" strictly:
+// positive ids, no duplicates, quantities 1..MaxQuantity, amounts 0..
+// MaxAmount, at most MaxItems lines, a code of codeChars. A quantity above
+// one (from carts written before products were bought once) reads as one.
+// Carts written before amounts and codes existed read as they did.
 func parse(s string) (Cart, error) {
 	parts := strings.Split(s, "|")
-	if len(parts) != 3 || parts[0] != "1" {
+	if len(parts) < 3 || len(parts) > 4 || parts[0] != "1" {
 		return Cart{}, ErrInvalid
+	}
+	code := ""
+	if len(parts) == 4 {
+		if code = parts[3]; !validCode(code) {
+			return Cart{}, ErrInvalid
+		}
 	}
 	tid, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil || tid <= 0 {
 		return Cart{}, ErrInvalid
 	}
-	c := Cart{TenantID: tid}
+	c := Cart{TenantID: tid, Code: code}
 	if parts[2] == "" {
 		return c, nil
 	}
@@ -167,13 +228,24 @@ func parse(s string) (Cart, error) {
 		return Cart{}, ErrInvalid
 	}
 	for _, l := range lines {
-		ids, qs, ok := strings.Cut(l, ":")
-		id, err1 := strconv.ParseInt(ids, 10, 64)
-		q, err2 := strconv.Atoi(qs)
-		if !ok || err1 != nil || err2 != nil || id <= 0 || q < 1 || q > MaxQuantity || slices.Contains(c.IDs(), id) {
+		f := strings.Split(l, ":")
+		if len(f) < 2 || len(f) > 3 {
 			return Cart{}, ErrInvalid
 		}
-		c.Items = append(c.Items, Item{ProductID: id, Quantity: 1})
+		id, err1 := strconv.ParseInt(f[0], 10, 64)
+		q, err2 := strconv.Atoi(f[1])
+		if err1 != nil || err2 != nil || id <= 0 || q < 1 || q > MaxQuantity || slices.Contains(c.IDs(), id) {
+			return Cart{}, ErrInvalid
+		}
+		it := Item{ProductID: id, Quantity: 1}
+		if len(f) == 3 {
+			a, err := strconv.ParseInt(f[2], 10, 64)
+			if err != nil || a < 0 || a > MaxAmount {
+				return Cart{}, ErrInvalid
+			}
+			it.Amount, it.Chosen = a, true
+		}
+		c.Items = append(c.Items, it)
 	}
 	return c, nil
 }

@@ -15,7 +15,7 @@ func TestCookieRoundTripsAndRefusesTampering(t *testing.T) {
 	}
 	raw := x.Encode(c)
 	got, err := x.Decode(7, raw)
-	if err != nil || !slices.Equal(got.Items, []Item{{3, 1}, {9, 1}}) {
+	if err != nil || !slices.Equal(got.Items, []Item{{ProductID: 3, Quantity: 1}, {ProductID: 9, Quantity: 1}}) {
 		t.Fatalf("decode = %+v, %v", got, err)
 	}
 	if _, err := x.Decode(8, raw); !errors.Is(err, ErrInvalid) {
@@ -45,7 +45,7 @@ func TestACartHoldsEachProductOnceAndAtMostMaxItems(t *testing.T) {
 	}
 	// A cookie from before, naming three of a product, counts it once.
 	old, err := parse("1|7|3:3,9:1")
-	if err != nil || !slices.Equal(old.Items, []Item{{3, 1}, {9, 1}}) {
+	if err != nil || !slices.Equal(old.Items, []Item{{ProductID: 3, Quantity: 1}, {ProductID: 9, Quantity: 1}}) {
 		t.Fatalf("old cookie = %+v, %v", old, err)
 	}
 }
@@ -66,7 +66,7 @@ func FuzzCartCookie(f *testing.F) {
 	x := NewCodec([]byte("0123456789abcdef0123456789abcdef"))
 	f.Add("1|7|3:1,9:2", false)
 	f.Add("1|7|", true)
-	f.Add(x.Encode(Cart{TenantID: 7, Items: []Item{{1, 1}}}), false)
+	f.Add(x.Encode(Cart{TenantID: 7, Items: []Item{{ProductID: 1, Quantity: 1}}}), false)
 	f.Add("1|7|99999999999999999999:1", true)
 	f.Fuzz(func(t *testing.T, s string, sign bool) {
 		raw := s
@@ -90,4 +90,29 @@ func FuzzCartCookie(f *testing.F) {
 			t.Fatalf("re-encode: %+v %v", again, err)
 		}
 	})
+}
+
+func TestACookieCarriesChosenAmountsAndACodeStrictly(t *testing.T) {
+	x := NewCodec([]byte("0123456789abcdef0123456789abcdef"))
+	c := Cart{TenantID: 7, Code: "SPRING-25"}
+	c.Add(3)
+	c.Add(9)
+	if !c.SetAmount(9, 750) || c.SetAmount(4, 1) {
+		t.Fatal("SetAmount: only a product in the cart takes an amount")
+	}
+	got, err := x.Decode(7, x.Encode(c))
+	if err != nil || got.Code != "SPRING-25" || !slices.Equal(got.Items, []Item{{ProductID: 3, Quantity: 1}, {ProductID: 9, Quantity: 1, Amount: 750, Chosen: true}}) {
+		t.Fatalf("decode = %+v, %v", got, err)
+	}
+	for _, bad := range []string{
+		"1|7|3:1:-5", "1|7|3:1:x", "1|7|3:1:100000001", "1|7|3:1:5:6", // amounts
+		"1|7|3:1|", "1|7|3:1|a", "1|7|3:1|two words", "1|7|3:1|a|b", "1|7|3:1|" + strings.Repeat("A", 41), // codes
+	} {
+		if _, err := parse(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	if c, err := parse("1|7|3:1:0|ok"); err != nil || !c.Items[0].Chosen || c.Items[0].Amount != 0 || c.Code != "ok" {
+		t.Errorf("an amount of zero and a short code: %+v, %v", c, err)
+	}
 }

@@ -2,9 +2,12 @@ package cart
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/app/discounts"
 	"github.com/claro-market/claro/tenants"
 	"github.com/uptrace/bun"
 )
@@ -17,11 +20,47 @@ type Line struct {
 	UnitPriceCents int64   `bun:"price_cents"`
 	Currency       string  `bun:"currency"`
 	CoverKey       *string `bun:"cover_key"`
-	Quantity       int     `bun:"-"`
+	// PWYW: the buyer chooses the price, from MinCents up to MaxCents;
+	// SuggestedCents is the product's price. UnitPriceCents is the amount
+	// chosen (Chosen), else the suggested price.
+	PWYW           bool  `bun:"pwyw"`
+	MinCents       int64 `bun:"pwyw_min_cents"`
+	SuggestedCents int64 `bun:"-"`
+	Chosen         bool  `bun:"-"`
+	Quantity       int   `bun:"-"`
+	// AmountProblem says why the chosen amount cannot be charged (the
+	// product's minimum went up since it was chosen, say); "" when it can.
+	AmountProblem string `bun:"-"`
+	// DiscountCents is what the cart's discount code takes off this line.
+	DiscountCents int64 `bun:"-"`
 }
 
-// SubtotalCents is the line's price times its quantity.
+// SubtotalCents is the line's price times its quantity, before any discount.
 func (l Line) SubtotalCents() int64 { return l.UnitPriceCents * int64(l.Quantity) }
+
+// ChargeCents is what the line costs after its discount.
+func (l Line) ChargeCents() int64 { return l.SubtotalCents() - l.DiscountCents }
+
+// MaxCents is the most a buyer may pay for a pay-what-you-want product.
+func (l Line) MaxCents() int64 { return PWYWMax(l.SuggestedCents) }
+
+// PWYWMax is the most a buyer may choose to pay for a product suggesting
+// suggested: a hundred times the suggestion, but at least 100.00 and at most
+// 10,000.00 in the product's currency, so a slip of the finger (an extra
+// three zeros) is refused rather than charged.
+func PWYWMax(suggested int64) int64 { return min(max(100*suggested, 10_000), 1_000_000) }
+
+// CheckAmount says why cents cannot be paid for a pay-what-you-want product
+// with minimum minCents and suggested price suggested ("" when it can).
+func CheckAmount(cents, minCents, suggested int64, currency string) string {
+	switch {
+	case cents < minCents:
+		return "The minimum is " + catalog.Money(minCents, currency) + "."
+	case cents > PWYWMax(suggested):
+		return "The most you can pay is " + catalog.Money(PWYWMax(suggested), currency) + "."
+	}
+	return ""
+}
 
 // Priced is a cart re-priced from the database: the lines still for sale in
 // this store, the ids that are not (drafts, deleted, another store's, unknown),
@@ -29,8 +68,16 @@ func (l Line) SubtotalCents() int64 { return l.UnitPriceCents * int64(l.Quantity
 type Priced struct {
 	Lines       []Line
 	Unavailable []int64
-	TotalCents  int64
+	TotalCents  int64 // what is charged: the subtotal less the discount
 	Currency    string
+	// SubtotalCents is the lines' prices before the discount.
+	SubtotalCents int64
+	// Code is the discount code applied (DiscountCents off in all), "" for
+	// none; CodeProblem says why the cart's code does not apply.
+	Code          string
+	CodeOff       string // "20% off", for the cart's line
+	DiscountCents int64
+	CodeProblem   string
 	// MixedCurrency is a cart whose products are priced in different
 	// currencies, which one Checkout Session cannot charge.
 	MixedCurrency bool
@@ -66,7 +113,7 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 		return out, nil
 	}
 	var rows []Line
-	err := s.pool(ctx).NewRaw(`SELECT p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key FROM products p
+	err := s.pool(ctx).NewRaw(`SELECT p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key, p.pwyw, p.pwyw_min_cents FROM products p
 		WHERE p.tenant_id = ? AND p.id IN (?) AND `+catalog.ListedSQL,
 		tenantID, bun.List(c.IDs())).Scan(ctx, &rows)
 	if err != nil {
@@ -82,7 +129,13 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 			out.Unavailable = append(out.Unavailable, it.ProductID)
 			continue
 		}
-		l.Quantity = it.Quantity
+		l.Quantity, l.SuggestedCents = it.Quantity, l.UnitPriceCents
+		if l.PWYW && it.Chosen {
+			l.UnitPriceCents, l.Chosen = it.Amount, true
+		}
+		if l.PWYW {
+			l.AmountProblem = CheckAmount(l.UnitPriceCents, l.MinCents, l.SuggestedCents, l.Currency)
+		}
 		if out.Currency == "" {
 			out.Currency = l.Currency
 		} else if out.Currency != l.Currency {
@@ -91,7 +144,57 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 		out.Lines = append(out.Lines, l)
 		out.TotalCents += l.SubtotalCents()
 	}
+	out.SubtotalCents = out.TotalCents
 	return out, nil
+}
+
+// AmountProblems lists the lines whose chosen amount cannot be charged.
+func (p *Priced) AmountProblems() []Line {
+	var out []Line
+	for _, l := range p.Lines {
+		if l.AmountProblem != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// DiscountLines are the lines as a discount code sees them.
+func (p *Priced) DiscountLines() []discounts.Line {
+	out := make([]discounts.Line, len(p.Lines))
+	for i, l := range p.Lines {
+		out[i] = discounts.Line{ProductID: l.ProductID, UnitCents: l.SubtotalCents(), PWYW: l.PWYW}
+	}
+	return out
+}
+
+// Discount takes an applied code off the lines and the total.
+func (p *Priced) Discount(a *discounts.Applied) {
+	p.Code, p.CodeOff, p.DiscountCents, p.CodeProblem = a.Code.Code, a.Code.Off(), a.TotalOff, ""
+	for i := range p.Lines {
+		p.Lines[i].DiscountCents = a.Off[p.Lines[i].ProductID]
+	}
+	p.TotalCents = p.SubtotalCents - a.TotalOff
+}
+
+// Preview applies the cart's code for the cart page (nothing held: checkout
+// applies it again under the code's lock) and says why it does not apply.
+// It reports whether the code applied; an error is the database's.
+func (s *Store) Preview(ctx context.Context, tenantID int64, p *Priced, code string, b discounts.Buyer) (bool, error) {
+	if code == "" || len(p.Lines) == 0 {
+		return false, nil
+	}
+	a, err := discounts.Preview(ctx, s.pool(ctx), tenantID, code, p.DiscountLines(), p.Currency, b)
+	var r *discounts.Refusal
+	switch {
+	case errors.As(err, &r):
+		p.Code, p.CodeProblem = code, r.Message
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	p.Discount(a)
+	return true, nil
 }
 
 // Stores reads the active stores among ids, for the carts index: a store
@@ -110,4 +213,9 @@ func (s *Store) Stores(ctx context.Context, ids []int64) (map[int64]*tenants.Ten
 		out[t.ID] = t
 	}
 	return out, nil
+}
+
+// AmountInput is the line's price as the amount box shows it: "12.50".
+func (l Line) AmountInput() string {
+	return strconv.FormatInt(l.UnitPriceCents/100, 10) + "." + strconv.FormatInt(100+l.UnitPriceCents%100, 10)[1:]
 }

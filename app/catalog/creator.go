@@ -40,7 +40,8 @@ func (s *Store) ByID(ctx context.Context, tenantID, id int64) (*Product, error) 
 func (s *Store) Update(ctx context.Context, tenantID int64, p *Product) error {
 	res, err := s.pool(ctx).NewUpdate().Model(p).
 		Column("slug", "title", "description", "price_cents", "currency", "visibility", "category_id",
-			"tags", "cover_key", "content_md", "content_html", "published_at", "license_keys", "activation_limit").
+			"tags", "cover_key", "content_md", "content_html", "published_at", "license_keys", "activation_limit",
+			"pwyw", "pwyw_min_cents").
 		Set("updated_at = now()").
 		Where("tenant_id = ?", tenantID).Where("id = ?", p.ID).Where("deleted_at IS NULL").
 		Exec(ctx)

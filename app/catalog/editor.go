@@ -44,6 +44,10 @@ type Changes struct {
 	// at most that many instances (0: no limit).
 	LicenseKeys     bool
 	ActivationLimit int
+	// PWYW and PWYWMinCents: the buyer chooses what to pay, at least the
+	// minimum; PriceCents is then the suggested price.
+	PWYW         bool
+	PWYWMinCents int64
 }
 
 // inTenant runs fn with a catalog store inside the tenant's transaction, so
@@ -90,6 +94,7 @@ func (e *Editor) apply(p *Product, ch Changes) error {
 	p.PriceCents, p.Currency, p.CategoryID = ch.PriceCents, ch.Currency, ch.CategoryID
 	p.Tags, p.ContentMD, p.ContentHTML = append([]string{}, ch.Tags...), ch.ContentMD, html
 	p.LicenseKeys, p.ActivationLimit = ch.LicenseKeys, ch.ActivationLimit
+	p.PWYW, p.PWYWMinCents = ch.PWYW, ch.PWYWMinCents
 	stampPublished(p, ch.Visibility)
 	return nil
 }

@@ -62,6 +62,10 @@ type Product struct {
 	// activates on at most ActivationLimit instances (0: no limit).
 	LicenseKeys     bool `bun:"license_keys"`
 	ActivationLimit int  `bun:"activation_limit"`
+	// PWYW: the buyer chooses what to pay, at least PWYWMinCents (zero
+	// allowed); PriceCents is then the suggested price.
+	PWYW         bool  `bun:"pwyw"`
+	PWYWMinCents int64 `bun:"pwyw_min_cents"`
 }
 
 // Rating is the average star rating, 0 when unrated.

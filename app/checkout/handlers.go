@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/claro-market/claro/app/cart"
+	"github.com/claro-market/claro/app/discounts"
 	"github.com/claro-market/claro/app/library"
 	"github.com/claro-market/claro/app/web"
 	"github.com/gofiber/fiber/v2"
@@ -62,9 +63,17 @@ func (h *Handlers) checkout(c *fiber.Ctx) error {
 		}
 		req.Email = email
 	}
+	req.Buyer = cart.Buyer(c, req.Email)
 	sess, err := h.service.Open(c.UserContext(), req)
 	var unavailable *UnavailableError
+	var amounts *AmountError
+	var code *discounts.Refusal
 	switch {
+	case errors.As(err, &code):
+		return h.refuse(c, crt, email, "Discount code "+crt.Code+": "+code.Message)
+	case errors.As(err, &amounts):
+		l := amounts.Lines[0]
+		return h.refuse(c, crt, email, l.Title+": "+l.AmountProblem+" Enter a new amount, then check out.")
 	case errors.As(err, &unavailable):
 		for _, id := range unavailable.ProductIDs {
 			crt.Remove(id)
@@ -93,7 +102,7 @@ var refusals = []struct {
 	{ErrEmpty, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "Your cart is empty."}},
 	{ErrCannotCharge, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "This store is not taking payments right now."}},
 	{ErrMixedCurrency, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "Products priced in different currencies need separate checkouts."}},
-	{ErrNothingToPay, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "There is nothing to pay for in this cart."}},
+	{ErrNothingToPay, web.Refusal{Status: fiber.StatusUnprocessableEntity, Message: "The total is zero: Claro cannot check out a free order yet."}},
 	{ErrStripe, web.Refusal{Status: fiber.StatusBadGateway, Message: "We could not start the payment. Please try again in a moment."}},
 }
 

@@ -53,18 +53,27 @@ func NewStore(d *db.DB) *Store { return &Store{db: d} }
 
 // Create inserts a checkout and its items in one transaction.
 func (s *Store) Create(ctx context.Context, tenantID int64, ck *Checkout, items []Item) error {
-	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		ck.TenantID = tenantID
-		if _, err := tx.NewInsert().Model(ck).Column("tenant_id", "user_id", "email", "amount_total_cents",
-			"application_fee_cents", "currency").Returning("id, status").Exec(ctx); err != nil {
-			return err
-		}
-		for i := range items {
-			items[i].CheckoutID, items[i].TenantID = ck.ID, tenantID
-		}
-		_, err := tx.NewInsert().Model(&items).Exec(ctx)
+	return s.InTx(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error { return insert(ctx, tx, tenantID, ck, items) })
+}
+
+// InTx runs fn in the store's db.InTenant transaction (checkout open takes
+// a discount code's hold in the same one as its checkout row).
+func (s *Store) InTx(ctx context.Context, tenantID int64, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return s.db.InTenant(ctx, tenantID, fn)
+}
+
+// insert writes a checkout and its items in tx.
+func insert(ctx context.Context, tx bun.Tx, tenantID int64, ck *Checkout, items []Item) error {
+	ck.TenantID = tenantID
+	if _, err := tx.NewInsert().Model(ck).Column("tenant_id", "user_id", "email", "amount_total_cents",
+		"application_fee_cents", "currency").Returning("id, status").Exec(ctx); err != nil {
 		return err
-	})
+	}
+	for i := range items {
+		items[i].CheckoutID, items[i].TenantID = ck.ID, tenantID
+	}
+	_, err := tx.NewInsert().Model(&items).Exec(ctx)
+	return err
 }
 
 // SetSession records the Stripe session a checkout opened.

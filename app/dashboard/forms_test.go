@@ -50,6 +50,8 @@ func TestProductFormRefusesBadInputAndWritesNothing(t *testing.T) {
 		"negative activations":  {"activation_limit", "-1", "Activations per key"},
 		"too many activations":  {"activation_limit", "1001", "Activations per key"},
 		"activations not whole": {"activation_limit", "2.5", "Activations per key"},
+		"negative minimum":      {"pwyw_min", "-1", "Enter a minimum"},
+		"minimum not a number":  {"pwyw_min", "five", "Enter a minimum"},
 	}
 	before := productCount(t, f.a.ID)
 	for name, c := range cases {
@@ -88,7 +90,7 @@ func TestProductFormRefusesBadInputAndWritesNothing(t *testing.T) {
 	}
 	// The good form works and renders Markdown content safely.
 	form := url.Values{"_csrf": {f.owner.CSRF(t, "", base+"/products/new")}, "content": {"# Welcome\n\n<script>x()</script>"},
-		"license_keys": {"on"}, "activation_limit": {"5"}}
+		"license_keys": {"on"}, "activation_limit": {"5"}, "pwyw": {"on"}, "pwyw_min": {"4.5"}}
 	for k, v := range good {
 		form[k] = v
 	}
@@ -110,6 +112,27 @@ func TestProductFormRefusesBadInputAndWritesNothing(t *testing.T) {
 	}
 	if !keys || limit != 5 {
 		t.Fatalf("license keys %v, limit %d: the form's license box was not saved", keys, limit)
+	}
+	var pwyw bool
+	var min int64
+	if err := testDB.Primary.NewRaw(`SELECT pwyw, pwyw_min_cents FROM products WHERE tenant_id = ? AND slug = 'film-presets'`, f.a.ID).
+		Scan(context.Background(), &pwyw, &min); err != nil {
+		t.Fatal(err)
+	}
+	if !pwyw || min != 450 {
+		t.Fatalf("pay what you want %v, minimum %d: the form's box was not saved", pwyw, min)
+	}
+	// A minimum above the suggested price is refused, nothing written.
+	before = productCount(t, f.a.ID)
+	form.Set("slug", "film-presets-2")
+	form.Set("pwyw_min", "13")
+	form.Set("_csrf", f.owner.CSRF(t, "", base+"/products/new"))
+	if resp, body := f.owner.PostForm(t, "", base+"/products", form); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "The minimum cannot be above the suggested price.") {
+		t.Fatalf("minimum above the price: %d", resp.StatusCode)
+	}
+	if after := productCount(t, f.a.ID); after != before {
+		t.Fatal("a refused form wrote a product")
 	}
 }
 

@@ -31,6 +31,7 @@ type fixture struct {
 	invitationID     int64 // an open invitation to store A
 	endpointID       int64 // a webhook endpoint of store A
 	deliveryID       int64 // a webhook delivery of store A (a test event)
+	codeID           int64 // a discount code of store A
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -55,6 +56,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.invitationID = f.invite(t, f.a, apptest.Email("invitee-a"), "admin")
+	if err := testDB.Primary.NewRaw(`INSERT INTO discount_codes (tenant_id, code, kind, value) VALUES (?, 'ACODE', 'percent', 10) RETURNING id`,
+		f.a.ID).Scan(context.Background(), &f.codeID); err != nil {
+		t.Fatal(err)
+	}
 	session, pi := apptest.Unique("cs_iso_"), apptest.Unique("pi_iso_")
 	if err := testDB.Primary.NewRaw(`WITH ck AS (
 			INSERT INTO checkouts (tenant_id, stripe_checkout_session_id, amount_total_cents, application_fee_cents, currency, status)
@@ -110,6 +115,7 @@ func snapshot(t *testing.T) string {
 		`SELECT md5(coalesce(string_agg(e::text, '|' ORDER BY id), '')) FROM hook_endpoints e`,
 		`SELECT md5(coalesce(string_agg(d::text, '|' ORDER BY id), '')) FROM hook_deliveries d`,
 		`SELECT md5(coalesce(string_agg(e::text, '|' ORDER BY id), '')) FROM hook_events e`,
+		`SELECT md5(coalesce(string_agg(k::text, '|' ORDER BY id), '')) FROM discount_codes k`,
 	} {
 		var s string
 		if err := testDB.Primary.NewRaw(q).Scan(context.Background(), &s); err != nil {
@@ -162,7 +168,7 @@ func (f *fixture) storeRoutes(t *testing.T, storeSlug string) [][2]string {
 		p := strings.NewReplacer(":store", storeSlug, "/orders/:id", fmt.Sprintf("/orders/%d", f.orderID),
 			":id", fmt.Sprint(f.product.ID), ":file", fmt.Sprint(f.fileID),
 			":invitation", fmt.Sprint(f.invitationID), ":user", fmt.Sprint(f.adminID),
-			":endpoint", fmt.Sprint(f.endpointID), ":delivery", fmt.Sprint(f.deliveryID)).Replace(r.Path)
+			":endpoint", fmt.Sprint(f.endpointID), ":delivery", fmt.Sprint(f.deliveryID), ":code", fmt.Sprint(f.codeID)).Replace(r.Path)
 		out = append(out, [2]string{r.Method, p})
 	}
 	if len(out) < 12 {
@@ -180,7 +186,8 @@ func (f *fixture) namesAnIDOfA(path string) bool {
 		strings.Contains(path, fmt.Sprintf("/members/%d/", f.adminID)) ||
 		strings.Contains(path, fmt.Sprintf("/webhooks/%d/", f.endpointID)) ||
 		strings.HasSuffix(path, fmt.Sprintf("/webhooks/deliveries/%d", f.deliveryID)) ||
-		strings.Contains(path, fmt.Sprintf("/webhooks/deliveries/%d/", f.deliveryID))
+		strings.Contains(path, fmt.Sprintf("/webhooks/deliveries/%d/", f.deliveryID)) ||
+		strings.Contains(path, fmt.Sprintf("/discounts/%d/", f.codeID))
 }
 
 func TestEveryDashboardRouteIsA404ForAnotherStore(t *testing.T) {

@@ -188,7 +188,8 @@ func readProductForm(c *fiber.Ctx) ProductForm {
 	return ProductForm{Title: c.FormValue("title"), Slug: c.FormValue("slug"), Description: c.FormValue("description"),
 		Price: c.FormValue("price"), Currency: c.FormValue("currency"), Visibility: c.FormValue("visibility"),
 		CategoryID: c.FormValue("category_id"), Tags: c.FormValue("tags"), Content: c.FormValue("content"),
-		LicenseKeys: c.FormValue("license_keys") == "on", Limit: c.FormValue("activation_limit")}
+		LicenseKeys: c.FormValue("license_keys") == "on", Limit: c.FormValue("activation_limit"),
+		PWYW: c.FormValue("pwyw") == "on", PWYWMin: c.FormValue("pwyw_min")}
 }
 
 func (h *Handlers) invalidProduct(c *fiber.Ctx, page productPage, f ProductForm) error {

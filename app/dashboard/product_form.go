@@ -23,9 +23,12 @@ type ProductForm struct {
 	Content     string // Markdown
 	LicenseKeys bool   // the checkbox "issue a license key"
 	Limit       string // activations per key, as typed; 0: no limit
+	PWYW        bool   // the checkbox "pay what you want" (Price is then the suggested price)
+	PWYWMin     string // the least a buyer may pay, as typed; "" or 0: nothing
 	Errors      map[string]string
 
 	priceCents int64
+	pwywMin    int64
 	limit      int
 	category   *int64
 	tags       []string
@@ -75,17 +78,20 @@ func (f *ProductForm) Validate() bool {
 	case plainTextProblem(f.Description):
 		f.Errors["description"] = plainTextMessage
 	}
-	price := strings.TrimPrefix(strings.TrimSpace(f.Price), "$")
-	if !pricePattern.MatchString(price) {
+	var ok bool
+	if f.priceCents, ok = parsePrice(f.Price); !ok {
 		f.Errors["price"] = "Enter a price like 12 or 12.99 (not negative)."
-	} else {
-		whole, frac, _ := strings.Cut(price, ".")
-		w, _ := strconv.ParseInt(whole, 10, 64)
-		fr, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
-		f.priceCents = w*100 + fr
-		if f.priceCents > 1_000_000_00 {
-			f.Errors["price"] = "Prices go up to 1,000,000."
+	} else if f.priceCents > 1_000_000_00 {
+		f.Errors["price"] = "Prices go up to 1,000,000."
+	}
+	f.pwywMin = 0
+	if f.PWYWMin = strings.TrimSpace(f.PWYWMin); f.PWYWMin != "" {
+		if f.pwywMin, ok = parsePrice(f.PWYWMin); !ok {
+			f.Errors["pwyw_min"] = "Enter a minimum like 0, 5 or 4.99 (not negative)."
 		}
+	}
+	if f.PWYW && f.Errors["price"] == "" && f.Errors["pwyw_min"] == "" && f.pwywMin > f.priceCents {
+		f.Errors["pwyw_min"] = "The minimum cannot be above the suggested price."
 	}
 	if f.Currency == "" {
 		f.Currency = "usd"
@@ -137,12 +143,24 @@ func (f *ProductForm) Validate() bool {
 	return len(f.Errors) == 0
 }
 
+// parsePrice reads an amount as a creator types it: "12", "12.9", "12.99", "$12".
+func parsePrice(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "$")
+	if !pricePattern.MatchString(s) {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	w, _ := strconv.ParseInt(whole, 10, 64)
+	fr, _ := strconv.ParseInt((frac + "00")[:2], 10, 64)
+	return w*100 + fr, true
+}
+
 // changes are the validated form's fields as the catalog editor takes them.
 func (f *ProductForm) changes() catalog.Changes {
 	return catalog.Changes{Title: f.Title, Slug: f.Slug, Description: f.Description,
 		PriceCents: f.priceCents, Currency: f.Currency, Visibility: f.Visibility,
 		CategoryID: f.category, Tags: append([]string{}, f.tags...), ContentMD: f.Content,
-		LicenseKeys: f.LicenseKeys, ActivationLimit: f.limit}
+		LicenseKeys: f.LicenseKeys, ActivationLimit: f.limit, PWYW: f.PWYW, PWYWMinCents: f.pwywMin}
 }
 
 // formOf fills a form from a stored product.
@@ -150,9 +168,14 @@ func formOf(p *catalog.Product) ProductForm {
 	f := ProductForm{Title: p.Title, Slug: p.Slug, Description: p.Description, Currency: p.Currency,
 		Visibility: p.Visibility, Tags: strings.Join(p.Tags, ", "), Content: p.ContentMD,
 		LicenseKeys: p.LicenseKeys, Limit: strconv.Itoa(p.ActivationLimit),
-		Price: strconv.FormatInt(p.PriceCents/100, 10) + "." + strconv.FormatInt(100+p.PriceCents%100, 10)[1:]}
+		Price: decimal(p.PriceCents), PWYW: p.PWYW, PWYWMin: decimal(p.PWYWMinCents)}
 	if p.CategoryID != nil {
 		f.CategoryID = strconv.FormatInt(*p.CategoryID, 10)
 	}
 	return f
+}
+
+// decimal is cents as a form shows them: "12.50".
+func decimal(cents int64) string {
+	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(100+cents%100, 10)[1:]
 }

@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"github.com/claro-market/claro/app/apitokens"
+	"github.com/claro-market/claro/app/catalog"
+	"github.com/claro-market/claro/app/discounts"
 	"github.com/claro-market/claro/app/orders"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/tenants"
@@ -26,6 +28,7 @@ func Views() []web.View {
 		{Name: "dashboard/tokens", Data: tokensPage{}, Page: true},
 		{Name: "dashboard/tokens", Data: tokensPage{Created: &apitokens.Token{Scopes: []string{"products:read"}}, Secret: "claro_pat_x",
 			Tokens: []apitokens.Token{{Name: "x", Scopes: []string{"products:read"}}}, Scopes: []scopeOption{{Name: "products:read"}}}, Page: true},
+		{Name: "dashboard/discounts", Data: discountsPage{Codes: []discounts.StoreCode{{}}, Products: []catalog.Product{{}}}, Page: true},
 		{Name: "dashboard/refund_confirm", Data: refundPage{Order: &orders.Order{}}, Page: true},
 		{Name: "dashboard/product_form", Data: productPage{}, Page: true},
 		{Name: "partials/dash_nav", Data: storePage{}},

@@ -23,6 +23,10 @@ type SessionRequest struct {
 	SuccessURL    string // may contain {CHECKOUT_SESSION_ID}
 	CancelURL     string
 	CustomerEmail string // prefilled when known; a guest types it on Stripe's page
+	// ExpiresAt, when set, is when Stripe expires the session unpaid (at
+	// least 30 minutes ahead, Stripe's own floor): a discount code's hold
+	// outlives it (app/discounts).
+	ExpiresAt time.Time
 }
 
 // Line is one line item, priced from the database.
@@ -69,6 +73,9 @@ func (c *Client) CreateCheckoutSession(ctx context.Context, r SessionRequest) (*
 	}
 	if r.CustomerEmail != "" {
 		p.CustomerEmail = stripe.String(r.CustomerEmail)
+	}
+	if !r.ExpiresAt.IsZero() {
+		p.ExpiresAt = stripe.Int64(r.ExpiresAt.Unix())
 	}
 	for _, l := range r.Lines {
 		p.LineItems = append(p.LineItems, &stripe.CheckoutSessionLineItemParams{

@@ -114,6 +114,7 @@ func (tr *Tour) Creator(p *browsertest.Page) []Stop {
 		{"dashboard-domain", base + "/domain"},
 		{"dashboard-webhooks", base + "/webhooks"},
 		{"dashboard-tokens", base + "/tokens"},
+		{"dashboard-discounts", base + "/discounts"},
 	}
 }
 

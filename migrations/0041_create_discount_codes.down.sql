@@ -1,0 +1,3 @@
+DROP TABLE discount_uses;
+DROP TABLE discount_code_products;
+DROP TABLE discount_codes;

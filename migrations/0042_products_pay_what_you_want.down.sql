@@ -1,0 +1,1 @@
+ALTER TABLE products DROP COLUMN pwyw_min_cents, DROP COLUMN pwyw;
