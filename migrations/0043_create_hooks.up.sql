@@ -139,14 +139,14 @@ CREATE FUNCTION claro_hook_products_updated() RETURNS trigger
 BEGIN
     PERFORM claro_hook_enqueue(n.tenant_id, 'product.updated', jsonb_build_object('product', jsonb_build_object(
             'id', n.id, 'slug', n.slug, 'title', n.title, 'description', n.description,
-            'price_cents', n.price_cents, 'currency', n.currency, 'visibility', n.visibility,
+            'price_cents', n.price_cents, 'pay_what_you_want', n.pwyw, 'pwyw_min_cents', n.pwyw_min_cents, 'currency', n.currency, 'visibility', n.visibility,
             'tags', to_jsonb(n.tags), 'published_at', n.published_at, 'updated_at', n.updated_at,
             'deleted', n.deleted_at IS NOT NULL, 'taken_down', n.taken_down_at IS NOT NULL)))
     FROM new_rows n JOIN old_rows o ON o.id = n.id
     WHERE (o.slug, o.title, o.description, o.price_cents, o.currency, o.visibility, o.tags, o.category_id,
-            o.cover_key, o.content_md, o.published_at, o.deleted_at, o.taken_down_at, o.license_keys, o.activation_limit)
+            o.cover_key, o.content_md, o.published_at, o.deleted_at, o.taken_down_at, o.license_keys, o.activation_limit, o.pwyw, o.pwyw_min_cents)
         IS DISTINCT FROM (n.slug, n.title, n.description, n.price_cents, n.currency, n.visibility, n.tags, n.category_id,
-            n.cover_key, n.content_md, n.published_at, n.deleted_at, n.taken_down_at, n.license_keys, n.activation_limit)
+            n.cover_key, n.content_md, n.published_at, n.deleted_at, n.taken_down_at, n.license_keys, n.activation_limit, n.pwyw, n.pwyw_min_cents)
         AND EXISTS (SELECT 1 FROM hook_endpoints e WHERE e.tenant_id = n.tenant_id AND e.disabled_at IS NULL
             AND 'product.updated' = ANY (e.events));
     RETURN NULL;
