@@ -60,7 +60,7 @@ func oneEdits(w string) []string {
 	r := []rune(w)
 	var out []string
 	for i := 0; i <= len(r); i++ {
-		for _, c := range []rune("aeiorstxzé") {
+		for _, c := range "aeiorstxzé" {
 			out = append(out, string(slices.Concat(r[:i], []rune{c}, r[i:])))
 			if i < len(r) && r[i] != c {
 				out = append(out, string(slices.Concat(r[:i], []rune{c}, r[i+1:])))

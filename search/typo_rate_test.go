@@ -77,11 +77,12 @@ func TestTypoRecallOnTheScaleCatalog(t *testing.T) {
 
 // recall counts the variants searched and found.
 type recall struct {
-	hits, total                 int // within the rules
-	shortHits, short            int // left under 5 letters by the typo: no typo allowed
-	twoHits, two                int // two typos in 9 letters or more (part of hits and total)
-	missed                      []string
-	products, words, variantsOf int
+	hits, total      int // within the rules
+	shortHits, short int // left under 5 letters by the typo: no typo allowed
+	twoHits, two     int // two typos in 9 letters or more (part of hits and total)
+	missed           []string
+	products, words  int
+	twins            int // found only as a page of products titled the same
 }
 
 func (r recall) rate() float64 { return float64(r.hits) / float64(max(r.total, 1)) }
@@ -136,6 +137,15 @@ func measureRecall(t *testing.T, pools *db.DB, n int, inTitle bool) recall {
 					t.Fatal(err)
 				}
 				found := slices.Contains(ids(res.Hits), p.ID)
+				if !found && len(res.Hits) == search.DefaultLimit && !slices.ContainsFunc(res.Hits, func(h search.Document) bool {
+					return !strings.EqualFold(h.Title, p.Title)
+				}) {
+					// A big catalog holds the same title many times: a first
+					// page of nothing but this title found the product as
+					// well as any search can.
+					found = true
+					r.twins++
+				}
 				switch {
 				case dist > search.AllowedTypos(utf8.RuneCountInString(v)):
 					r.short++
@@ -161,9 +171,9 @@ func measureRecall(t *testing.T, pools *db.DB, n int, inTitle bool) recall {
 	for _, m := range r.missed {
 		t.Log("missed: " + m)
 	}
-	t.Logf("typo recall over %d products' %d title words: within the rules %d of %d (%.1f%%), two-typo variants of 9+ letters %d of %d; "+
+	t.Logf("typo recall over %d products' %d title words (%d found as a full page of the same title): within the rules %d of %d (%.1f%%), two-typo variants of 9+ letters %d of %d; "+
 		"variants beyond the rules (a 5-letter word left with 4) %d of %d found; all variants %d of %d (%.1f%%)",
-		r.products, r.words, r.hits, r.total, 100*r.rate(), r.twoHits, r.two, r.shortHits, r.short,
+		r.products, r.words, r.twins, r.hits, r.total, 100*r.rate(), r.twoHits, r.two, r.shortHits, r.short,
 		r.hits+r.shortHits, r.total+r.short, 100*float64(r.hits+r.shortHits)/float64(max(1, r.total+r.short)))
 	return r
 }
