@@ -75,11 +75,18 @@ func NewLogged(tb testing.TB, td *dbtest.Database, w io.Writer, opts ...func(*co
 // limits, the draft client), its log written to w.
 func NewWith(tb testing.TB, td *dbtest.Database, w io.Writer, ov app.Overrides, opts ...func(*config.Config)) *Env {
 	tb.Helper()
+	return NewWithLogger(tb, td, slog.New(slog.NewTextHandler(w, nil)), ov, opts...)
+}
+
+// NewWithLogger is NewWith with the app's logger given whole (benchmarks
+// pass production's JSON handler, or slog.DiscardHandler to leave logging out).
+func NewWithLogger(tb testing.TB, td *dbtest.Database, log *slog.Logger, ov app.Overrides, opts ...func(*config.Config)) *Env {
+	tb.Helper()
 	cfg := Config(tb)
 	for _, o := range opts {
 		o(&cfg)
 	}
-	a, err := app.NewWith(cfg, td.DB, slog.New(slog.NewTextHandler(w, nil)), ov)
+	a, err := app.NewWith(cfg, td.DB, log, ov)
 	if err != nil {
 		tb.Fatal(err)
 	}
