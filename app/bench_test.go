@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"regexp"
 	"strconv"
 	"sync"
 	"testing"
@@ -134,6 +135,8 @@ func BenchmarkPages(b *testing.B) {
 	b.Run("product_page_nolog", func(b *testing.B) { serve(b, quiet, storeHost, "/products/golden-hour-portrait-presets") })
 }
 
+var benchTokenMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
+
 // BenchmarkCartAdd is POST /cart/items as htmx sends it from a product page
 // of the seeded store, through the whole app on the real database (the
 // product re-priced from PostgreSQL each time): a visitor with an empty cart
@@ -151,7 +154,7 @@ func BenchmarkCartAdd(b *testing.B) {
 	}
 	page := get(b, h, host, "/products/golden-hour-portrait-presets")
 	var token string
-	if m := csrfMeta.FindSubmatch(page.Body()); m != nil {
+	if m := benchTokenMeta.FindSubmatch(page.Body()); m != nil {
 		token = string(m[1])
 	}
 	var cookies [][2]string
