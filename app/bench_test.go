@@ -16,6 +16,7 @@ import (
 	"github.com/claro-market/claro/app/blob"
 	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/seed"
+	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -24,10 +25,10 @@ import (
 var seedOnce sync.Once
 
 // demoEnv builds the app on the package database with the demo catalog in
-// it, logging as production does: JSON lines (to io.Discard, so no write is
-// measured, only the encoding).
+// it, logging as production does (main.go's newLogger): JSON lines, to
+// io.Discard, so no write is measured, only the encoding.
 func demoEnv(b *testing.B) *apptest.Env {
-	return demoEnvLogged(b, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	return demoEnvLogged(b, web.NewJSONLogger(io.Discard))
 }
 
 // demoEnvLogged is demoEnv with the app's logger given (slog.DiscardHandler
@@ -166,6 +167,10 @@ func BenchmarkCartAdd(b *testing.B) {
 	})
 	body := []byte("product_id=" + strconv.FormatInt(id, 10) + "&quantity=1")
 	b.Run("htmx", func(b *testing.B) {
+		// Many requests in flight, as make bench's 64 connections keep: the
+		// run is bound by the CPU (the app's and PostgreSQL's, on the same
+		// machine), not by one query's round trip at a time.
+		b.SetParallelism(16)
 		serveReq(b, h, fiber.StatusOK, func(req *fasthttp.Request) {
 			req.Header.SetMethod(fasthttp.MethodPost)
 			req.SetRequestURI("/cart/items")
