@@ -130,6 +130,13 @@ func BenchmarkPages(b *testing.B) {
 	b.Run("storefront_home", func(b *testing.B) { serve(b, h, storeHost, "/") })
 	b.Run("product_page", func(b *testing.B) { serve(b, h, storeHost, "/products/golden-hour-portrait-presets") })
 	b.Run("marketplace_home", func(b *testing.B) { serve(b, h, apptest.Root, "/") })
+	b.Run("product_page_gzip", func(b *testing.B) { // as a browser asks: the stored gzip
+		serveReq(b, h, fiber.StatusOK, func(req *fasthttp.Request) {
+			req.SetRequestURI("/products/golden-hour-portrait-presets")
+			req.Header.SetHost(storeHost)
+			req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+		})
+	})
 
 	quiet := demoEnvLogged(b, slog.New(slog.DiscardHandler)).App.Fiber.Handler()
 	b.Run("storefront_home_nolog", func(b *testing.B) { serve(b, quiet, storeHost, "/") })
