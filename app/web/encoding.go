@@ -157,7 +157,9 @@ func Compress(c *fiber.Ctx) error {
 // addVary adds name to the response's Vary header unless it is there.
 func addVary(c *fiber.Ctx, name string) {
 	v := string(c.Response().Header.Peek(fiber.HeaderVary))
-	for _, f := range strings.Split(v, ",") {
+	for rest := v; rest != ""; { // strings.Cut, not Split: a cached page's hit allocates nothing here
+		var f string
+		f, rest, _ = strings.Cut(rest, ",")
 		if strings.EqualFold(strings.TrimSpace(f), name) {
 			return
 		}

@@ -46,7 +46,7 @@ type PageCache struct {
 type cachedPage struct {
 	body   []byte // the page as rendered; served as is (never appended to)
 	gz     []byte // body in gzip, compressed once at fill time (nil for a small page)
-	route  string // the pattern of the route that rendered it (RouteTable.Pattern)
+	route  any    // the pattern (a string) of the route that rendered it (RouteTable.Pattern), boxed once here rather than per hit
 	ctype  string
 	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
 	tenant int64
@@ -168,7 +168,7 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		}
 	})
 	page := &cachedPage{body: body, ctype: string(resp.Header.ContentType()), hx: hx,
-		tenant: scope.tenant, query: scope.query, route: pc.Routes.Pattern(c)}
+		tenant: scope.tenant, query: scope.query, route: any(pc.Routes.Pattern(c))}
 	if len(body) >= MinCompress && len(resp.Header.ContentEncoding()) == 0 {
 		page.gz = Gzip(body)
 	}
