@@ -28,6 +28,7 @@ import (
 	"github.com/claro-market/claro/app/metrics"
 	"github.com/claro-market/claro/app/reconcile"
 	"github.com/claro-market/claro/app/seed"
+	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/tenants/edge"
 )
@@ -89,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	if cfg.IsProduction() {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		return web.NewJSONLogger(w) // slog's JSON handler, and the access log's own encoder on the same writer
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
 }

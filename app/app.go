@@ -210,7 +210,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics).WithDeliveries(a.Deliveries)
 	apiTokens := apitokens.New(database)
 	r := stack{
-		assets: assets, csrf: web.NewCSRF(secret, secure, "/webhooks/", "/api/"), download: signer,
+		assets: assets, csrf: web.NewCSRF(secret, "/webhooks/", "/api/"), download: signer,
 		accounts: accounts.NewHandlers(auth, sessions, pages, cfg.RootHost(), secure),
 		catalog:  catalog.NewHandlers(catalog.NewReadStore(database), pages, cursors).WithOwned(purchases.Owns),
 		search:   search.NewHandlers(index, catalog.NewReadStore(database), pages),

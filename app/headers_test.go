@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -63,10 +64,14 @@ func TestEveryPageKindCarriesTheSecurityHeaders(t *testing.T) {
 				t.Errorf("the page cache served %d hits, want the three repeated pages from it", e.App.Pages.Hits.Load())
 			}
 
-			// The error page: a form posted without its CSRF token is refused.
-			resp, body := anon.PostForm(t, host, "/cart/items", url.Values{"product_id": {"1"}})
+			// The error page: a form another site posted is refused.
+			req := httptest.NewRequest(http.MethodPost, "http://"+host+"/cart/items", strings.NewReader(url.Values{"product_id": {"1"}}.Encode()))
+			req.Host = host
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			resp, body := anon.Do(t, req)
 			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<html") {
-				t.Errorf("cart post without a token: status %d, want the 403 error page", resp.StatusCode)
+				t.Errorf("cross-site cart post: status %d, want the 403 error page", resp.StatusCode)
 			}
 			checkSecurityHeaders(t, "error page", resp, prod)
 		})

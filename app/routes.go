@@ -102,10 +102,10 @@ func (a *App) routes(s stack) {
 	f.Use(s.accounts.Middleware)     // the session (cookie only, no body): who is signed in (web.CurrentUser), before CSRF binds tokens to it
 	f.Use(web.BodyCaps(uploadLimit)) // before anything reads the body: a signed-in creator's (or a token's) upload may be large and multipart, anything else is a small form
 	f.Use(web.CleanForm)             // CleanQuery for a urlencoded body: after the cap, before CSRF reads the form
-	f.Use(s.csrf.Middleware)         // every unsafe method carries this host's token; webhooks are signed instead
+	f.Use(s.csrf.Middleware)         // every unsafe method comes from this host (Fetch Metadata, Origin), a signed-in one with its session's token; webhooks are signed instead
 	f.Use(web.Compress)              // brotli or gzip for what is rendered now; a cached page's stored gzip passes untouched
 	if a.Pages != nil {
-		f.Use(a.Pages.Middleware) // last: serves and stores only anonymous pages, its CSRF token cut out and written back
+		f.Use(a.Pages.Middleware) // last: serves and stores only anonymous pages, which carry no token: the same bytes for everyone
 	}
 
 	s.accounts.Routes(f)

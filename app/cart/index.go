@@ -47,13 +47,13 @@ func (x *Index) Set(c Cart) {
 
 // IndexCodec signs and checks the index cookie, with a key of its own: a
 // cart cookie is never a valid index, nor the other way round.
-type IndexCodec struct{ key []byte }
+type IndexCodec struct{ s *signer }
 
 // NewIndexCodec derives the index key from the application secret.
 func NewIndexCodec(secret []byte) *IndexCodec {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("claro cart index v1"))
-	return &IndexCodec{key: m.Sum(nil)}
+	return &IndexCodec{s: newSigner(m.Sum(nil))}
 }
 
 // Encode is the cookie value: base64url("i1|<tenant>:<id>.<id>|…").base64url(HMAC),
@@ -61,32 +61,25 @@ func NewIndexCodec(secret []byte) *IndexCodec {
 func (x *IndexCodec) Encode(ix Index) string {
 	carts := ix.Carts
 	for {
-		var b strings.Builder
-		b.WriteString("i1")
+		var buf [512]byte
+		payload := append(buf[:0], "i1"...)
 		for _, c := range carts {
-			b.WriteByte('|')
-			b.WriteString(strconv.FormatInt(c.TenantID, 10))
-			b.WriteByte(':')
-			for i, id := range c.IDs() {
+			payload = append(payload, '|')
+			payload = strconv.AppendInt(payload, c.TenantID, 10)
+			payload = append(payload, ':')
+			for i, it := range c.Items {
 				if i > 0 {
-					b.WriteByte('.')
+					payload = append(payload, '.')
 				}
-				b.WriteString(strconv.FormatInt(id, 10))
+				payload = strconv.AppendInt(payload, it.ProductID, 10)
 			}
 		}
-		payload := []byte(b.String())
-		v := base64.RawURLEncoding.EncodeToString(payload) + "." + base64.RawURLEncoding.EncodeToString(x.mac(payload))
+		v := x.s.sign(payload)
 		if len(v) <= maxIndexCookie || len(carts) <= 1 {
 			return v
 		}
 		carts = carts[:len(carts)-1]
 	}
-}
-
-func (x *IndexCodec) mac(payload []byte) []byte {
-	m := hmac.New(sha256.New, x.key)
-	m.Write(payload)
-	return m.Sum(nil)
 }
 
 // Decode checks the signature, then parses strictly; anything else is
@@ -101,7 +94,7 @@ func (x *IndexCodec) Decode(raw string) (Index, error) {
 	}
 	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
 	sig, err2 := base64.RawURLEncoding.DecodeString(s64)
-	if err1 != nil || err2 != nil || !hmac.Equal(sig, x.mac(payload)) {
+	if err1 != nil || err2 != nil || !x.s.valid(payload, sig) {
 		return Index{}, ErrInvalid
 	}
 	parts := strings.Split(string(payload), "|")

@@ -2,7 +2,10 @@ package cart
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/claro-market/claro/app/catalog"
@@ -104,6 +107,11 @@ func NewStore(h bun.IDB) *Store { return &Store{pool: db.Fixed(h)} }
 // chosen per request.
 func NewReadStore(d *db.DB) *Store { return &Store{pool: d.Reads()} }
 
+// priceSQL is Price's statement: one text for every cart, run prepared
+// (db.Prepared), so PostgreSQL parses and plans it once per connection.
+const priceSQL = `SELECT p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key, p.pwyw, p.pwyw_min_cents FROM products p
+	WHERE p.tenant_id = $1 AND p.id = ANY ($2::bigint[]) AND ` + catalog.ListedSQL
+
 // Price reads every product of the cart within the store tenantID: only
 // public or unlisted, live products of that store count. The cookie's word is
 // taken for nothing but ids and quantities.
@@ -112,23 +120,30 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 	if len(c.Items) == 0 {
 		return out, nil
 	}
-	var rows []Line
-	err := s.pool(ctx).NewRaw(`SELECT p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key, p.pwyw, p.pwyw_min_cents FROM products p
-		WHERE p.tenant_id = ? AND p.id IN (?) AND `+catalog.ListedSQL,
-		tenantID, bun.List(c.IDs())).Scan(ctx, &rows)
+	rows, err := s.query(ctx, s.pool(ctx), tenantID, c.IDs())
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]Line, len(rows))
-	for _, r := range rows {
-		byID[r.ProductID] = r
+	defer rows.Close()
+	var one [1]Line // a cart add prices one product: its row stays on the stack
+	lines := one[:0]
+	for rows.Next() {
+		var l Line
+		if err := rows.Scan(&l.ProductID, &l.Slug, &l.Title, &l.UnitPriceCents, &l.Currency, &l.CoverKey, &l.PWYW, &l.MinCents); err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	for _, it := range c.Items {
-		l, ok := byID[it.ProductID]
-		if !ok {
+		i := slices.IndexFunc(lines, func(l Line) bool { return l.ProductID == it.ProductID })
+		if i < 0 {
 			out.Unavailable = append(out.Unavailable, it.ProductID)
 			continue
 		}
+		l := lines[i]
 		l.Quantity, l.SuggestedCents = it.Quantity, l.UnitPriceCents
 		if l.PWYW && it.Chosen {
 			l.UnitPriceCents, l.Chosen = it.Amount, true
@@ -195,6 +210,23 @@ func (s *Store) Preview(ctx context.Context, tenantID int64, p *Priced, code str
 	}
 	p.Discount(a)
 	return true, nil
+}
+
+// query runs priceSQL on the database/sql handle under h: Bun would
+// interpolate the arguments into a new text per call (see db.Prepared).
+func (s *Store) query(ctx context.Context, h bun.IDB, tenantID int64, ids []int64) (*sql.Rows, error) {
+	args := db.Prepared(tenantID, ids)
+	switch h := h.(type) {
+	case *bun.DB:
+		return h.DB.QueryContext(ctx, priceSQL, args...)
+	case bun.Tx:
+		return h.Tx.QueryContext(ctx, priceSQL, args...)
+	case *bun.Tx:
+		return h.Tx.QueryContext(ctx, priceSQL, args...)
+	case bun.Conn:
+		return h.Conn.QueryContext(ctx, priceSQL, args...)
+	}
+	return nil, fmt.Errorf("cart: no database/sql handle under %T", h)
 }
 
 // Stores reads the active stores among ids, for the carts index: a store

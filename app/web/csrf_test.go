@@ -72,14 +72,50 @@ func TestCSRFTokensAreBoundToSessionAndHost(t *testing.T) {
 	}
 }
 
-func TestAnonymousTokensAreBoundToTheVisitorCookie(t *testing.T) {
+// An anonymous write carries no token: it is checked by where it comes from.
+// A cross-site or sibling-store (same-site) POST is refused and changes
+// nothing; the same form from the page itself, or from no browser at all
+// (no Sec-Fetch-Site, no Origin), goes through. No visitor cookie is set.
+func TestAnonymousWritesAreCheckedByTheirOrigin(t *testing.T) {
 	e := apptest.New(t, testDB)
-	mallory := e.NewBrowser()
-	tok := mallory.CSRF(t, "", "/login")
+	bob := apptest.StoreHost(e.Store(t, apptest.Unique("csrf-sibling")).Slug)
+	email, pw := apptest.Email("csrf-anon"), "a long enough password"
+	e.NewBrowser().SignUp(t, email, pw, "Anon")
 	victim := e.NewBrowser()
-	victim.CSRF(t, "", "/login") // the victim has their own visitor cookie
-	form := url.Values{"_csrf": {tok}, "email": {"x@example.com"}, "password": {"whatever password"}}
-	if got := post(t, victim, apptest.Root, "/login", form, nil); got != http.StatusForbidden {
-		t.Fatalf("another visitor's token accepted: %d", got)
+	resp, page := victim.Get(t, "", "/login")
+	if strings.Contains(page, `name="csrf-token"`) || strings.Contains(page, "X-CSRF-Token") {
+		t.Fatal("an anonymous page carries a CSRF token")
+	}
+	if c := resp.Header.Values("Set-Cookie"); len(c) != 0 {
+		t.Fatalf("an anonymous page set cookies: %v", c)
+	}
+	form := url.Values{"email": {email}, "password": {pw}}
+	for _, c := range []struct {
+		name    string
+		headers map[string]string
+	}{
+		{"cross-site", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}},
+		{"cross-site, no Origin", map[string]string{"Sec-Fetch-Site": "cross-site"}},
+		{"a sibling store (same-site)", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://" + bob}},
+		{"same-site, no Origin", map[string]string{"Sec-Fetch-Site": "same-site"}},
+		{"an older browser, from a sibling store", map[string]string{"Origin": "http://" + bob}},
+		{"null origin", map[string]string{"Origin": "null"}},
+		{"same-origin, but the Referer names another host", map[string]string{"Sec-Fetch-Site": "same-origin", "Referer": "http://" + bob + "/x"}},
+	} {
+		if got := post(t, victim, apptest.Root, "/login", form, c.headers); got != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", c.name, got)
+		}
+	}
+	if _, page := victim.Get(t, "", "/"); strings.Contains(page, "Sign out") {
+		t.Fatal("a refused sign-in signed the visitor in")
+	}
+	// The form as the browser sends it from the page itself signs in.
+	if got := post(t, victim, apptest.Root, "/login", form, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": "http://" + apptest.Root}); got != http.StatusSeeOther {
+		t.Fatalf("same-origin sign-in: status %d, want 303", got)
+	}
+	// A client that is no browser (neither header) is let through.
+	other := e.NewBrowser()
+	if got := post(t, other, apptest.Root, "/login", form, nil); got != http.StatusSeeOther {
+		t.Fatalf("sign-in without Fetch Metadata or Origin: status %d, want 303", got)
 	}
 }

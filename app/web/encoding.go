@@ -2,10 +2,7 @@ package web
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/gzip"
-	"encoding/binary"
-	"hash/crc32"
 	"strconv"
 	"strings"
 
@@ -27,21 +24,30 @@ const MinCompress = 1024
 // PickEncoding returns the coding of offered (in the server's order of
 // preference) that the request's Accept-Encoding header accepts with the
 // highest q-value, or "" for the body as it is. "*" stands for every coding
-// the header does not name, and q=0 refuses a coding.
+// the header does not name, and q=0 refuses a coding. It allocates nothing:
+// every cached page hit calls it.
 func PickEncoding(acceptEncoding string, offered ...string) string {
 	if acceptEncoding == "" || len(offered) == 0 {
 		return ""
 	}
-	qs := map[string]float64{}
+	var qs [4]float64 // the q-value of offered[i] when named[i]
+	var named [4]bool
+	if len(offered) > len(qs) {
+		offered = offered[:len(qs)]
+	}
 	star, hasStar := 0.0, false
-	for _, item := range strings.Split(acceptEncoding, ",") {
+	for rest := acceptEncoding; rest != ""; {
+		var item string
+		item, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(item, ";")
-		name = strings.ToLower(strings.TrimSpace(name))
+		name = strings.TrimSpace(name)
 		if name == "" {
 			continue
 		}
 		q := 1.0
-		for _, p := range strings.Split(params, ";") {
+		for params != "" {
+			var p string
+			p, params, _ = strings.Cut(params, ";")
 			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
 			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
 				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
@@ -55,12 +61,16 @@ func PickEncoding(acceptEncoding string, offered ...string) string {
 			star, hasStar = q, true
 			continue
 		}
-		qs[name] = q
+		for i, o := range offered {
+			if strings.EqualFold(name, o) { // a later mention of a coding wins, as it did in a map
+				qs[i], named[i] = q, true
+			}
+		}
 	}
 	best, bestQ := "", 0.0
-	for _, o := range offered {
-		q, named := qs[o]
-		if !named {
+	for i, o := range offered {
+		q := qs[i]
+		if !named[i] {
 			if !hasStar {
 				continue
 			}
@@ -91,71 +101,6 @@ func Brotli(b []byte) []byte {
 	_, _ = bw.Write(b)
 	_ = bw.Close()
 	return buf.Bytes()
-}
-
-// splicedGzip is a page's gzip form kept in pieces, so one compressed copy
-// serves every visitor although each gets their own CSRF token: every piece
-// of the page between two tokens is deflated on its own (a fresh compressor
-// whose back-references stay inside the piece) and ends on a sync flush, so
-// it is byte-aligned and not final. Serving writes the gzip header, the
-// pieces with the visitor's token between them as stored (uncompressed)
-// deflate blocks, an empty final block, and the trailer (the CRC-32 of what
-// the visitor reads, and its length). No byte is compressed per request.
-//
-// Brotli cannot be spliced this way (its streams carry state, the last
-// distances used, from one meta-block to the next), so cached pages are
-// kept in gzip only; static files have both.
-type splicedGzip struct {
-	pieces [][]byte // pieces[i] is parts[i], deflated and sync-flushed
-}
-
-var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
-
-// finalEmptyBlock is an empty stored deflate block with BFINAL set.
-var finalEmptyBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
-
-func newSplicedGzip(parts [][]byte) *splicedGzip {
-	s := &splicedGzip{pieces: make([][]byte, len(parts))}
-	for i, p := range parts {
-		var buf bytes.Buffer
-		fw, _ := flate.NewWriter(&buf, flate.BestCompression)
-		_, _ = fw.Write(p)
-		_ = fw.Flush()
-		s.pieces[i] = buf.Bytes()
-	}
-	return s
-}
-
-func (s *splicedGzip) size() int {
-	n := 0
-	for _, p := range s.pieces {
-		n += len(p)
-	}
-	return n
-}
-
-// appendTo appends the whole gzip member for parts joined by token to out.
-// parts are the uncompressed pieces (for the trailer's CRC-32).
-func (s *splicedGzip) appendTo(out []byte, parts [][]byte, token []byte) []byte {
-	out = append(out, gzipHeader...)
-	crc, n := uint32(0), 0
-	for i, piece := range s.pieces {
-		if i > 0 {
-			// A stored block: BFINAL 0, BTYPE 00, padding (one zero
-			// byte, as the previous piece ended byte-aligned), LEN, NLEN.
-			l := uint16(len(token))
-			out = append(out, 0, byte(l), byte(l>>8), byte(^l), byte(^l>>8))
-			out = append(out, token...)
-			crc = crc32.Update(crc, crc32.IEEETable, token)
-			n += len(token)
-		}
-		out = append(out, piece...)
-		crc = crc32.Update(crc, crc32.IEEETable, parts[i])
-		n += len(parts[i])
-	}
-	out = append(out, finalEmptyBlock...)
-	out = binary.LittleEndian.AppendUint32(out, crc)
-	return binary.LittleEndian.AppendUint32(out, uint32(n))
 }
 
 // compressible is the content types worth compressing (images and archives
@@ -212,7 +157,9 @@ func Compress(c *fiber.Ctx) error {
 // addVary adds name to the response's Vary header unless it is there.
 func addVary(c *fiber.Ctx, name string) {
 	v := string(c.Response().Header.Peek(fiber.HeaderVary))
-	for _, f := range strings.Split(v, ",") {
+	for rest := v; rest != ""; { // strings.Cut, not Split: a cached page's hit allocates nothing here
+		var f string
+		f, rest, _ = strings.Cut(rest, ",")
 		if strings.EqualFold(strings.TrimSpace(f), name) {
 			return
 		}

@@ -19,7 +19,8 @@ func Recover(log *slog.Logger) fiber.Handler {
 	}})
 }
 
-// AccessLog writes one structured line per request.
+// AccessLog writes one structured line per request (accesslog.go: a logger
+// from NewJSONLogger encodes it by hand, any other through slog).
 func AccessLog(log *slog.Logger) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
@@ -30,16 +31,8 @@ func AccessLog(log *slog.Logger) fiber.Handler {
 				_ = c.SendStatus(fiber.StatusInternalServerError)
 			}
 		}
-		// LogAttrs with typed attributes: no boxing of every value per request.
-		log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
-			slog.String("request_id", RequestID(c)),
-			slog.String("method", c.Method()),
-			slog.String("host", c.Hostname()),
-			slog.String("path", c.Path()),
-			slog.Int("status", c.Response().StatusCode()),
-			slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
-			slog.String("ip", ClientIP(c)),
-		)
+		logRequest(c.UserContext(), log, &accessLine{requestID: RequestID(c), method: c.Method(), host: c.Hostname(),
+			path: c.Path(), status: c.Response().StatusCode(), elapsed: time.Since(start), ip: ClientIP(c)})
 		return nil
 	}
 }

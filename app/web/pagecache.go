@@ -16,8 +16,11 @@ import (
 // PageCache keeps rendered anonymous pages in memory, so a hot storefront or
 // product page costs no database round trip and no template execution. Only
 // pages a handler marks with Cacheable are kept, only for visitors who are not
-// signed in, never with a cookie a handler set; the visitor's CSRF token is cut
-// out when stored and written back in when served. A request carrying the
+// signed in, never with a cookie a handler set. Anonymous pages carry no CSRF
+// token (anonymous writes are checked by their origin, see CSRF), so a page
+// is the same bytes for every visitor: a hit writes the stored body (or its
+// gzip, compressed once when stored) with the stored headers and an ETag
+// that is the page's checksum, and allocates nothing. A request carrying the
 // read-your-writes mark (db.ReadsPrimary) neither gets nor fills it: its
 // writer must see their change, which the cache may not hold yet. Entries are
 // dropped per store by the change listener (db.Changes, through OnChange);
@@ -41,14 +44,14 @@ type PageCache struct {
 }
 
 type cachedPage struct {
-	parts  [][]byte     // the page split where the CSRF token goes
-	gz     *splicedGzip // parts in gzip, compressed once at fill time (nil for a small page)
-	route  string       // the pattern of the route that rendered it (RouteTable.Pattern)
+	body   []byte // the page as rendered; served as is (never appended to)
+	gz     []byte // body in gzip, compressed once at fill time (nil for a small page)
+	route  any    // the pattern (a string) of the route that rendered it (RouteTable.Pattern), boxed once here rather than per hit
 	ctype  string
 	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
 	tenant int64
 	query  bool   // its address carries free-form input (CacheableQuery)
-	sum    uint64 // FNV-1a of what every visitor gets alike: parts, type, htmx headers (the ETag's first half)
+	sum    uint64 // FNV-1a of body, type and htmx headers: the ETag
 }
 
 // pageClass is one share of the cache: its limits and what it holds.
@@ -86,14 +89,7 @@ func NewPageCache(max, maxBytes int) *PageCache {
 
 // size is what an entry keeps in memory, near enough: its body and key.
 func (p *cachedPage) size(key string) int {
-	n := len(key) + 128
-	for _, part := range p.parts {
-		n += len(part)
-	}
-	if p.gz != nil {
-		n += p.gz.size()
-	}
-	return n
+	return len(key) + 128 + len(p.body) + len(p.gz)
 }
 
 // Cacheable marks the response as the same for every anonymous visitor; it
@@ -107,24 +103,26 @@ func CacheableQuery(c *fiber.Ctx, tenantID int64) {
 	c.Locals(cacheScopeKey{}, cacheScope{tenant: tenantID, query: true})
 }
 
-func cacheKey(c *fiber.Ctx) string {
-	hx := "0"
+// appendCacheKey appends the page's key: host, whether htmx asked, address.
+func appendCacheKey(dst []byte, c *fiber.Ctx) []byte {
+	dst = append(dst, Site(c).Host...)
 	if IsHTMX(c) {
-		hx = "1"
+		dst = append(dst, "\x001\x00"...)
+	} else {
+		dst = append(dst, "\x000\x00"...)
 	}
-	return Site(c).Host + "\x00" + hx + "\x00" + string(c.Request().URI().RequestURI())
+	return append(dst, c.Request().URI().RequestURI()...)
 }
 
-// Middleware serves and fills the cache. It runs after the session and CSRF
-// middleware: it needs to know who is signed in and the visitor's token.
+// Middleware serves and fills the cache. It runs after the session
+// middleware: it needs to know who is signed in.
 func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodGet || CurrentUser(c) != nil || db.ReadsPrimary(c.UserContext()) ||
 		len(c.Request().Header.Peek(fiber.HeaderAuthorization)) > 0 { // an API client's answer is its token's alone
 		return c.Next()
 	}
-	key := cacheKey(c)
-	token := []byte(CSRFToken(c))
-	p, leader := pc.lookup(c, key)
+	var kb [256]byte // the key on the stack: a hit converts it for the map look-up only
+	p, key, leader := pc.lookup(c, appendCacheKey(kb[:0], c))
 	if leader {
 		defer pc.done(key)
 	}
@@ -138,25 +136,20 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		for _, h := range p.hx {
 			c.Set(h[0], h[1])
 		}
-		if notModified(c, p.sum, token) {
+		if notModified(c, p.sum) {
 			return nil
 		}
 		c.Set(fiber.HeaderContentType, p.ctype)
-		resp := c.Response()
+		// The stored bytes themselves, shared by every hit (SetBodyRaw copies
+		// nothing; nothing below appends to a body it did not render): the
+		// gzip when the browser takes it, so nothing is compressed now, and
+		// Compress leaves an encoded body alone.
 		if p.gz != nil && PickEncoding(c.Get(fiber.HeaderAcceptEncoding), EncodingGzip) == EncodingGzip {
-			// The stored gzip with this visitor's token spliced in: nothing
-			// is compressed now, and Compress leaves an encoded body alone.
 			c.Set(fiber.HeaderContentEncoding, EncodingGzip)
-			resp.SetBodyRaw(p.gz.appendTo(make([]byte, 0, p.gz.size()+len(p.parts)*(len(token)+5)+32), p.parts, token))
+			c.Response().SetBodyRaw(p.gz)
 			return nil
 		}
-		resp.ResetBody()
-		for i, part := range p.parts {
-			if i > 0 {
-				resp.AppendBody(token)
-			}
-			resp.AppendBody(part)
-		}
+		c.Response().SetBodyRaw(p.body)
 		return nil
 	}
 	pc.Misses.Add(1)
@@ -165,7 +158,7 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 	}
 	scope, ok := c.Locals(cacheScopeKey{}).(cacheScope)
 	resp := c.Response()
-	if !ok || resp.StatusCode() != fiber.StatusOK || len(token) == 0 || handlerSetCookie(c) {
+	if !ok || resp.StatusCode() != fiber.StatusOK || handlerSetCookie(c) {
 		return nil
 	}
 	body := append([]byte(nil), resp.Body()...)
@@ -175,25 +168,23 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 			hx = append(hx, [2]string{string(k), string(v)})
 		}
 	})
-	page := &cachedPage{parts: bytes.Split(body, token), ctype: string(resp.Header.ContentType()), hx: hx,
-		tenant: scope.tenant, query: scope.query, route: pc.Routes.Pattern(c)}
-	if len(body) >= MinCompress && len(token) <= 0xffff && len(resp.Header.ContentEncoding()) == 0 {
-		page.gz = newSplicedGzip(page.parts)
+	page := &cachedPage{body: body, ctype: string(resp.Header.ContentType()), hx: hx,
+		tenant: scope.tenant, query: scope.query, route: any(pc.Routes.Pattern(c))}
+	if len(body) >= MinCompress && len(resp.Header.ContentEncoding()) == 0 {
+		page.gz = Gzip(body)
 	}
 	page.sum = page.checksum()
 	pc.put(key, page)
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
-	notModified(c, page.sum, token) // a page rendered again after a change that left it alike is still the browser's copy
+	notModified(c, page.sum) // a page rendered again after a change that left it alike is still the browser's copy
 	return nil
 }
 
 // checksum is the FNV-1a hash of what every visitor is sent alike.
 func (p *cachedPage) checksum() uint64 {
 	h := fnv.New64a()
-	for _, part := range p.parts {
-		h.Write(part)
-		h.Write([]byte{0})
-	}
+	h.Write(p.body)
+	h.Write([]byte{0})
 	h.Write([]byte(p.ctype))
 	for _, kv := range p.hx {
 		h.Write([]byte{0})
@@ -204,30 +195,21 @@ func (p *cachedPage) checksum() uint64 {
 	return h.Sum64()
 }
 
-// appendETag appends a cached page's validator for one visitor: the page's
-// checksum and a hash of the visitor's CSRF token, which the page carries.
-// A visitor with another token (a new visitor cookie) has another ETag, so a
-// 304 never leaves a browser holding a page whose token is not its own. It
-// is weak (W/): the gzip and identity answers share it, and If-None-Match
-// compares weakly anyway (RFC 9110, 13.1.2).
-func appendETag(dst []byte, sum uint64, token []byte) []byte {
-	var t uint32 = 2166136261 // FNV-1a, 32 bits, written out: hash.Hash would allocate per request
-	for _, b := range token {
-		t ^= uint32(b)
-		t *= 16777619
-	}
+// appendETag appends a cached page's validator: its checksum, the same for
+// every visitor, as the page is. It is weak (W/): the gzip and identity
+// answers share it, and If-None-Match compares weakly anyway (RFC 9110,
+// 13.1.2).
+func appendETag(dst []byte, sum uint64) []byte {
 	dst = append(dst, `W/"`...)
 	dst = strconv.AppendUint(dst, sum, 36)
-	dst = append(dst, '-')
-	dst = strconv.AppendUint(dst, uint64(t), 36)
 	return append(dst, '"')
 }
 
 // notModified sets the page's ETag and, when the request's If-None-Match
 // names it (or is *), answers 304 with no body and reports true.
-func notModified(c *fiber.Ctx, sum uint64, token []byte) bool {
+func notModified(c *fiber.Ctx, sum uint64) bool {
 	var buf [40]byte
-	etag := appendETag(buf[:0], sum, token)
+	etag := appendETag(buf[:0], sum)
 	c.Response().Header.SetBytesV(fiber.HeaderETag, etag)
 	inm := c.Request().Header.Peek(fiber.HeaderIfNoneMatch)
 	if len(inm) == 0 || !etagListHas(string(inm), string(etag)) {
@@ -251,16 +233,12 @@ func etagListHas(list, etag string) bool {
 	return false
 }
 
-// handlerSetCookie reports a Set-Cookie other than the CSRF visitor cookie,
-// which is per visitor and not part of the page.
+// handlerSetCookie reports whether the response sets any cookie: such a
+// response is that visitor's alone.
 func handlerSetCookie(c *fiber.Ctx) bool {
-	other := false
-	c.Response().Header.VisitAllCookie(func(k, _ []byte) {
-		if !bytes.HasSuffix(k, []byte("claro_visitor")) {
-			other = true
-		}
-	})
-	return other
+	set := false
+	c.Response().Header.VisitAllCookie(func(_, _ []byte) { set = true })
+	return set
 }
 
 // maxWait bounds how long a request waits for another to render its page.
@@ -269,17 +247,27 @@ const maxWait = 2 * time.Second
 // lookup returns the cached page, waiting (bounded) when another request is
 // rendering it. leader is true when this request must render the page and
 // call done(key) afterwards.
-func (pc *PageCache) lookup(c *fiber.Ctx, key string) (p *cachedPage, leader bool) {
+// A hit takes the read lock only and converts k to a string for the map
+// look-up alone (which the compiler does without allocating); key is k as a
+// string on a miss.
+func (pc *PageCache) lookup(c *fiber.Ctx, k []byte) (p *cachedPage, key string, leader bool) {
+	pc.mu.RLock()
+	p = pc.pages[string(k)]
+	pc.mu.RUnlock()
+	if p != nil {
+		return p, "", false
+	}
+	key = string(k)
 	pc.mu.Lock()
 	if p = pc.pages[key]; p != nil {
 		pc.mu.Unlock()
-		return p, false
+		return p, key, false
 	}
 	wait, busy := pc.rendering[key]
 	if !busy {
 		pc.rendering[key] = make(chan struct{})
 		pc.mu.Unlock()
-		return nil, true
+		return nil, key, true
 	}
 	pc.mu.Unlock()
 	select {
@@ -290,7 +278,7 @@ func (pc *PageCache) lookup(c *fiber.Ctx, key string) (p *cachedPage, leader boo
 	pc.mu.RLock()
 	p = pc.pages[key]
 	pc.mu.RUnlock()
-	return p, false
+	return p, key, false
 }
 
 func (pc *PageCache) done(key string) {

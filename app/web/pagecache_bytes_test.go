@@ -12,7 +12,7 @@ import (
 func TestPageCacheStaysWithinItsByteBudget(t *testing.T) {
 	pc := NewPageCache(1000, 10_000)
 	page := func(tenant int64, n int) *cachedPage {
-		return &cachedPage{parts: [][]byte{bytes.Repeat([]byte("x"), n)}, tenant: tenant}
+		return &cachedPage{body: bytes.Repeat([]byte("x"), n), tenant: tenant}
 	}
 	for i := range 50 {
 		pc.put("k"+strconv.Itoa(i), page(int64(i%2+1), 900))
@@ -47,10 +47,10 @@ func TestPageCacheStaysWithinItsByteBudget(t *testing.T) {
 // of the cache: the catalog's pages stay.
 func TestPageCacheQueryPagesNeverEvictCatalogPages(t *testing.T) {
 	pc := NewPageCache(1000, 10_000)
-	store := &cachedPage{parts: [][]byte{bytes.Repeat([]byte("s"), 900)}, tenant: 7}
+	store := &cachedPage{body: bytes.Repeat([]byte("s"), 900), tenant: 7}
 	pc.put("storefront", store)
 	for i := range 200 {
-		pc.put("search"+strconv.Itoa(i), &cachedPage{parts: [][]byte{bytes.Repeat([]byte("q"), 900)}, query: true})
+		pc.put("search"+strconv.Itoa(i), &cachedPage{body: bytes.Repeat([]byte("q"), 900), query: true})
 		if b := pc.classes[1].bytes; b > 2_500 {
 			t.Fatalf("after %d searches the query share holds %d bytes", i+1, b)
 		}
