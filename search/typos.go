@@ -130,13 +130,14 @@ func lookupWords(text string) []string {
 	if len(words) == 0 || !plainText(text) {
 		return nil
 	}
+	last := words[len(words)-1]
 	var lookup []string
-	for i, w := range words {
-		if !slices.Contains(lookup, w) || i == len(words)-1 {
-			lookup = append(slices.DeleteFunc(lookup, func(x string) bool { return x == w }), w)
+	for _, w := range words {
+		if w != last && !slices.Contains(lookup, w) {
+			lookup = append(lookup, w)
 		}
 	}
-	return lookup
+	return append(lookup, last)
 }
 
 // typoVariants are the strings word becomes with up to allowedTypos of its

@@ -98,14 +98,14 @@ func (h *Handlers) Routes(r fiber.Router) {
 	d.Post(s+"/licenses/:key/disable", accounts.RequireUser, h.member, h.licenseAction("disabled"))
 	d.Post(s+"/licenses/:key/enable", accounts.RequireUser, h.member, h.licenseAction("enabled"))
 	d.Post(s+"/licenses/:key/reset", accounts.RequireUser, h.member, h.licenseAction("reset"))
-	d.Get(s+"/webhooks", accounts.RequireUser, h.member, h.webhooksList)
-	d.Post(s+"/webhooks", accounts.RequireUser, h.member, h.owner, h.addWebhook)
+	d.Get(s+"/webhooks", h.hooksOn, accounts.RequireUser, h.member, h.webhooksList)
+	d.Post(s+"/webhooks", h.hooksOn, accounts.RequireUser, h.member, h.owner, h.addWebhook)
 	for _, a := range []struct{ path, action string }{
 		{"rotate", "rotated"}, {"disable", "disabled"}, {"enable", "enabled"}, {"delete", "deleted"}, {"test", "test"}} {
-		d.Post(s+"/webhooks/:endpoint/"+a.path, accounts.RequireUser, h.member, h.owner, h.webhookAction(a.action))
+		d.Post(s+"/webhooks/:endpoint/"+a.path, h.hooksOn, accounts.RequireUser, h.member, h.owner, h.webhookAction(a.action))
 	}
-	d.Get(s+"/webhooks/deliveries/:delivery", accounts.RequireUser, h.member, h.webhookDelivery)
-	d.Post(s+"/webhooks/deliveries/:delivery/redeliver", accounts.RequireUser, h.member, h.owner, h.redeliver)
+	d.Get(s+"/webhooks/deliveries/:delivery", h.hooksOn, accounts.RequireUser, h.member, h.webhookDelivery)
+	d.Post(s+"/webhooks/deliveries/:delivery/redeliver", h.hooksOn, accounts.RequireUser, h.member, h.owner, h.redeliver)
 	d.Get(s+"/tokens", accounts.RequireUser, h.member, h.tokens)
 	d.Post(s+"/tokens", accounts.RequireUser, h.member, h.createToken)
 	d.Post(s+"/tokens/:token/revoke", accounts.RequireUser, h.member, h.revokeToken)

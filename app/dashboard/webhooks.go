@@ -86,10 +86,16 @@ func (h *Handlers) newWebhooksPage(c *fiber.Ctx) (webhooksPage, error) {
 	return page, err
 }
 
-func (h *Handlers) webhooksList(c *fiber.Ctx) error {
+// hooksOn is the webhooks routes' first step: a dashboard built without
+// webhooks (WithHooks) answers them as unknown URLs.
+func (h *Handlers) hooksOn(c *fiber.Ctx) error {
 	if h.hooks == nil {
 		return web.ErrNotFound
 	}
+	return c.Next()
+}
+
+func (h *Handlers) webhooksList(c *fiber.Ctx) error {
 	page, err := h.newWebhooksPage(c)
 	if err != nil {
 		return err
@@ -102,9 +108,6 @@ func (h *Handlers) webhooksList(c *fiber.Ctx) error {
 // addWebhook saves a new endpoint; a refused URL or event list shows the
 // page again with the form as typed and the reason, and saves nothing.
 func (h *Handlers) addWebhook(c *fiber.Ctx) error {
-	if h.hooks == nil {
-		return web.ErrNotFound
-	}
 	m := storeFrom(c)
 	f := webhookForm{URL: c.FormValue("url")}
 	for _, v := range c.Context().PostArgs().PeekMulti("events") {
@@ -135,9 +138,6 @@ func (h *Handlers) addWebhook(c *fiber.Ctx) error {
 // store's endpoints; another store's is the 404 page.
 func (h *Handlers) webhookAction(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if h.hooks == nil {
-			return web.ErrNotFound
-		}
 		m := storeFrom(c)
 		id, err := strconv.ParseInt(c.Params("endpoint"), 10, 64)
 		if err != nil {
@@ -165,9 +165,6 @@ func (h *Handlers) webhookAction(action string) fiber.Handler {
 
 // webhookDelivery shows one delivery: the request sent and every attempt.
 func (h *Handlers) webhookDelivery(c *fiber.Ctx) error {
-	if h.hooks == nil {
-		return web.ErrNotFound
-	}
 	m := storeFrom(c)
 	id, err := strconv.ParseInt(c.Params("delivery"), 10, 64)
 	if err != nil {
@@ -188,9 +185,6 @@ func (h *Handlers) webhookDelivery(c *fiber.Ctx) error {
 
 // redeliver queues one of the store's deliveries again.
 func (h *Handlers) redeliver(c *fiber.Ctx) error {
-	if h.hooks == nil {
-		return web.ErrNotFound
-	}
 	m := storeFrom(c)
 	id, err := strconv.ParseInt(c.Params("delivery"), 10, 64)
 	if err != nil {
