@@ -222,7 +222,7 @@ func TestLoad(t *testing.T) {
 		// The scale mode's cost curve is kept: it is a run of its own.
 		path := filepath.Join(modRoot, "docs", "bench.md")
 		old, _ := os.ReadFile(path)
-		must(t, os.WriteFile(path, []byte(doc+keptCurve(string(old))), 0o644))
+		must(t, os.WriteFile(path, []byte(doc+keptCurve(string(old))+keptHistory(string(old))), 0o644))
 	}
 }
 

@@ -17,7 +17,18 @@ import (
 const (
 	curveBegin = "<!-- cost curve: written by make bench-scale -->"
 	curveEnd   = "<!-- end of cost curve -->"
+	// Everything from this line to the end of docs/bench.md is the dated
+	// record of earlier runs and comparisons: make bench keeps it.
+	historyBegin = "<!-- earlier runs: kept by make bench -->"
 )
+
+// keptHistory is the earlier-runs tail of an old docs/bench.md, or "".
+func keptHistory(old string) string {
+	if i := strings.Index(old, historyBegin); i >= 0 {
+		return "\n" + old[i:]
+	}
+	return ""
+}
 
 // keptCurve is the cost-curve block of an old docs/bench.md, with the blank
 // line before it, or "" when it has none.
@@ -35,6 +46,9 @@ func withCurve(doc, block string) string {
 	block = curveBegin + "\n" + block + curveEnd
 	i, j := strings.Index(doc, curveBegin), strings.Index(doc, curveEnd)
 	if i < 0 || j < i {
+		if h := strings.Index(doc, historyBegin); h >= 0 { // before the record of earlier runs
+			return doc[:h] + block + "\n\n" + doc[h:]
+		}
 		return strings.TrimRight(doc, "\n") + "\n\n" + block + "\n"
 	}
 	return doc[:i] + block + doc[j+len(curveEnd):]
