@@ -22,22 +22,21 @@ const (
 	historyBegin = "<!-- earlier runs: kept by make bench -->"
 )
 
-// keptHistory is the earlier-runs tail of an old docs/bench.md, or "".
-func keptHistory(old string) string {
-	if i := strings.Index(old, historyBegin); i >= 0 {
-		return "\n" + old[i:]
-	}
-	return ""
-}
-
-// keptCurve is the cost-curve block of an old docs/bench.md, with the blank
-// line before it, or "" when it has none.
-func keptCurve(old string) string {
+// kept is what make bench carries over from an old docs/bench.md, each
+// part after a blank line: the cost-curve block, then the record of earlier
+// runs from its marker to the end. A curve that sits inside that record comes
+// with it, once.
+func kept(old string) string {
+	var out string
+	h := strings.Index(old, historyBegin)
 	i, j := strings.Index(old, curveBegin), strings.Index(old, curveEnd)
-	if i < 0 || j < i {
-		return ""
+	if i >= 0 && j > i && (h < 0 || i < h) {
+		out = "\n" + old[i:j+len(curveEnd)] + "\n"
 	}
-	return "\n" + old[i:j+len(curveEnd)] + "\n"
+	if h >= 0 {
+		out += "\n" + old[h:]
+	}
+	return out
 }
 
 // withCurve is doc with its cost-curve block replaced by block (or block
