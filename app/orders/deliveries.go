@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/claro-market/claro/app/payments"
@@ -29,10 +30,28 @@ type Delivery struct {
 }
 
 // Deliveries records and lists recent webhook deliveries.
-type Deliveries struct{ db bun.IDB }
+type Deliveries struct {
+	db      bun.IDB
+	written *coalescer[*Delivery] // rows recorded together share one INSERT
+}
 
-// NewDeliveries returns the deliveries over the primary.
-func NewDeliveries(primary bun.IDB) *Deliveries { return &Deliveries{db: primary} }
+// NewDeliveries returns the deliveries over the primary. Deliveries recorded
+// together are written by one multi-row INSERT (batch.go's coalescer), not
+// one INSERT and commit each: on 2 cores, BenchmarkWebhookIngestion measured
+// about 750 orders/s with a commit per row, 850 coalesced, 1,200 recording
+// nothing. A batch that fails is written row by row, so one bad row never
+// drops the others.
+func NewDeliveries(primary bun.IDB, log *slog.Logger) *Deliveries {
+	d := &Deliveries{db: primary}
+	d.written = newCoalescer(batchSlots, batchMax, d.insert, log)
+	return d
+}
+
+// insert writes rows in one statement.
+func (d *Deliveries) insert(ctx context.Context, rows []*Delivery) error {
+	_, err := d.db.NewInsert().Model(&rows).ExcludeColumn("id", "received_at").Exec(ctx)
+	return err
+}
 
 // maxDeliveryError bounds the error text a delivery keeps.
 const maxDeliveryError = 500
@@ -51,8 +70,7 @@ func (d *Deliveries) Record(ctx context.Context, ep payments.Endpoint, e *paymen
 		}
 		row.Error = &msg
 	}
-	_, err := d.db.NewInsert().Model(row).ExcludeColumn("id", "received_at").Exec(ctx)
-	return err
+	return d.written.do(ctx, row)
 }
 
 // Recent lists the newest deliveries, at most limit; a non-empty session
