@@ -122,11 +122,14 @@ func (p *Postgres) Search(ctx context.Context, q Query) (*Result, error) {
 // result but the look-up's rows (vocab), for Search to correct.
 func (p *Postgres) search(ctx context.Context, q Query, after *pgCursor, corr *correction, lookup []string) (*Result, []byte, error) {
 	sort := q.EffectiveSort()
-	key, limit := sortKeyOf(sort, corr != nil), q.limit()
+	key, limit := sortKeyOf(sort, corr), q.limit()
 	args := pgx.StrictNamedArgs{}
 	where := matchWhere(q, corr, args, false)
 	if corr != nil && sort == SortRelevance {
-		args["exact"], args["one"], args["text"] = corr.Exact, corr.One, q.Text
+		args["text"] = q.Text
+		if typoWords(corr) > 0 {
+			args["exact"], args["one"] = corr.Exact, corr.One
+		}
 	}
 	bindPage(args, after, limit+1)
 	var sql string

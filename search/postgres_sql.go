@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/claro-market/claro/app/catalog"
@@ -32,22 +33,47 @@ var (
 	// correctedQuery is a query rewritten to known words (see correct), as
 	// a tsquery of plain lexemes joined by & and |, parsed once per statement.
 	correctedQuery = `(SELECT to_tsquery('english', @match::text))`
-	// correctedRankExpr is relevance of a rewritten query (see correct):
-	// fewer typos first (typoCount), then the tiers of rankExpr and
-	// exactness.
-	correctedRankExpr = `((-1000 * ` + typoCount + `)
-	+ ` + tiers(correctedQuery) + ` + CASE WHEN lower(p.title) = lower(@text::text) THEN 1 ELSE 0 END)::float8`
-	// typoCount is a product's typos over the query's words: none for a word
-	// it has as typed (@exact), one for a one-typo neighbour (@one), else
-	// two. Each array of tsqueries is parsed once (an InitPlan).
-	typoCount = `(SELECT coalesce(sum(CASE WHEN p._search_vector @@ t.e THEN 0 WHEN p._search_vector @@ t.o THEN 1 ELSE 2 END), 0)
-	FROM unnest(` + tsArray("@exact") + `, ` + tsArray("@one") + `) t(e, o))`
+	// correctedTiers is relevance of a rewritten query after its typo count
+	// (see correctedRankExpr): the tiers of rankExpr and exactness.
+	correctedTiers = tiers(correctedQuery) + ` + CASE WHEN lower(p.title) = lower(@text::text) THEN 1 ELSE 0 END`
 )
 
-// tsArray is the named text[] argument parsed into a tsquery[] once, in
-// order, "" read as NULL (matching nothing).
-func tsArray(name string) string {
-	return `(SELECT array_agg(to_tsquery('english', nullif(x, '')) ORDER BY o) FROM unnest((SELECT ` + name + `::text[])) WITH ORDINALITY u(x, o))`
+// correctedRankExpr is relevance of a rewritten query (see correct) of
+// words query words: fewer typos first (typoCount), then correctedTiers.
+// words is 0 when no word has a typo neighbour: every match then has none.
+func correctedRankExpr(words int) string {
+	if words == 0 {
+		return `(` + correctedTiers + `)::float8`
+	}
+	return `((-1000 * ` + typoCount(words) + `)
+	+ ` + correctedTiers + `)::float8`
+}
+
+// typoCount is a product's typos over the query's n words: none for a word
+// it has as typed (@exact[i]), one for a one-typo neighbour (@one[i]), else
+// two. Each word's two tsqueries are parsed once (InitPlans) and the count is
+// a sum of n CASEs, one statement text per word count: written as a
+// sub-select over unnest of the arrays, the count ran once per ranked row
+// and cost 40% of a common word's search on the 100k catalog.
+func typoCount(n int) string {
+	terms := make([]string, n)
+	for i := range n {
+		tsq := func(name string) string {
+			return fmt.Sprintf(`(SELECT to_tsquery('english', nullif((@%s::text[])[%d], '')))`, name, i+1)
+		}
+		terms[i] = `CASE WHEN p._search_vector @@ ` + tsq("exact") + ` THEN 0 WHEN p._search_vector @@ ` + tsq("one") + ` THEN 1 ELSE 2 END`
+	}
+	return "(" + strings.Join(terms, "\n\t+ ") + ")"
+}
+
+// typoWords is how many words a correction's typo count runs over: all of
+// them when any word is matched by a typo neighbour (a "|" in Match: a
+// word's exact form is one term), or is unknown (no exact form), else 0.
+func typoWords(c *correction) int {
+	if c == nil || !strings.Contains(c.Match, "|") && !slices.Contains(c.Exact, "") {
+		return 0
+	}
+	return len(c.Exact)
 }
 
 // tiers is Meilisearch's proximity and attribute rules over products p for
@@ -75,7 +101,7 @@ type sortKey struct {
 	desc          bool
 }
 
-func sortKeyOf(s Sort, corrected bool) sortKey {
+func sortKeyOf(s Sort, corr *correction) sortKey {
 	number := func(expr, typ string, desc bool) sortKey {
 		return sortKey{expr: expr, out: expr + "::text", in: "@after_key::text::" + typ, desc: desc}
 	}
@@ -94,8 +120,8 @@ func sortKeyOf(s Sort, corrected bool) sortKey {
 	case SortTopRated:
 		return number("p._bayes_rating", "float8", true)
 	}
-	if corrected {
-		return number(correctedRankExpr, "float8", true)
+	if corr != nil {
+		return number(correctedRankExpr(typoWords(corr)), "float8", true)
 	}
 	return number(rankExpr, "float8", true)
 }
@@ -204,8 +230,13 @@ const matchBound = 1000
 // allowance, and some beyond it, by btree look-ups. The distance itself is
 // checked in Go (see correct). vocab_ok is whether every word is known and
 // none has a candidate: only then does the statement go on to search (as
-// typed, the last word a prefix; a known word is otherwise searched with its
-// typo neighbours too, as Meilisearch does, ranked below it).
+// typed; a known word is otherwise searched with its typo neighbours too, as
+// Meilisearch does, ranked below it). The last word is searched as a prefix
+// only when some known stem begins with its own and is longer (completes,
+// migration 0048): otherwise the prefix matches what the word does, and
+// GIN's partial-match scan of a prefix cost twice the whole search of a
+// rare word on the 100k catalog. A last word that completes ends the
+// statement at the look-up too (its prefix is searched by the second).
 func vocabCTE(common string) string {
 	return fmt.Sprintf(vocabCTEFormat, common)
 }
@@ -218,12 +249,14 @@ const vocabCTEFormat = `vocab_words AS MATERIALIZED (
 		OR EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.lexeme = q.lexeme) AS known,
 		CASE WHEN q.last THEN (SELECT coalesce(sum(v.docs), 0) FROM search_vocabulary v
 			WHERE v.word ~>=~ q.w AND v.word ~<~ (q.w || chr(1114111)))
-		ELSE (SELECT coalesce(sum(v.docs), 0) FROM search_vocabulary v WHERE v.word = q.w OR v.lexeme = q.lexeme) END AS base
+		ELSE (SELECT coalesce(sum(v.docs), 0) FROM search_vocabulary v WHERE v.word = q.w OR v.lexeme = q.lexeme) END AS base,
+		q.last AND EXISTS (SELECT 1 FROM search_vocabulary v
+			WHERE v.lexeme ~>~ q.lexeme AND v.lexeme ~<~ (q.lexeme || chr(1114111))) AS completes
 	FROM vocab_words q
 ), vocab_n AS MATERIALIZED (
 	SELECT greatest((SELECT reltuples FROM pg_class WHERE oid = 'products'::regclass), (SELECT max(base) FROM vocab_known), 1)::float8 AS n
 ), vocab AS MATERIALIZED (
-	SELECT q.w AS typed, q.known, q.base, coalesce(c.word, '') AS word, coalesce(c.docs, 0) AS docs
+	SELECT q.w AS typed, q.known, q.base, q.completes, coalesce(c.word, '') AS word, coalesce(c.docs, 0) AS docs
 	FROM vocab_known q
 	LEFT JOIN LATERAL (SELECT v.word, v.docs FROM search_vocabulary v
 		WHERE v.word <> q.w AND v.word IN (SELECT d.word FROM search_vocabulary_deletes d
@@ -231,9 +264,9 @@ const vocabCTEFormat = `vocab_words AS MATERIALIZED (
 				FROM unnest((SELECT @variant_typed::text[]), (SELECT @variants::text[])) x(typed, variant) WHERE x.typed = q.w)))
 		ORDER BY v.docs DESC, v.word LIMIT ` + maxCandidatesSQL + `) c ON true
 ), vocab_ok AS (
-	SELECT coalesce(bool_and(known AND word = ''), true) AND NOT %s AS known,
+	SELECT coalesce(bool_and(known AND word = '' AND NOT completes), true) AND NOT %s AS known,
 		json_agg(json_build_object('typed', typed, 'known', known, 'base', base, 'n', (SELECT n FROM vocab_n),
-			'word', word, 'docs', docs)) AS candidates
+			'completes', completes, 'word', word, 'docs', docs)) AS candidates
 	FROM vocab
 )`
 

@@ -116,6 +116,9 @@ type candidateRow struct {
 	// any word it begins), N about how many products there are.
 	Base int     `json:"base"`
 	N    float64 `json:"n"`
+	// Completes is whether some known stem begins with the (last) typed
+	// word's and is longer: only then is it searched as a prefix.
+	Completes bool `json:"completes"`
 }
 
 // maxAlternatives caps the corrections one query word is searched by.
@@ -180,7 +183,8 @@ func lookupVariants(words []string) (typed, variants []string) {
 
 // correct rewrites text's words to themselves or the known words within
 // their typo allowance, as Meilisearch searches every word, and the last
-// word to a prefix too, from the look-up's rows. A known word stays the
+// word to a prefix too when a longer known stem begins with its stem, from
+// the look-up's rows (none: no prefix). A known word stays the
 // closest (it ranks first) and is not shown as corrected; a word no public
 // product uses is replaced by its nearest corrections, and the page names
 // them. It returns nil only when text has no word.
@@ -193,10 +197,10 @@ func correct(text string, rows []candidateRow) *correction {
 		word       string
 		dist, docs int
 	}
-	alts, known, base := map[string][]alt{}, map[string]bool{}, map[string]int{}
+	alts, known, base, completes := map[string][]alt{}, map[string]bool{}, map[string]int{}, map[string]bool{}
 	var n float64
 	for _, r := range rows {
-		known[r.Typed], base[r.Typed], n = r.Known, r.Base, max(n, r.N)
+		known[r.Typed], base[r.Typed], completes[r.Typed], n = r.Known, r.Base, r.Completes, max(n, r.N)
 		if r.Word == "" {
 			continue
 		}
@@ -210,8 +214,10 @@ func correct(text string, rows []candidateRow) *correction {
 	for i, w := range words {
 		as := alts[w]
 		// The last word is also a prefix (search as you type), as
-		// Meilisearch searches it; as typed, a prefix is no typo.
-		pre := i == len(words)-1
+		// Meilisearch searches it, when a longer known stem begins with
+		// its stem (else the prefix matches what the word does); as typed,
+		// a prefix is no typo.
+		pre := i == len(words)-1 && completes[w]
 		typed := w
 		if pre {
 			typed += ":*"

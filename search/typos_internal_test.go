@@ -73,3 +73,21 @@ func abs(n int) int {
 	}
 	return n
 }
+
+// The last word becomes a prefix only when the look-up says a longer known
+// stem begins with it; the first statement's rewrite (no rows) has none.
+func TestCorrectPrefixesTheLastWordOnlyWhenItCompletes(t *testing.T) {
+	for _, tc := range []struct {
+		rows []candidateRow
+		want string
+	}{
+		{nil, "(grainy) & (film)"},
+		{[]candidateRow{{Typed: "grainy", Known: true}, {Typed: "film", Known: true}}, "(grainy) & (film)"},
+		{[]candidateRow{{Typed: "grainy", Known: true}, {Typed: "film", Known: true, Completes: true}}, "(grainy) & (film:*)"},
+		{[]candidateRow{{Typed: "grainy", Known: true, Completes: true}, {Typed: "film", Known: true}}, "(grainy) & (film)"}, // only the last word is typed on
+	} {
+		if got := correct("grainy film", tc.rows).Match; got != tc.want {
+			t.Errorf("rows %+v: match %q, want %q", tc.rows, got, tc.want)
+		}
+	}
+}

@@ -153,3 +153,43 @@ func TestSearchPageShowsTheCorrection(t *testing.T) {
 		t.Errorf("a query run as typed names a correction")
 	}
 }
+
+// The last word is searched as a prefix only when a longer known stem begins
+// with its own (migration 0048): "film" finds "Filmmaker" too, a whole word
+// that nothing longer begins with finds exactly what it names, and so does a
+// word typed in full whose prefix would only find its own forms again.
+func TestPostgresLastWordIsAPrefixWhenItCompletes(t *testing.T) {
+	st := newStore(t)
+	grain := newProduct(t, st, "Grainy Film Pack")
+	maker := newProduct(t, st, "Filmmaker Toolkit")
+	t.Cleanup(func() {
+		exec(t, "UPDATE products SET deleted_at = now() WHERE id IN (?, ?)", grain.ID, maker.ID)
+	})
+	idx := search.NewPostgres(testDB.DB, codec())
+	for _, tc := range []struct {
+		text string
+		want []int64
+	}{
+		{"film", []int64{grain.ID, maker.ID}}, // filmmak begins with film: a prefix
+		{"filmmaker", []int64{maker.ID}},
+		{"filmmakers", []int64{maker.ID}}, // the same stem
+		{"grainy film", []int64{grain.ID}},
+		{"toolkit", []int64{maker.ID}},
+		{"filmm", []int64{grain.ID, maker.ID}}, // a beginning of a known word, and one typo from film
+	} {
+		for _, facets := range []bool{false, true} {
+			q := query(t, "q", tc.text, "creator", st.Slug)
+			q.Facets = facets
+			res, err := idx.Search(context.Background(), q)
+			if err != nil {
+				t.Fatalf("%q: %v", tc.text, err)
+			}
+			got := ids(res.Hits)
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tc.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("%q facets %v: got %v, want %v", tc.text, facets, got, want)
+			}
+		}
+	}
+}

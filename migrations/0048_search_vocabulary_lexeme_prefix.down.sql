@@ -1,0 +1,1 @@
+DROP INDEX search_vocabulary_lexeme_prefix_idx;
