@@ -49,7 +49,13 @@ func NewDeliveries(primary bun.IDB, log *slog.Logger) *Deliveries {
 
 // insert writes rows in one statement.
 func (d *Deliveries) insert(ctx context.Context, rows []*Delivery) error {
-	_, err := d.db.NewInsert().Model(&rows).ExcludeColumn("id", "received_at").Exec(ctx)
+	return insertDeliveries(ctx, d.db, rows)
+}
+
+// insertDeliveries writes rows in one statement on db (a pool, or the paying
+// transaction: see Service.pay).
+func insertDeliveries(ctx context.Context, db bun.IDB, rows []*Delivery) error {
+	_, err := db.NewInsert().Model(&rows).ExcludeColumn("id", "received_at").Exec(ctx)
 	return err
 }
 
@@ -59,6 +65,11 @@ const maxDeliveryError = 500
 // Record writes one verified delivery to endpoint ep and its outcome (with
 // the error that made it a retry).
 func (d *Deliveries) Record(ctx context.Context, ep payments.Endpoint, e *payments.Event, outcome string, cause error) error {
+	return d.written.do(ctx, newDelivery(ep, e, outcome, cause))
+}
+
+// newDelivery is the row of one verified delivery to ep and its outcome.
+func newDelivery(ep payments.Endpoint, e *payments.Event, outcome string, cause error) *Delivery {
 	row := &Delivery{Endpoint: endpointName(ep), EventID: e.ID, EventType: e.Type, Account: e.Account, Outcome: outcome}
 	if e.Session != nil && e.Session.ID != "" {
 		row.SessionID = &e.Session.ID
@@ -70,7 +81,7 @@ func (d *Deliveries) Record(ctx context.Context, ep payments.Endpoint, e *paymen
 		}
 		row.Error = &msg
 	}
-	return d.written.do(ctx, row)
+	return row
 }
 
 // Recent lists the newest deliveries, at most limit; a non-empty session

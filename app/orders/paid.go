@@ -14,7 +14,11 @@ import (
 // there), their checkouts claimed (and their payment intents locked), and
 // their orders written paid. It reports which events were new (the rest
 // were duplicates); that answer holds only when err is nil.
-func (s *Service) pay(ctx context.Context, events []*payments.Event) (fresh []bool, err error) {
+//
+// records, when given, holds each event's webhook delivery row (nil for
+// one not kept): they are written in the same transaction, each with its
+// outcome, so a paying delivery costs no commit of its own to record.
+func (s *Service) pay(ctx context.Context, events []*payments.Event, records []*Delivery) (fresh []bool, err error) {
 	var eff effect
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		eff, fresh = effect{}, make([]bool, len(events))
@@ -28,10 +32,15 @@ func (s *Service) pay(ctx context.Context, events []*payments.Event) (fresh []bo
 			return err
 		}
 		cs, err := s.claim(ctx, tx, events, fresh)
-		if err != nil || len(cs) == 0 {
+		if err != nil {
 			return err
 		}
-		return s.writePaid(ctx, tx, cs, &eff)
+		if len(cs) > 0 {
+			if err := s.writePaid(ctx, tx, cs, &eff); err != nil {
+				return err
+			}
+		}
+		return recordIn(ctx, tx, records, fresh)
 	})
 	if err != nil {
 		return nil, err
@@ -40,20 +49,38 @@ func (s *Service) pay(ctx context.Context, events []*payments.Event) (fresh []bo
 	return fresh, nil
 }
 
+// recordIn writes the delivery rows of records (nil: not kept) in tx, each
+// with its event's outcome: applied when fresh, else a duplicate.
+func recordIn(ctx context.Context, tx bun.Tx, records []*Delivery, fresh []bool) error {
+	var rows []*Delivery
+	for i, r := range records {
+		if r != nil {
+			r.Outcome = string(outcome(fresh[i]))
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return insertDeliveries(ctx, tx, rows)
+}
+
 // paying is one delivery in the coalescer: payBatch sets fresh when its
-// event was new.
+// event was new. record is its webhook delivery row, written with it (nil:
+// not kept).
 type paying struct {
-	e     *payments.Event
-	fresh bool
+	e      *payments.Event
+	record *Delivery
+	fresh  bool
 }
 
 // payBatch is pay for the coalescer's deliveries.
 func (s *Service) payBatch(ctx context.Context, ds []*paying) error {
-	events := make([]*payments.Event, len(ds))
+	events, records := make([]*payments.Event, len(ds)), make([]*Delivery, len(ds))
 	for i, d := range ds {
-		events[i] = d.e
+		events[i], records[i] = d.e, d.record
 	}
-	fresh, err := s.pay(ctx, events)
+	fresh, err := s.pay(ctx, events, records)
 	for i, d := range ds {
 		d.fresh = err == nil && fresh[i]
 	}

@@ -125,34 +125,43 @@ func (s *Service) Handle(ctx context.Context, ep payments.Endpoint, e *payments.
 
 // Apply is Handle, saying what the delivery came to when err is nil.
 func (s *Service) Apply(ctx context.Context, ep payments.Endpoint, e *payments.Event) (Outcome, error) {
+	o, _, err := s.applyDelivery(ctx, ep, e, nil)
+	return o, err
+}
+
+// applyDelivery is Apply for a webhook delivery whose row is record (nil:
+// not kept; its Outcome is filled in). A delivery that pays a session has
+// its row written in the paying transaction, and recorded says so; any
+// other is left for the caller to record (Deliveries.Record).
+func (s *Service) applyDelivery(ctx context.Context, ep payments.Endpoint, e *payments.Event, record *Delivery) (o Outcome, recorded bool, err error) {
 	if e.Livemode != s.livemode {
 		s.log.Info("stripe event ignored: other mode", "event", e.ID, "type", e.Type, "livemode", e.Livemode)
-		return Ignored, nil
+		return Ignored, false, nil
 	}
 	if (ep == payments.ConnectEndpoint) != (e.Account != "") {
 		s.log.Warn("stripe event ignored: wrong endpoint for its account", "event", e.ID, "type", e.Type, "account", e.Account)
-		return Ignored, nil
+		return Ignored, false, nil
 	}
 	if !handled(ep, e.Type) {
-		return Ignored, nil
+		return Ignored, false, nil
 	}
 	if e.Session != nil && wanted(e) == StatusPaid {
-		d := &paying{e: e}
+		d := &paying{e: e, record: record}
 		if err := s.paid.do(ctx, d); err != nil {
-			return "", err
+			return "", false, err
 		}
-		return outcome(d.fresh), nil
+		return outcome(d.fresh), record != nil, nil
 	}
 	var eff effect
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		eff = effect{}
 		return s.apply(ctx, tx, e, &eff)
 	})
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	s.after(eff)
-	return outcome(eff.fresh), nil
+	return outcome(eff.fresh), false, nil
 }
 
 func outcome(fresh bool) Outcome {

@@ -70,8 +70,9 @@ func (h *Handlers) observe(ep payments.Endpoint, outcome string) {
 	h.observer.WebhookDelivery(endpointName(ep), outcome)
 }
 
-// record keeps a verified delivery's outcome. It runs after the event's own
-// transaction and never changes the answer Stripe gets: a failure is logged.
+// record keeps a verified delivery's outcome when the event's own
+// transaction did not. It runs after that transaction and never changes the
+// answer Stripe gets: a failure is logged.
 func (h *Handlers) record(ctx context.Context, ep payments.Endpoint, e *payments.Event, outcome string, cause error) {
 	if h.recorded == nil {
 		return
@@ -149,7 +150,13 @@ func (h *Handlers) deliver(ctx context.Context, body []byte, signature string, e
 		h.observe(ep, OutcomeRetry)
 		return err
 	}
-	outcome, err := h.service.Apply(ctx, ep, e)
+	// A paying delivery's row is written in its own transaction; any other's
+	// after it (record).
+	var row *Delivery
+	if h.recorded != nil {
+		row = newDelivery(ep, e, "", nil)
+	}
+	outcome, recorded, err := h.service.applyDelivery(ctx, ep, e, row)
 	if err != nil {
 		h.observe(ep, OutcomeRetry)
 		h.record(ctx, ep, e, OutcomeRetry, err)
@@ -157,6 +164,8 @@ func (h *Handlers) deliver(ctx context.Context, body []byte, signature string, e
 		return err
 	}
 	h.observe(ep, string(outcome))
-	h.record(ctx, ep, e, string(outcome), nil)
+	if !recorded {
+		h.record(ctx, ep, e, string(outcome), nil)
+	}
 	return nil
 }
