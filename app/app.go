@@ -204,7 +204,7 @@ func NewWith(cfg config.Config, database *db.DB, log *slog.Logger, o Overrides) 
 	auth.WithEmail(mail, purchases.Claim, log)
 	pages, secure := &web.Pages{Links: links}, cfg.Scheme() == "https"
 	cartCookies := cart.NewCookies(cart.NewCodec(secret), secure).WithIndex(cart.NewIndexCodec(secret), cfg.RootHost())
-	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database), pages).WithOwned(purchases.Owns).WithLimits(limiter)
+	carts := cart.NewHandlers(cartCookies, cart.NewReadStore(database).WithBatching(log), pages).WithOwned(purchases.Owns).WithLimits(limiter)
 	checkouts := checkout.NewService(checkout.NewStore(database), cart.NewStore(database.Primary), a.Payments, cfg.PlatformFeeBPS, log)
 	a.Deliveries = orders.NewDeliveries(database.Primary, log)
 	webhooks := orders.NewHandlers(a.Payments.Webhooks(), a.Orders, log).WithObserver(a.Metrics).WithDeliveries(a.Deliveries)

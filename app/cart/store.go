@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
+	"sync"
 
+	"github.com/claro-market/claro/app/batch"
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/discounts"
@@ -96,7 +99,89 @@ func (p *Priced) Count() int {
 }
 
 // Store prices carts.
-type Store struct{ pool db.Pool }
+type Store struct {
+	pool db.Pool
+	// batches, with WithBatching, price the one-product look-ups of cart
+	// adds arriving together in one statement, one coalescer per pool.
+	log     *slog.Logger
+	mu      sync.Mutex
+	batches map[*bun.DB]*batch.Coalescer[*lookup]
+}
+
+// WithBatching has look-ups of one product (a cart add) that arrive
+// together share one statement: under load, PostgreSQL's cost per
+// statement, not the index look-up, was most of a cart add's. A failed
+// batch is logged to log and each look-up runs alone.
+func (s *Store) WithBatching(log *slog.Logger) *Store {
+	s.log, s.batches = log, map[*bun.DB]*batch.Coalescer[*lookup]{}
+	return s
+}
+
+// lookup is one product a cart add prices, within its store: line when
+// found (for sale there).
+type lookup struct {
+	tenantID, productID int64
+	line                Line
+	found               bool
+}
+
+// Batches of look-ups: as many in flight as the paid-order writer's (two,
+// on 2 cores), up to 64 each (a make bench run keeps 64 adds in flight).
+const (
+	lookupSlots = 2
+	lookupMax   = 64
+)
+
+// priceLookupsSQL prices many one-product look-ups, each within its own
+// store, by the same rule as priceSQL; k.i is the look-up's place.
+const priceLookupsSQL = `SELECT k.i, p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key, p.pwyw, p.pwyw_min_cents
+	FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(tenant_id, id, i)
+	JOIN products p ON p.id = k.id AND p.tenant_id = k.tenant_id
+	WHERE ` + catalog.ListedSQL
+
+// coalescer is the batcher of look-ups on pool h (nil: not batched, or h
+// is a transaction).
+func (s *Store) coalescer(h bun.IDB) *batch.Coalescer[*lookup] {
+	pool, ok := h.(*bun.DB)
+	if s.batches == nil || !ok {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.batches[pool]
+	if c == nil {
+		c = batch.New("cart price look-ups", lookupSlots, lookupMax, func(ctx context.Context, ls []*lookup) error {
+			return priceLookups(ctx, pool, ls)
+		}, s.log)
+		s.batches[pool] = c
+	}
+	return c
+}
+
+// priceLookups prices ls in one statement on pool.
+func priceLookups(ctx context.Context, pool *bun.DB, ls []*lookup) error {
+	stores, ids := make([]int64, len(ls)), make([]int64, len(ls))
+	for i, l := range ls {
+		stores[i], ids[i], l.found = l.tenantID, l.productID, false
+	}
+	rows, err := pool.DB.QueryContext(ctx, priceLookupsSQL, db.Prepared(stores, ids)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var l Line
+		if err := rows.Scan(&i, &l.ProductID, &l.Slug, &l.Title, &l.UnitPriceCents, &l.Currency, &l.CoverKey, &l.PWYW, &l.MinCents); err != nil {
+			return err
+		}
+		if i < 1 || i > len(ls) {
+			return fmt.Errorf("cart: look-up %d of %d", i, len(ls))
+		}
+		ls[i-1].line, ls[i-1].found = l, true
+	}
+	return rows.Err()
+}
 
 // NewStore returns a cart store over h: the primary, where the price will be
 // charged.
@@ -120,21 +205,8 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 	if len(c.Items) == 0 {
 		return out, nil
 	}
-	rows, err := s.query(ctx, s.pool(ctx), tenantID, c.IDs())
+	lines, err := s.lines(ctx, tenantID, c)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var one [1]Line // a cart add prices one product: its row stays on the stack
-	lines := one[:0]
-	for rows.Next() {
-		var l Line
-		if err := rows.Scan(&l.ProductID, &l.Slug, &l.Title, &l.UnitPriceCents, &l.Currency, &l.CoverKey, &l.PWYW, &l.MinCents); err != nil {
-			return nil, err
-		}
-		lines = append(lines, l)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for _, it := range c.Items {
@@ -161,6 +233,34 @@ func (s *Store) Price(ctx context.Context, tenantID int64, c Cart) (*Priced, err
 	}
 	out.SubtotalCents = out.TotalCents
 	return out, nil
+}
+
+// lines reads the cart's products still for sale in store tenantID, in no
+// particular order: a cart of one product through the batcher when there
+// is one, any other in a statement of its own.
+func (s *Store) lines(ctx context.Context, tenantID int64, c Cart) ([]Line, error) {
+	h := s.pool(ctx)
+	if b := s.coalescer(h); b != nil && len(c.Items) == 1 {
+		l := &lookup{tenantID: tenantID, productID: c.Items[0].ProductID}
+		if err := b.Do(ctx, l); err != nil || !l.found {
+			return nil, err
+		}
+		return []Line{l.line}, nil
+	}
+	rows, err := s.query(ctx, h, tenantID, c.IDs())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var lines []Line
+	for rows.Next() {
+		var l Line
+		if err := rows.Scan(&l.ProductID, &l.Slug, &l.Title, &l.UnitPriceCents, &l.Currency, &l.CoverKey, &l.PWYW, &l.MinCents); err != nil {
+			return nil, err
+		}
+		lines = append(lines, l)
+	}
+	return lines, rows.Err()
 }
 
 // AmountProblems lists the lines whose chosen amount cannot be charged.

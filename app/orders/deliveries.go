@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"github.com/claro-market/claro/app/batch"
 	"log/slog"
 	"time"
 
@@ -32,18 +33,18 @@ type Delivery struct {
 // Deliveries records and lists recent webhook deliveries.
 type Deliveries struct {
 	db      bun.IDB
-	written *coalescer[*Delivery] // rows recorded together share one INSERT
+	written *batch.Coalescer[*Delivery] // rows recorded together share one INSERT
 }
 
 // NewDeliveries returns the deliveries over the primary. Deliveries recorded
-// together are written by one multi-row INSERT (batch.go's coalescer), not
+// together are written by one multi-row INSERT (app/batch), not
 // one INSERT and commit each: on 2 cores, BenchmarkWebhookIngestion measured
 // about 750 orders/s with a commit per row, 850 coalesced, 1,200 recording
 // nothing. A batch that fails is written row by row, so one bad row never
 // drops the others.
 func NewDeliveries(primary bun.IDB, log *slog.Logger) *Deliveries {
 	d := &Deliveries{db: primary}
-	d.written = newCoalescer(batchSlots, batchMax, d.insert, log)
+	d.written = batch.New("webhook delivery rows", batchSlots, batchMax, d.insert, log)
 	return d
 }
 
@@ -65,7 +66,7 @@ const maxDeliveryError = 500
 // Record writes one verified delivery to endpoint ep and its outcome (with
 // the error that made it a retry).
 func (d *Deliveries) Record(ctx context.Context, ep payments.Endpoint, e *payments.Event, outcome string, cause error) error {
-	return d.written.do(ctx, newDelivery(ep, e, outcome, cause))
+	return d.written.Do(ctx, newDelivery(ep, e, outcome, cause))
 }
 
 // newDelivery is the row of one verified delivery to ep and its outcome.

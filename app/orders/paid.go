@@ -10,7 +10,7 @@ import (
 
 // pay applies deliveries that pay a session (checkout.session.completed paid
 // or needing no payment, async_payment_succeeded), one or a batch of them
-// (batch.go), in one transaction: the events recorded (a duplicate ends
+// (app/batch), in one transaction: the events recorded (a duplicate ends
 // there), their checkouts claimed (and their payment intents locked), and
 // their orders written paid. It reports which events were new (the rest
 // were duplicates); that answer holds only when err is nil.

@@ -4,12 +4,13 @@
 // concurrent, ends there; orders are unique on their Checkout Session, so two
 // events for one session make one order. Events may arrive in any order and
 // converge. A paid order has one writer (writePaid, paid.go); deliveries
-// arriving together share its transaction (batch.go). Connect account events
+// arriving together share its transaction (app/batch, batching.go). Connect account events
 // are recorded here and applied by payouts.
 package orders
 
 import (
 	"context"
+	"github.com/claro-market/claro/app/batch"
 	"log/slog"
 
 	"github.com/claro-market/claro/app/db"
@@ -26,7 +27,7 @@ type Service struct {
 	livemode     bool
 	wakeReceipts func()
 	wakeSales    func()
-	paid         *coalescer[*paying]
+	paid         *batch.Coalescer[*paying]
 	onPaid       []PaidStep
 	onAdjusted   []AdjustStep
 }
@@ -70,7 +71,7 @@ func (s *Service) OnAdjusted(step AdjustStep) *Service {
 // events go to accounts.
 func NewService(primary *bun.DB, accounts *payouts.Service, log *slog.Logger, livemode bool) *Service {
 	s := &Service{db: primary, payouts: accounts, log: log, livemode: livemode}
-	s.paid = newCoalescer(batchSlots, batchMax, s.payBatch, log)
+	s.paid = batch.New("paying webhook deliveries", batchSlots, batchMax, s.payBatch, log)
 	return s
 }
 
@@ -93,7 +94,7 @@ func (s *Service) WithSales(wake func()) *Service {
 // WithObserver tells o of every paying delivery whose shared batch failed
 // and that ran again on its own (Observer.WebhookAlone).
 func (s *Service) WithObserver(o Observer) *Service {
-	s.paid.alone = o.WebhookAlone
+	s.paid.Alone = o.WebhookAlone
 	return s
 }
 
@@ -147,7 +148,7 @@ func (s *Service) applyDelivery(ctx context.Context, ep payments.Endpoint, e *pa
 	}
 	if e.Session != nil && wanted(e) == StatusPaid {
 		d := &paying{e: e, record: record}
-		if err := s.paid.do(ctx, d); err != nil {
+		if err := s.paid.Do(ctx, d); err != nil {
 			return "", false, err
 		}
 		return outcome(d.fresh), record != nil, nil

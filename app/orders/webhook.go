@@ -33,7 +33,7 @@ type Observer interface {
 	// was answered 500, so Stripe delivers it again).
 	WebhookDelivery(endpoint, outcome string)
 	// WebhookAlone is n paying deliveries whose shared batch failed, each
-	// of which then ran again on its own (batch.go).
+	// of which then ran again on its own (app/batch).
 	WebhookAlone(n int)
 }
 

@@ -1,4 +1,10 @@
-package orders
+// Package batch runs calls that arrive together as one: deliveries that pay
+// orders share one transaction (app/orders), a cart's price look-ups one
+// statement (app/cart). Written here because no library this module uses
+// offers it: a request waits only while every executor slot is busy, and a
+// failed batch runs each of its values alone, so one bad value never fails
+// the others.
+package batch
 
 import (
 	"context"
@@ -7,32 +13,23 @@ import (
 	"sync"
 )
 
-// Batching: deliveries arriving together share one run of the same writer a
-// lone delivery uses, so one transaction, one plan per statement and one
-// commit serve the lot. A delivery joins a queue, then either finds its
-// result or takes one of batchSlots executor slots and runs everything
-// queued (up to batchMax). A delivery alone, the usual case when webhooks are
-// not arriving together, runs as soon as it arrives; batches form only while
-// the slots are busy, that is, under load.
-//
-// batchSlots: with BenchmarkWebhookIngestion on 2 cores with PostgreSQL on
-// the same machine, 1 and 2 slots measured within noise of each other (2
-// lets one batch's commit overlap the next one's statements); 3 was slower.
-// A primary with more cores may want more.
-const (
-	batchSlots = 2  // runs in flight; more queue instead, and batch
-	batchMax   = 32 // deliveries per run
-)
+// A call joins a queue, then either finds its result or takes one of the
+// executor slots and runs everything queued (up to max). A call alone, the
+// usual case when calls are not arriving together, runs as soon as it
+// arrives; batches form only while the slots are busy, that is, under load.
 
-// coalescer runs calls of run that arrive together as one call with all
+// Coalescer runs calls of run that arrive together as one call with all
 // their values. run must give each value the same outcome alone or in any
 // batch; the coalescer only decides who shares a run.
-type coalescer[T any] struct {
+type Coalescer[T any] struct {
 	run   func(ctx context.Context, batch []T) error
 	max   int
 	slots chan struct{}
 	log   *slog.Logger
-	alone func(n int) // told of each failed batch of several (nil: no one)
+	name  string // what the values are, for the log
+	// Alone is told of each failed batch of several, whose n values then
+	// each run alone (nil: no one). Set before the first Do.
+	Alone func(n int)
 
 	mu    sync.Mutex
 	queue []*call[T]
@@ -47,12 +44,14 @@ type call[T any] struct {
 	alone bool          // the batch did not apply it: run it alone
 }
 
-func newCoalescer[T any](slots, max int, run func(context.Context, []T) error, log *slog.Logger) *coalescer[T] {
-	return &coalescer[T]{run: run, max: max, slots: make(chan struct{}, slots), log: log}
+// New returns a coalescer running at most slots batches of at most max
+// values at once; name says what the values are in its log.
+func New[T any](name string, slots, max int, run func(context.Context, []T) error, log *slog.Logger) *Coalescer[T] {
+	return &Coalescer[T]{run: run, max: max, slots: make(chan struct{}, slots), log: log, name: name}
 }
 
-// do runs v, in a batch with whatever else is queued, and returns its error.
-func (b *coalescer[T]) do(ctx context.Context, v T) error {
+// Do runs v, in a batch with whatever else is queued, and returns its error.
+func (b *Coalescer[T]) Do(ctx context.Context, v T) error {
 	c := &call[T]{v: v, done: make(chan struct{})}
 	b.mu.Lock()
 	b.queue = append(b.queue, c)
@@ -83,7 +82,7 @@ func (b *coalescer[T]) do(ctx context.Context, v T) error {
 }
 
 // take removes up to max calls from the front of the queue.
-func (b *coalescer[T]) take() []*call[T] {
+func (b *Coalescer[T]) take() []*call[T] {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := min(len(b.queue), b.max)
@@ -99,7 +98,7 @@ func (b *coalescer[T]) take() []*call[T] {
 // for any reason, nothing of it was applied (run is one transaction), and
 // each value runs alone instead: one delivery that cannot be applied never
 // fails the others.
-func (b *coalescer[T]) runBatch(ctx context.Context, batch []*call[T]) {
+func (b *Coalescer[T]) runBatch(ctx context.Context, batch []*call[T]) {
 	// Every call is alone until its result is in: whatever stops this
 	// function early (a panic included) leaves each value to run alone,
 	// never answered as applied.
@@ -117,9 +116,9 @@ func (b *coalescer[T]) runBatch(ctx context.Context, batch []*call[T]) {
 	}
 	err := b.run(ctx, vs)
 	if err != nil && len(batch) > 1 {
-		b.log.Warn("webhook batch failed; its deliveries run alone", "deliveries", len(batch), "err", err)
-		if b.alone != nil {
-			b.alone(len(batch))
+		b.log.Warn("batch failed; its values run alone", "values", b.name, "n", len(batch), "err", err)
+		if b.Alone != nil {
+			b.Alone(len(batch))
 		}
 		return
 	}

@@ -1,4 +1,4 @@
-package orders
+package batch
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 // TestAFailedBatchIsReportedAndEachValueRunsAlone: while the one slot is
 // busy, two values queue and then run as one batch; that batch fails, the
 // failure is reported once with its size (claro_webhook_batch_fallbacks_total
-// counts it), and each value runs again alone to its own outcome.
+// counts the orders' ones), and each value runs again alone to its own outcome.
 func TestAFailedBatchIsReportedAndEachValueRunsAlone(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{})
 	var fellBack atomic.Int64
-	b := newCoalescer(1, 8, func(_ context.Context, vs []int) error {
+	b := New("test values", 1, 8, func(_ context.Context, vs []int) error {
 		switch {
 		case len(vs) == 1 && vs[0] == 0: // the first run holds the slot
 			close(started)
@@ -31,15 +31,15 @@ func TestAFailedBatchIsReportedAndEachValueRunsAlone(t *testing.T) {
 		}
 		return nil
 	}, slog.New(slog.DiscardHandler))
-	b.alone = func(n int) { fellBack.Add(int64(n)) }
+	b.Alone = func(n int) { fellBack.Add(int64(n)) }
 
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
-	wg.Go(func() { errs[0] = b.do(ctx, 0) })
+	wg.Go(func() { errs[0] = b.Do(ctx, 0) })
 	<-started
-	wg.Go(func() { errs[1] = b.do(ctx, 1) })
-	wg.Go(func() { errs[2] = b.do(ctx, 2) })
+	wg.Go(func() { errs[1] = b.Do(ctx, 1) })
+	wg.Go(func() { errs[2] = b.Do(ctx, 2) })
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
 		b.mu.Lock()
 		n := len(b.queue)
