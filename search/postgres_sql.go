@@ -377,10 +377,11 @@ func boundedSQL(where, hidden string, k sortKey, relevance bool, limit, bound in
 	facets, facetCol := "", "NULL::json AS facets"
 	if sh.facets {
 		facets = `, facet_counts AS (
-	SELECT 'category' AS facet, slug AS value, count(*) AS count
-	FROM matches m JOIN cat_path cp ON cp.id = m.category_id CROSS JOIN unnest(cp.slugs) slug GROUP BY slug
+	SELECT 'category' AS facet, slug AS value, sum(n)::bigint AS count
+	FROM (SELECT category_id, count(*) AS n FROM matches GROUP BY category_id) g
+	JOIN cat_path cp ON cp.id = g.category_id CROSS JOIN unnest(cp.slugs) slug GROUP BY slug
 	UNION ALL
-	SELECT 'tag', tag, count(*) FROM matches m CROSS JOIN unnest(m.tags) tag GROUP BY tag
+	SELECT 'tag', tag, count(*) FROM (SELECT unnest(m.tags) AS tag FROM matches m) x GROUP BY tag
 	UNION ALL
 	SELECT 'price', ` + bandCaseSQL("m.price_cents") + `, count(*) FROM matches m GROUP BY 2
 	UNION ALL
