@@ -45,7 +45,9 @@ type PageCache struct {
 
 type cachedPage struct {
 	body   []byte // the page as rendered; served as is (never appended to)
-	gz     []byte // body in gzip, compressed once at fill time (nil for a small page)
+	gzOnce sync.Once
+	gz     []byte // body in gzip, once the first hit asked for it (see gzipped)
+	zip    bool   // body is large enough to compress and carries no encoding of its own
 	route  any    // the pattern (a string) of the route that rendered it (RouteTable.Pattern), boxed once here rather than per hit
 	ctype  string
 	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
@@ -87,9 +89,25 @@ func NewPageCache(max, maxBytes int) *PageCache {
 	return pc
 }
 
-// size is what an entry keeps in memory, near enough: its body and key.
+// size is what an entry keeps in memory, near enough: its key, its body
+// and (counted from the start, compressed or not yet) a quarter of it for
+// the gzip, about what HTML compresses to.
 func (p *cachedPage) size(key string) int {
-	return len(key) + 128 + len(p.body) + len(p.gz)
+	return len(key) + 128 + len(p.body) + len(p.body)/4
+}
+
+// gzipped is the page in gzip, nil for a page too small to compress (or
+// encoded by its handler already). It is
+// compressed once, at the first hit that takes gzip, then shared by every
+// such hit: not at fill time, because most pages a query nobody repeats
+// fills are never asked for again, and best-compression gzip of a search
+// page cost a cold search a large share of its time.
+func (p *cachedPage) gzipped() []byte {
+	if !p.zip {
+		return nil
+	}
+	p.gzOnce.Do(func() { p.gz = Gzip(p.body) })
+	return p.gz
 }
 
 // Cacheable marks the response as the same for every anonymous visitor; it
@@ -142,11 +160,11 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, p.ctype)
 		// The stored bytes themselves, shared by every hit (SetBodyRaw copies
 		// nothing; nothing below appends to a body it did not render): the
-		// gzip when the browser takes it, so nothing is compressed now, and
-		// Compress leaves an encoded body alone.
-		if p.gz != nil && PickEncoding(c.Get(fiber.HeaderAcceptEncoding), EncodingGzip) == EncodingGzip {
+		// gzip when the browser takes it, compressed by the first such hit
+		// only, and Compress leaves an encoded body alone.
+		if p.zip && PickEncoding(c.Get(fiber.HeaderAcceptEncoding), EncodingGzip) == EncodingGzip {
 			c.Set(fiber.HeaderContentEncoding, EncodingGzip)
-			c.Response().SetBodyRaw(p.gz)
+			c.Response().SetBodyRaw(p.gzipped())
 			return nil
 		}
 		c.Response().SetBodyRaw(p.body)
@@ -170,9 +188,7 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 	})
 	page := &cachedPage{body: body, ctype: string(resp.Header.ContentType()), hx: hx,
 		tenant: scope.tenant, query: scope.query, route: any(pc.Routes.Pattern(c))}
-	if len(body) >= MinCompress && len(resp.Header.ContentEncoding()) == 0 {
-		page.gz = Gzip(body)
-	}
+	page.zip = len(body) >= MinCompress && len(resp.Header.ContentEncoding()) == 0
 	page.sum = page.checksum()
 	pc.put(key, page)
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
