@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -72,5 +73,57 @@ func TestDeadlineBoundsTheRequestContext(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if string(body) != "ended" || time.Since(start) > time.Second {
 		t.Fatalf("handler said %q after %v", body, time.Since(start))
+	}
+}
+
+// The request context's deadline behaves as context.WithDeadline's whether
+// or not anything waited on it during the request: it reports the deadline
+// at once, a wait started late still ends at it, a context derived from it
+// ends with it, and after the request it is cancelled, as a WithTimeout's
+// is once its cancel ran.
+func TestDeadlineContextIsAWithDeadline(t *testing.T) {
+	var kept []context.Context
+	f := fiber.New()
+	f.Use(web.Deadline(80 * time.Millisecond))
+	f.Get("/none", func(c *fiber.Ctx) error { // nothing waits: the cached-page case
+		kept = append(kept, c.UserContext())
+		if d, ok := c.UserContext().Deadline(); !ok || time.Until(d) > 80*time.Millisecond || time.Until(d) <= 0 {
+			return c.SendString("no deadline")
+		}
+		return c.SendString("ok")
+	})
+	f.Get("/derived", func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithCancel(c.UserContext())
+		defer cancel()
+		kept = append(kept, c.UserContext())
+		select {
+		case <-ctx.Done():
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return c.SendString("derived ended by " + ctx.Err().Error())
+			}
+			return c.SendString("ok")
+		case <-time.After(5 * time.Second):
+			return c.SendString("waited")
+		}
+	})
+	for _, path := range []string{"/none", "/derived"} {
+		resp, err := f.Test(httptest.NewRequest("GET", path, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if string(body) != "ok" {
+			t.Errorf("%s: %s", path, body)
+		}
+	}
+	for i, ctx := range kept {
+		select {
+		case <-ctx.Done():
+		default:
+			t.Errorf("request %d's context is not done after the request", i)
+		}
+		if ctx.Err() == nil {
+			t.Errorf("request %d's context has no error after the request", i)
+		}
 	}
 }
