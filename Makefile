@@ -83,7 +83,9 @@ bench: assets
 	@mkdir -p bin
 	$(GO) test -count=1 -run '^$$' -bench Pages -benchtime 3s ./app/ > bin/bench-pages.txt; st=$$?; cat bin/bench-pages.txt; exit $$st
 	$(GO) test -count=1 -run '^$$' -bench WebhookIngestion -benchtime 6000x ./app/orders/ > bin/bench-webhooks.txt; st=$$?; cat bin/bench-webhooks.txt; exit $$st
-	@{ printf '\n## In-process benchmarks, same run\n\n```\n'; grep -h '^Benchmark' bin/bench-pages.txt bin/bench-webhooks.txt; printf '```\n'; } >> docs/bench.md
+	@{ printf '## In-process benchmarks, same run\n\n```\n'; grep -h '^Benchmark' bin/bench-pages.txt bin/bench-webhooks.txt; printf '```\n\n'; } > bin/bench-inprocess.md
+	@# before the first marker (the cost curve's, else the earlier runs'): the block is this run's, not history
+	@awk 'FNR == NR { block = block $$0 "\n"; next } !done && /^<!-- / { printf "%s", block; done = 1 } { print } END { if (!done) printf "\n%s", block }' bin/bench-inprocess.md docs/bench.md > bin/bench.md && mv bin/bench.md docs/bench.md
 
 ## bench-scale: the search targets at 10,000, 100,000 and 1,000,000 products (CLARO_BENCH_SCALES to
 ## choose), each size seeded once into a database of its own and reused; writes the cost curve to
