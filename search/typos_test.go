@@ -47,18 +47,12 @@ func TestPostgresCorrectsTyposByMeilisearchRules(t *testing.T) {
 		{"gradiennt", []int64{near.ID, far.ID}, "gradient"},                 // one typo ranks above two
 		{"gradiennt palette", []int64{near.ID, far.ID}, "gradient palette"}, // with a known word too
 		{"gradiant", []int64{far.ID, near.ID}, ""},                          // a known word first, its one-typo neighbour after
-		{`"coatal film"`, nil, ""},
-		{"coastal pres", []int64{coastal.ID}, ""}, // the last word is a prefix
-		{"light", []int64{coastal.ID}, ""},        // even alone
-		{"pres coastal", nil, ""},                 // no other word is                                          // a phrase runs as typed
+		{`"coatal film"`, nil, ""},                                          // a phrase runs as typed
+		{"coastal pres", []int64{coastal.ID}, ""},                           // the last word is a prefix
+		{"light", []int64{coastal.ID}, ""},                                  // even alone
+		{"pres coastal", nil, ""},                                           // no other word is
 	} {
-		for _, facets := range []bool{false, true} {
-			q := query(t, "q", tc.text, "creator", st.Slug)
-			q.Facets = facets
-			res, err := idx.Search(context.Background(), q)
-			if err != nil {
-				t.Fatalf("%q: %v", tc.text, err)
-			}
+		searchStore(t, idx, st.Slug, tc.text, func(facets bool, res *search.Result) {
 			if got := ids(res.Hits); !slices.Equal(got, tc.want) {
 				t.Errorf("%q facets %v: got %v, want %v", tc.text, facets, got, tc.want)
 			}
@@ -68,7 +62,22 @@ func TestPostgresCorrectsTyposByMeilisearchRules(t *testing.T) {
 			if facets && res.Facets.Total != len(tc.want) {
 				t.Errorf("%q: facet total %d, want %d", tc.text, res.Facets.Total, len(tc.want))
 			}
+		})
+	}
+}
+
+// searchStore searches text within the store slug without facets and with
+// them, and hands each result to check.
+func searchStore(t *testing.T, idx *search.Postgres, slug, text string, check func(facets bool, res *search.Result)) {
+	t.Helper()
+	for _, facets := range []bool{false, true} {
+		q := query(t, "q", text, "creator", slug)
+		q.Facets = facets
+		res, err := idx.Search(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
 		}
+		check(facets, res)
 	}
 }
 
@@ -177,19 +186,12 @@ func TestPostgresLastWordIsAPrefixWhenItCompletes(t *testing.T) {
 		{"toolkit", []int64{maker.ID}},
 		{"filmm", []int64{grain.ID, maker.ID}}, // a beginning of a known word, and one typo from film
 	} {
-		for _, facets := range []bool{false, true} {
-			q := query(t, "q", tc.text, "creator", st.Slug)
-			q.Facets = facets
-			res, err := idx.Search(context.Background(), q)
-			if err != nil {
-				t.Fatalf("%q: %v", tc.text, err)
-			}
+		searchStore(t, idx, st.Slug, tc.text, func(facets bool, res *search.Result) {
 			got := ids(res.Hits)
 			slices.Sort(got)
-			want := slices.Sorted(slices.Values(tc.want))
-			if !slices.Equal(got, want) {
+			if want := slices.Sorted(slices.Values(tc.want)); !slices.Equal(got, want) {
 				t.Errorf("%q facets %v: got %v, want %v", tc.text, facets, got, want)
 			}
-		}
+		})
 	}
 }
