@@ -90,6 +90,12 @@ func FuzzParseHost(f *testing.F) {
 		if host != strings.ToLower(host) || net.ParseIP(host) != nil || len(host) > 253 || host == "" {
 			t.Fatalf("accepted bad host %q from %q", host, raw)
 		}
+		// The resolver answers a Host header equal to a cached host from the
+		// cache without classifying it: that is sound only if a classified
+		// host classifies to itself, the same kind and subdomain.
+		if h2, k2, s2, ok2 := Classify(host, "claro.test"); !ok2 || h2 != host || k2 != kind || s2 != sub {
+			t.Fatalf("%q classifies to %q %v %q, but %q to %q %v %q", raw, host, kind, sub, host, h2, k2, s2)
+		}
 		for _, label := range strings.Split(host, ".") {
 			if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
 				t.Fatalf("accepted bad label %q in %q", label, host)

@@ -53,6 +53,17 @@ type cacheEntry struct {
 	unavailable int64 // the suspended store's id (ErrUnavailable)
 }
 
+// answer is what Resolve says for a cached entry.
+func (e cacheEntry) answer() (Site, error) {
+	switch {
+	case e.unavailable != 0:
+		return Site{}, ErrUnavailable
+	case e.missing:
+		return Site{}, ErrNotFound
+	}
+	return e.site, nil
+}
+
 // NewResolver returns a resolver for hosts under rootHost (ROOT_DOMAIN without
 // its port).
 func NewResolver(store *Store, rootHost string) *Resolver {
@@ -67,6 +78,19 @@ func NewResolver(store *Store, rootHost string) *Resolver {
 // Resolve returns the site for a raw Host header, or ErrNotFound for a host
 // that Claro does not serve.
 func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
+	if !db.ReadsPrimary(ctx) {
+		// A Host header already in normal form (lower case, no port: what
+		// browsers send for a store) is its own cache key: answer from the
+		// cache without parsing it again (Classify was 2% of the server's
+		// CPU on a cached page under load). Only hosts Classify returned are
+		// ever keys, so a hit is the answer the full path would give.
+		r.mu.RLock()
+		e, hit := r.cache[rawHost]
+		r.mu.RUnlock()
+		if hit {
+			return e.answer()
+		}
+	}
 	host, kind, sub, ok := Classify(rawHost, r.root)
 	if !ok {
 		return Site{}, ErrNotFound
@@ -88,13 +112,7 @@ func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
 	e, hit := r.cache[host]
 	r.mu.RUnlock()
 	if hit {
-		switch {
-		case e.unavailable != 0:
-			return Site{}, ErrUnavailable
-		case e.missing:
-			return Site{}, ErrNotFound
-		}
-		return e.site, nil
+		return e.answer()
 	}
 
 	site, err := r.lookup(ctx, host, sub)
