@@ -2,10 +2,10 @@ package orders
 
 import (
 	"context"
-	"github.com/claro-market/claro/app/batch"
 	"log/slog"
 	"time"
 
+	"github.com/claro-market/claro/app/batch"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/uptrace/bun"
 )
@@ -43,14 +43,8 @@ type Deliveries struct {
 // nothing. A batch that fails is written row by row, so one bad row never
 // drops the others.
 func NewDeliveries(primary bun.IDB, log *slog.Logger) *Deliveries {
-	d := &Deliveries{db: primary}
-	d.written = batch.New("webhook delivery rows", batchSlots, batchMax, d.insert, log)
-	return d
-}
-
-// insert writes rows in one statement.
-func (d *Deliveries) insert(ctx context.Context, rows []*Delivery) error {
-	return insertDeliveries(ctx, d.db, rows)
+	return &Deliveries{db: primary, written: batch.New("webhook delivery rows", batchSlots, batchMax,
+		func(ctx context.Context, rows []*Delivery) error { return insertDeliveries(ctx, primary, rows) }, log)}
 }
 
 // insertDeliveries writes rows in one statement on db (a pool, or the paying

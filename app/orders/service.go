@@ -4,15 +4,15 @@
 // concurrent, ends there; orders are unique on their Checkout Session, so two
 // events for one session make one order. Events may arrive in any order and
 // converge. A paid order has one writer (writePaid, paid.go); deliveries
-// arriving together share its transaction (app/batch, batching.go). Connect account events
-// are recorded here and applied by payouts.
+// arriving together share its transaction (app/batch, batching.go). Connect
+// account events are recorded here and applied by payouts.
 package orders
 
 import (
 	"context"
-	"github.com/claro-market/claro/app/batch"
 	"log/slog"
 
+	"github.com/claro-market/claro/app/batch"
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/app/payments"
 	"github.com/claro-market/claro/app/payouts"
