@@ -52,9 +52,10 @@ func correctedRankExpr(words int) string {
 // typoCount is a product's typos over the query's n words: none for a word
 // it has as typed (@exact[i]), one for a one-typo neighbour (@one[i]), else
 // two. Each word's two tsqueries are parsed once (InitPlans) and the count is
-// a sum of n CASEs, one statement text per word count: written as a
-// sub-select over unnest of the arrays, the count ran once per ranked row
-// and cost 40% of a common word's search on the 100k catalog.
+// a sum of n CASEs, one statement text per word count, rather than a
+// sub-select over unnest of the arrays run for every ranked row. What was
+// measured to matter is leaving the count out when no word has a neighbour
+// (typoWords); the per-word form was not measured apart from it.
 func typoCount(n int) string {
 	terms := make([]string, n)
 	for i := range n {
