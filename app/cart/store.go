@@ -134,7 +134,7 @@ const (
 
 // priceLookupsSQL prices many one-product look-ups, each within its own
 // store, by the same rule as priceSQL; k.i is the look-up's place.
-const priceLookupsSQL = `SELECT k.i, p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key, p.pwyw, p.pwyw_min_cents
+const priceLookupsSQL = `SELECT k.i, ` + lineColumns + `
 	FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS k(tenant_id, id, i)
 	JOIN products p ON p.id = k.id AND p.tenant_id = k.tenant_id
 	WHERE ` + catalog.ListedSQL
@@ -172,7 +172,7 @@ func priceLookups(ctx context.Context, pool *bun.DB, ls []*lookup) error {
 	for rows.Next() {
 		var i int
 		var l Line
-		if err := rows.Scan(&i, &l.ProductID, &l.Slug, &l.Title, &l.UnitPriceCents, &l.Currency, &l.CoverKey, &l.PWYW, &l.MinCents); err != nil {
+		if err := rows.Scan(append([]any{&i}, l.columns()...)...); err != nil {
 			return err
 		}
 		if i < 1 || i > len(ls) {
@@ -192,9 +192,18 @@ func NewStore(h bun.IDB) *Store { return &Store{pool: db.Fixed(h)} }
 // chosen per request.
 func NewReadStore(d *db.DB) *Store { return &Store{pool: d.Reads()} }
 
+// lineColumns are what a priced line reads of products p, in the order of
+// Line.columns.
+const lineColumns = `p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key, p.pwyw, p.pwyw_min_cents`
+
+// columns are l's fields that lineColumns scan into.
+func (l *Line) columns() []any {
+	return []any{&l.ProductID, &l.Slug, &l.Title, &l.UnitPriceCents, &l.Currency, &l.CoverKey, &l.PWYW, &l.MinCents}
+}
+
 // priceSQL is Price's statement: one text for every cart, run prepared
 // (db.Prepared), so PostgreSQL parses and plans it once per connection.
-const priceSQL = `SELECT p.id, p.slug, p.title, p.price_cents, p.currency, p.cover_key, p.pwyw, p.pwyw_min_cents FROM products p
+const priceSQL = `SELECT ` + lineColumns + ` FROM products p
 	WHERE p.tenant_id = $1 AND p.id = ANY ($2::bigint[]) AND ` + catalog.ListedSQL
 
 // Price reads every product of the cart within the store tenantID: only
@@ -255,7 +264,7 @@ func (s *Store) lines(ctx context.Context, tenantID int64, c Cart) ([]Line, erro
 	var lines []Line
 	for rows.Next() {
 		var l Line
-		if err := rows.Scan(&l.ProductID, &l.Slug, &l.Title, &l.UnitPriceCents, &l.Currency, &l.CoverKey, &l.PWYW, &l.MinCents); err != nil {
+		if err := rows.Scan(l.columns()...); err != nil {
 			return nil, err
 		}
 		lines = append(lines, l)
