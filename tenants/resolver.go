@@ -78,16 +78,14 @@ func NewResolver(store *Store, rootHost string) *Resolver {
 // Resolve returns the site for a raw Host header, or ErrNotFound for a host
 // that Claro does not serve.
 func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
-	if !db.ReadsPrimary(ctx) {
+	useCache := !db.ReadsPrimary(ctx)
+	if useCache {
 		// A Host header already in normal form (lower case, no port: what
 		// browsers send for a store) is its own cache key: answer from the
 		// cache without parsing it again (Classify was 2% of the server's
 		// CPU on a cached page under load). Only hosts Classify returned are
 		// ever keys, so a hit is the answer the full path would give.
-		r.mu.RLock()
-		e, hit := r.cache[rawHost]
-		r.mu.RUnlock()
-		if hit {
+		if e, hit := r.cached(rawHost); hit {
 			return e.answer()
 		}
 	}
@@ -102,17 +100,16 @@ func (r *Resolver) Resolve(ctx context.Context, rawHost string) (Site, error) {
 		return Site{Kind: KindRedirect, Host: host, RedirectHost: r.root}, nil
 	}
 
-	if db.ReadsPrimary(ctx) {
+	if !useCache {
 		// The writer has changed something the replica (and so the cache,
 		// which holds what the replica said) may not have yet: ask the
 		// primary, and leave the cache to the change listener.
 		return r.lookup(ctx, host, sub)
 	}
-	r.mu.RLock()
-	e, hit := r.cache[host]
-	r.mu.RUnlock()
-	if hit {
-		return e.answer()
+	if host != rawHost { // rawHost was looked up already
+		if e, hit := r.cached(host); hit {
+			return e.answer()
+		}
 	}
 
 	site, err := r.lookup(ctx, host, sub)
@@ -190,6 +187,14 @@ func Classify(rawHost, root string) (host string, kind SiteKind, sub string, ok 
 		return host, KindStore, s, true
 	}
 	return host, KindStore, "", true
+}
+
+// cached is the cache's entry for host.
+func (r *Resolver) cached(host string) (cacheEntry, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e, hit := r.cache[host]
+	return e, hit
 }
 
 func (r *Resolver) put(host string, e cacheEntry) {
