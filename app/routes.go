@@ -20,7 +20,6 @@ import (
 	"github.com/claro-market/claro/search"
 	"github.com/claro-market/claro/tenants/edge"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 )
 
 // stack is what NewWith built for the routes: the pieces of the middleware
@@ -74,12 +73,15 @@ func (a *App) routes(s stack) {
 	replicated := cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != ""
 
 	f.Use(web.ClientAddress(web.ParseProxies(cfg.TrustedProxies))) // first: the client address (X-Forwarded-For walked from the right past TRUSTED_PROXIES only) every limit and log line uses
-	f.Use(requestid.New())                                         // every later log line and error page quotes the id
+	f.Use(web.RequestIDs())                                        // every later log line and error page quotes the id
 	f.Use(web.Recover(a.Log))                                      // a panic anywhere below becomes the 500 page, logged with its id
 	f.Use(a.Metrics.Requests(routes))                              // above the access log, whose error pages set the final status: every answer's duration by route pattern, never by address
-	f.Use(web.AccessLog(a.Log))                                    // outside tenant resolution, so refused hosts are logged too
+	f.Use(web.AccessLog(a.Log, cfg.HitLogSample))                  // outside tenant resolution, so refused hosts are logged too; page-cache hits sampled (LOG_HIT_SAMPLE)
 	f.Use(web.SecurityHeaders(web.SecurityOptions{Scheme: cfg.Scheme(), Root: cfg.RootDomain, HSTS: cfg.IsProduction(),
 		StyleHashes: a.Errors.StyleHashes()})) // CSP, nosniff, referrer, HSTS set before anything answers: unknown hosts' 404, error pages and cache replays carry them
+	if a.Pages != nil {
+		f.Use(a.Pages.Early(a.Resolver.Peek, append(s.accounts.CookieNames(), web.LSNCookie)...)) // a cached page for a visitor with no session: answered here, past nothing it needs
+	}
 	f.Use(web.CleanQuery)                   // a NUL or invalid UTF-8 in the path or query is a 400, before anything reads a parameter
 	f.Use(web.Deadline(cfg.RequestTimeout)) // before the first query (the host lookup): no wait below outlives REQUEST_TIMEOUT, and one that would is the 503 "busy" page
 	if replicated {

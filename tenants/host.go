@@ -13,6 +13,25 @@ const maxHostLen = 253
 // hyphens; punycode xn-- labels are LDH), so Unicode, NUL bytes, IP literals,
 // empty labels and over-long names are refused with ok == false.
 func ParseHost(raw string) (host string, ok bool) {
+	h, ok := trimHost(raw)
+	if !ok {
+		return "", false
+	}
+	valid, lower := checkName(h)
+	if !valid {
+		return "", false
+	}
+	if lower {
+		return strings.Clone(h), true // raw may be a view of a request's buffer
+	}
+	return strings.ToLower(h), true
+}
+
+// trimHost is raw without its port and trailing dot, as ParseHost reads it;
+// ok is false for what ParseHost refuses before looking at the name (an
+// IPv6 literal, a malformed port, an empty or over-long value). The result
+// is a part of raw: nothing is copied.
+func trimHost(raw string) (string, bool) {
 	if raw == "" || len(raw) > maxHostLen+7 {
 		return "", false
 	}
@@ -36,36 +55,41 @@ func ParseHost(raw string) (host string, ok bool) {
 	if h == "" || len(h) > maxHostLen {
 		return "", false
 	}
-	b := make([]byte, len(h))
+	return h, true
+}
+
+// checkName reports whether h (trimmed) is a name ParseHost accepts, and
+// whether it is in lower case already (ParseHost's answer is then h
+// itself), reading it without copying it.
+func checkName(h string) (valid, lower bool) {
+	lower = true
 	labelStart := 0
 	for i := 0; i < len(h); i++ {
 		c := h[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
 		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
+			lower = false
 		case c == '-':
 			if i == labelStart || i+1 == len(h) || h[i+1] == '.' {
-				return "", false
+				return false, false
 			}
 		case c == '.':
 			if i == labelStart || i-labelStart > 63 {
-				return "", false
+				return false, false
 			}
 			labelStart = i + 1
 		default:
-			return "", false
+			return false, false
 		}
-		b[i] = c
 	}
 	if len(h)-labelStart > 63 {
-		return "", false
+		return false, false
 	}
-	host = string(b)
-	if net.ParseIP(host) != nil || isAllDigitsTLD(host) {
-		return "", false
+	if isAllDigitsTLD(h) || net.ParseIP(h) != nil {
+		return false, false
 	}
-	return host, true
+	return true, lower
 }
 
 // isAllDigitsTLD refuses dotted-quad look-alikes such as 127.1 or 10.0.0.1:

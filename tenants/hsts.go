@@ -13,8 +13,15 @@ const HSTSMaxAge = "max-age=63072000"
 // both send this one value.
 func HSTS(host, rootHost string) string {
 	root := strings.ToLower(rootHost)
-	if h, ok := ParseHost(host); ok && (h == root || strings.HasSuffix(h, "."+root)) {
-		return HSTSMaxAge + "; includeSubDomains"
+	if h, ok := trimHost(host); ok {
+		if valid, lower := checkName(h); valid {
+			if !lower { // lower case is what browsers send: only other hosts pay for a copy
+				h = strings.ToLower(h)
+			}
+			if h == root || (len(h) > len(root) && h[len(h)-len(root)-1] == '.' && h[len(h)-len(root):] == root) {
+				return HSTSMaxAge + "; includeSubDomains"
+			}
+		}
 	}
 	return HSTSMaxAge
 }

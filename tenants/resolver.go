@@ -189,6 +189,29 @@ func Classify(rawHost, root string) (host string, kind SiteKind, sub string, ok 
 	return host, KindStore, "", true
 }
 
+// Peek is Resolve answered from memory alone, for the page cache's early
+// path (web.PageCache.Early): the marketplace, or a store whose answer is
+// cached. ok is false for anything else (a host not looked up yet, one in
+// another form than the one its answer is kept under, a redirect, a
+// refusal), which Resolve must answer. rawHost's port and trailing dot are
+// checked and dropped as ParseHost does; the rest must be the normal form
+// already (only normal forms are keys, and the root is one), so nothing is
+// copied.
+func (r *Resolver) Peek(rawHost string) (Site, bool) {
+	host, ok := trimHost(rawHost)
+	if !ok {
+		return Site{}, false
+	}
+	if host == r.root {
+		return Site{Kind: KindMarketplace, Host: r.root}, true
+	}
+	e, hit := r.cached(host)
+	if !hit || e.missing || e.unavailable != 0 || e.site.Kind != KindStore {
+		return Site{}, false
+	}
+	return e.site, true
+}
+
 // cached is the cache's entry for host.
 func (r *Resolver) cached(host string) (cacheEntry, bool) {
 	r.mu.RLock()

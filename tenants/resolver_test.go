@@ -200,3 +200,44 @@ func TestASuspendedStoreIsUnavailableUntilRestored(t *testing.T) {
 		t.Fatalf("restored store: %+v %v", site, err)
 	}
 }
+
+// Peek answers from memory alone: the marketplace always, a store once its
+// lookup is cached (in any accepted Host form of the normal name, port
+// included), and nothing else: not a host never looked up, not an unknown
+// one, not a refused port, not a store whose answer was dropped.
+func TestPeekAnswersOnlyWhatTheCacheHolds(t *testing.T) {
+	slug := uniq("peek")
+	tn := createTenant(t, slug)
+	r := newTestResolver(t)
+	host := slug + ".claro.test"
+	if s, ok := r.Peek("claro.test:8080"); !ok || s.Kind != KindMarketplace || s.Host != "claro.test" {
+		t.Fatalf("marketplace: %+v %v", s, ok)
+	}
+	if _, ok := r.Peek(host); ok {
+		t.Fatal("a store never looked up was peeked")
+	}
+	if _, err := r.Resolve(context.Background(), host); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{host, host + ":443", host + "."} {
+		if s, ok := r.Peek(raw); !ok || s.Kind != KindStore || s.Tenant.ID != tn.ID || s.Host != host {
+			t.Fatalf("%q after a lookup: %+v %v", raw, s, ok)
+		}
+	}
+	for _, raw := range []string{strings.ToUpper(host), host + ":http", host + ":", "www.claro.test", "[::1]:80", ""} {
+		if _, ok := r.Peek(raw); ok {
+			t.Fatalf("%q peeked", raw)
+		}
+	}
+	missing := uniq("peek-missing") + ".claro.test"
+	if _, err := r.Resolve(context.Background(), missing); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	if _, ok := r.Peek(missing); ok {
+		t.Fatal("a cached not-found was peeked")
+	}
+	r.Invalidate(tn.ID)
+	if _, ok := r.Peek(host); ok {
+		t.Fatal("a dropped answer was peeked")
+	}
+}

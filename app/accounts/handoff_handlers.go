@@ -28,6 +28,11 @@ const handoffCookieAge = 30 * time.Minute
 // requires Secure and Path=/, so no other host can set or read it.
 func (h *Handlers) hostCookieName() string { return HostCookieName(h.secure) }
 
+// CookieNames are the names a session cookie goes by: on the marketplace and
+// store subdomains, and on custom domains. A request carrying neither is
+// anonymous without a look-up (the page cache's early path relies on it).
+func (h *Handlers) CookieNames() []string { return []string{CookieName, h.hostCookieName()} }
+
 // HostCookieName is the session cookie's name on custom domains, over HTTPS
 // (secure) or plain HTTP (development and tests).
 func HostCookieName(secure bool) string {

@@ -91,6 +91,15 @@ type Config struct {
 	// platform kills the process without a word.
 	ShutdownTimeout time.Duration
 
+	// HitLogSample is how many page-cache hits (an anonymous GET answered
+	// 200 or 304 from the cache) one access-log line stands for
+	// (LOG_HIT_SAMPLE; default 10 in production, 1 elsewhere): one hit in
+	// that many, drawn at random, is logged, its line saying "sample":N.
+	// Every other request is always logged: misses, errors, writes,
+	// webhooks, anything a signed-in user asks. The request metrics count
+	// every hit.
+	HitLogSample int
+
 	// PageCache keeps rendered anonymous pages in memory. On everywhere but in
 	// tests, whose writes and reads must not wait for a cache notification.
 	PageCache bool
@@ -196,6 +205,17 @@ func LoadFrom(get Getenv) (Config, error) {
 		problems = append(problems, fmt.Sprintf("SHUTDOWN_TIMEOUT: %q must be a positive duration such as 12s (under the platform's kill timeout)", st))
 	} else {
 		c.ShutdownTimeout = d
+	}
+
+	defSample := "1"
+	if prod {
+		defSample = "10"
+	}
+	sample := str("LOG_HIT_SAMPLE", defSample)
+	if n, err := strconv.Atoi(sample); err != nil || n < 1 || n > 1000 {
+		problems = append(problems, fmt.Sprintf("LOG_HIT_SAMPLE: %q must be a whole number from 1 (log every cached page hit) to 1000", sample))
+	} else {
+		c.HitLogSample = n
 	}
 
 	fee := str("PLATFORM_FEE_BPS", "1000")

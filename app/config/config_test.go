@@ -59,6 +59,8 @@ func TestProductionRefusesMalformedSettings(t *testing.T) {
 		"fee too large":              {"PLATFORM_FEE_BPS", "20000", "PLATFORM_FEE_BPS"},
 		"request timeout not a time": {"REQUEST_TIMEOUT", "ten", "REQUEST_TIMEOUT"},
 		"request timeout negative":   {"REQUEST_TIMEOUT", "-1s", "REQUEST_TIMEOUT"},
+		"hit sample zero":            {"LOG_HIT_SAMPLE", "0", "LOG_HIT_SAMPLE"},
+		"hit sample not a number":    {"LOG_HIT_SAMPLE", "tenth", "LOG_HIT_SAMPLE"},
 		"bad TLS":                    {"TLS", "on", "TLS"},
 		"bad proxy":                  {"TRUSTED_PROXIES", "10.0.0.1,not-an-ip", "TRUSTED_PROXIES"},
 		"dev-only switch":            {"DEV_TEST_PAYMENTS", "true", "DEV_TEST_PAYMENTS"},
@@ -106,6 +108,22 @@ func TestRequestTimeout(t *testing.T) {
 	}
 	if c, err := LoadFrom(env(map[string]string{"REQUEST_TIMEOUT": "0"})); err != nil || c.RequestTimeout != 0 {
 		t.Fatalf("0: %v (%v), want none", c.RequestTimeout, err)
+	}
+}
+
+// Production logs one cached page hit in ten unless told otherwise;
+// development logs every one.
+func TestHitLogSample(t *testing.T) {
+	if c, err := LoadFrom(env(nil)); err != nil || c.HitLogSample != 1 {
+		t.Fatalf("development default %d (%v), want 1", c.HitLogSample, err)
+	}
+	if c, err := LoadFrom(env(good())); err != nil || c.HitLogSample != 10 {
+		t.Fatalf("production default %d (%v), want 10", c.HitLogSample, err)
+	}
+	m := good()
+	m["LOG_HIT_SAMPLE"] = "1"
+	if c, err := LoadFrom(env(m)); err != nil || c.HitLogSample != 1 {
+		t.Fatalf("1: %d (%v)", c.HitLogSample, err)
 	}
 }
 

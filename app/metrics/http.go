@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"time"
-
 	"github.com/claro-market/claro/app/web"
 	"github.com/gofiber/fiber/v2"
 )
@@ -16,7 +14,6 @@ func (m *Metrics) Requests(routes *web.RouteTable) fiber.Handler {
 }
 
 func (m *Metrics) request(c *fiber.Ctx, routes *web.RouteTable) error {
-	start := time.Now()
 	m.inFlight.Add(1)
 	defer m.inFlight.Add(-1)
 	err := c.Next()
@@ -27,8 +24,9 @@ func (m *Metrics) request(c *fiber.Ctx, routes *web.RouteTable) error {
 			status = fe.Code
 		}
 	}
+	start, done := web.RequestTimes(c)
 	m.requests.WithLabelValues(routes.Pattern(c), method(c.Method()), statusClass(status)).
-		Observe(time.Since(start).Seconds())
+		Observe(done.Sub(start).Seconds())
 	return err
 }
 

@@ -58,6 +58,7 @@ type accessLine struct {
 	requestID, method, host, path, ip string
 	status                            int
 	elapsed                           time.Duration
+	sample                            int // > 1: the line stands for this many page-cache hits (AccessLog)
 }
 
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
@@ -83,6 +84,10 @@ func (h jsonHandler) writeLine(now time.Time, l *accessLine) {
 	b = strconv.AppendFloat(b, float64(l.elapsed.Microseconds())/1000, 'f', -1, 64)
 	b = append(b, `,"ip":`...)
 	b = appendJSONString(b, l.ip)
+	if l.sample > 1 {
+		b = append(b, `,"sample":`...)
+		b = strconv.AppendInt(b, int64(l.sample), 10)
+	}
 	b = append(b, "}\n"...)
 	_, _ = h.w.Write(b)
 	if cap(b) <= 64<<10 { // a huge path's buffer is not kept
@@ -144,16 +149,17 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// logRequest writes l through the encoder when log has one, else through slog.
-func logRequest(ctx context.Context, log *slog.Logger, l *accessLine) {
+// logRequest writes l, stamped now, through the encoder when log has one,
+// else through slog (which reads the clock itself).
+func logRequest(ctx context.Context, log *slog.Logger, now time.Time, l *accessLine) {
 	if h, ok := log.Handler().(jsonHandler); ok {
 		if h.Enabled(ctx, slog.LevelInfo) {
-			h.writeLine(time.Now(), l)
+			h.writeLine(now, l)
 		}
 		return
 	}
 	// LogAttrs with typed attributes: no boxing of every value per request.
-	log.LogAttrs(ctx, slog.LevelInfo, "request",
+	attrs := [8]slog.Attr{
 		slog.String("request_id", l.requestID),
 		slog.String("method", l.method),
 		slog.String("host", l.host),
@@ -161,5 +167,11 @@ func logRequest(ctx context.Context, log *slog.Logger, l *accessLine) {
 		slog.Int("status", l.status),
 		slog.Float64("ms", float64(l.elapsed.Microseconds())/1000),
 		slog.String("ip", l.ip),
-	)
+	}
+	n := 7
+	if l.sample > 1 {
+		attrs[n] = slog.Int("sample", l.sample)
+		n++
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "request", attrs[:n]...)
 }

@@ -254,6 +254,9 @@ func (e *ErrorPages) Handle(c *fiber.Ctx, err error) error {
 
 // RequestID returns the id the request-id middleware gave this request.
 func RequestID(c *fiber.Ctx) string {
+	if cl, ok := c.Locals(clientKey{}).(*client); ok && cl.id != "" {
+		return cl.id
+	}
 	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
 	return id
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 )
 
 // SecurityOptions is what the security headers depend on: where the
@@ -66,14 +67,21 @@ func (o SecurityOptions) CSP() string {
 // below writes it, so error pages, the 404 page, redirects and the page
 // cache's replays carry them as well as rendered pages.
 func SecurityHeaders(o SecurityOptions) fiber.Handler {
-	csp := o.CSP()
+	// Names in canonical form and values as bytes, made once: SetCanonical
+	// then copies them in without normalising each name per request.
+	set := [][2][]byte{
+		{[]byte(fiber.HeaderContentSecurityPolicy), []byte(o.CSP())},
+		{[]byte(fiber.HeaderXContentTypeOptions), []byte("nosniff")},
+		{[]byte(fiber.HeaderReferrerPolicy), []byte("strict-origin-when-cross-origin")},
+	}
+	hsts, root := []byte(fiber.HeaderStrictTransportSecurity), o.rootHost()
 	return func(c *fiber.Ctx) error {
 		h := &c.Response().Header
-		h.Set(fiber.HeaderContentSecurityPolicy, csp)
-		h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-		h.Set(fiber.HeaderReferrerPolicy, "strict-origin-when-cross-origin")
+		for _, kv := range set {
+			h.SetCanonical(kv[0], kv[1])
+		}
 		if o.HSTS {
-			h.Set(fiber.HeaderStrictTransportSecurity, tenants.HSTS(string(c.Request().Host()), o.rootHost()))
+			h.SetCanonical(hsts, utils.UnsafeBytes(tenants.HSTS(utils.UnsafeString(c.Request().Host()), root))) // copied in
 		}
 		return c.Next()
 	}

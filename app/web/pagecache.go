@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/claro-market/claro/app/db"
+	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -123,7 +124,12 @@ func CacheableQuery(c *fiber.Ctx, tenantID int64) {
 
 // appendCacheKey appends the page's key: host, whether htmx asked, address.
 func appendCacheKey(dst []byte, c *fiber.Ctx) []byte {
-	dst = append(dst, Site(c).Host...)
+	return appendKey(dst, c, Site(c).Host)
+}
+
+// appendKey is appendCacheKey for the site host (its normal form).
+func appendKey(dst []byte, c *fiber.Ctx, host string) []byte {
+	dst = append(dst, host...)
 	if IsHTMX(c) {
 		dst = append(dst, "\x001\x00"...)
 	} else {
@@ -145,29 +151,7 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		defer pc.done(key)
 	}
 	if p != nil {
-		pc.Hits.Add(1)
-		if pc.Routes != nil {
-			c.Locals(routePatternKey{}, p.route)
-		}
-		c.Set(fiber.HeaderVary, "HX-Request, Accept-Encoding")
-		c.Set(fiber.HeaderCacheControl, "private, no-cache")
-		for _, h := range p.hx {
-			c.Set(h[0], h[1])
-		}
-		if notModified(c, p.sum) {
-			return nil
-		}
-		c.Set(fiber.HeaderContentType, p.ctype)
-		// The stored bytes themselves, shared by every hit (SetBodyRaw copies
-		// nothing; nothing below appends to a body it did not render): the
-		// gzip when the browser takes it, compressed by the first such hit
-		// only, and Compress leaves an encoded body alone.
-		if p.zip && PickEncoding(c.Get(fiber.HeaderAcceptEncoding), EncodingGzip) == EncodingGzip {
-			c.Set(fiber.HeaderContentEncoding, EncodingGzip)
-			c.Response().SetBodyRaw(p.gzipped())
-			return nil
-		}
-		c.Response().SetBodyRaw(p.body)
+		pc.serve(c, p, p.zip && PickEncoding(c.Get(fiber.HeaderAcceptEncoding), EncodingGzip) == EncodingGzip)
 		return nil
 	}
 	pc.Misses.Add(1)
@@ -194,6 +178,108 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	notModified(c, page.sum) // a page rendered again after a change that left it alike is still the browser's copy
 	return nil
+}
+
+// serve answers with the cached page p: its stored bytes (its gzip when gz)
+// and headers, or 304 when the browser holds them already. The bytes are
+// shared by every hit (SetBodyRaw copies nothing; nothing below appends to
+// a body it did not render), the gzip compressed by the first such hit
+// only, and Compress leaves an encoded body alone.
+func (pc *PageCache) serve(c *fiber.Ctx, p *cachedPage, gz bool) {
+	pc.Hits.Add(1)
+	markHit(c)
+	if pc.Routes != nil {
+		c.Locals(routePatternKey{}, p.route)
+	}
+	h := &c.Response().Header
+	h.SetCanonical(headerVary, hitVary)
+	h.SetCanonical(headerCacheControl, hitCacheControl)
+	for _, kv := range p.hx {
+		h.Set(kv[0], kv[1])
+	}
+	if notModified(c, p.sum) {
+		return
+	}
+	h.SetContentType(p.ctype)
+	if gz {
+		h.SetCanonical(headerContentEncoding, gzipValue)
+		c.Response().SetBodyRaw(p.gzipped())
+		return
+	}
+	c.Response().SetBodyRaw(p.body)
+}
+
+// The headers every hit sets, as fasthttp's SetCanonical takes them (names
+// already in canonical form: no normalising copy per hit).
+var (
+	headerVary            = []byte(fiber.HeaderVary)
+	headerCacheControl    = []byte(fiber.HeaderCacheControl)
+	headerContentEncoding = []byte(fiber.HeaderContentEncoding)
+	hitVary               = []byte("HX-Request, Accept-Encoding")
+	hitCacheControl       = []byte("private, no-cache")
+	gzipValue             = []byte(EncodingGzip)
+)
+
+// Early is the cache's fast path, installed right after the security
+// headers and before everything else below them: a GET that the cache can
+// answer at once, from a visitor who is certainly anonymous, is answered
+// here, skipping the middleware a cached page never needs (the query check,
+// the deadline, the replica's catch-up, the host's database lookup, the
+// session, the body caps, CSRF and compression). Anything else passes on to
+// the whole chain and to Middleware, which answers it as before, so Early
+// changes which requests take the short way, never what they are sent.
+//
+// A request goes the short way only when all of this holds:
+//   - GET, with no Authorization and no body;
+//   - none of the cookies named in skip (the session cookies, which
+//     Middleware would look up to tell who is signed in, and the
+//     read-your-writes mark, which sends its reads to the primary);
+//   - its host is one peek answers from memory (the marketplace, or a
+//     store whose lookup is cached);
+//   - its page is cached now (no wait for another request rendering it);
+//   - the stored bytes suit the browser: its gzip when it takes gzip, or the
+//     page as it is when it is not compressed or the browser takes neither
+//     gzip nor brotli (brotli is Compress's, on the way through).
+//
+// A cached key was filled by a request with the same host, htmx flag and
+// address (RequestURI) that passed the whole chain, CleanQuery included, so
+// serving it here skips no check that could refuse it.
+func (pc *PageCache) Early(peek func(rawHost string) (tenants.Site, bool), skip ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		req := &c.Request().Header
+		if !req.IsGet() || req.ContentLength() != 0 || len(req.Peek(fiber.HeaderAuthorization)) > 0 { // != 0: a chunked body is -1, and BodyCaps' 411
+			return c.Next()
+		}
+		if len(req.Peek(fiber.HeaderCookie)) > 0 {
+			for _, name := range skip {
+				if len(req.Cookie(name)) > 0 {
+					return c.Next()
+				}
+			}
+		}
+		site, ok := peek(RequestHost(c)) // what Tenant resolves
+		if !ok {
+			return c.Next()
+		}
+		var kb [256]byte
+		k := appendKey(kb[:0], c, site.Host)
+		pc.mu.RLock()
+		p := pc.pages[string(k)]
+		pc.mu.RUnlock()
+		if p == nil {
+			return c.Next()
+		}
+		gz := false
+		if p.zip {
+			accept := c.Get(fiber.HeaderAcceptEncoding)
+			gz = PickEncoding(accept, EncodingGzip) == EncodingGzip // as Middleware decides
+			if !gz && PickEncoding(accept, EncodingBrotli) == EncodingBrotli {
+				return c.Next() // brotli only: Compress encodes the page on the whole way
+			}
+		}
+		pc.serve(c, p, gz)
+		return nil
+	}
 }
 
 // checksum is the FNV-1a hash of what every visitor is sent alike.

@@ -72,7 +72,7 @@ func (r *ReadYourWrites) Records(c *fiber.Ctx) error {
 // purchase on a store is read in the library on the root); on a custom
 // domain it is host-only.
 func (r *ReadYourWrites) cookieDomain(c *fiber.Ctx) string {
-	h := c.Hostname()
+	h := RequestHost(c)
 	if i := strings.LastIndexByte(h, ':'); i >= 0 {
 		h = h[:i]
 	}
