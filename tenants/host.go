@@ -1,9 +1,6 @@
 package tenants
 
-import (
-	"net"
-	"strings"
-)
+import "strings"
 
 // maxHostLen bounds a Host header; DNS names are at most 253 characters.
 const maxHostLen = 253
@@ -86,7 +83,10 @@ func checkName(h string) (valid, lower bool) {
 	if len(h)-labelStart > 63 {
 		return false, false
 	}
-	if isAllDigitsTLD(h) || net.ParseIP(h) != nil {
+	// Every IP literal is refused by now: IPv6 needs a ':', and a dotted
+	// IPv4 address ends in an all-digit label. (net.ParseIP, asked here
+	// before, allocated its error for every real name.)
+	if isAllDigitsTLD(h) {
 		return false, false
 	}
 	return true, lower

@@ -80,6 +80,12 @@ func FuzzParseHost(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
+		// HSTS reads the name without ParseHost's copy: the same answer.
+		parsed, pok := ParseHost(raw)
+		under := pok && (parsed == "claro.test" || strings.HasSuffix(parsed, ".claro.test"))
+		if got := HSTS(raw, "claro.test") == HSTSMaxAge+"; includeSubDomains"; got != under {
+			t.Fatalf("HSTS(%q) includes subdomains: %v, ParseHost says %q %v", raw, got, parsed, pok)
+		}
 		host, kind, sub, ok := Classify(raw, "claro.test")
 		if !ok {
 			if host != "" || sub != "" {

@@ -3,6 +3,7 @@ package metrics
 import (
 	"github.com/claro-market/claro/app/web"
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Requests observes each request's duration in
@@ -25,8 +26,7 @@ func (m *Metrics) request(c *fiber.Ctx, routes *web.RouteTable) error {
 		}
 	}
 	start, done := web.RequestTimes(c)
-	m.requests.WithLabelValues(routes.Pattern(c), method(c.Method()), statusClass(status)).
-		Observe(done.Sub(start).Seconds())
+	m.observer(requestLabels{routes.Pattern(c), method(c.Method()), statusClass(status)}).Observe(done.Sub(start).Seconds())
 	return err
 }
 
@@ -67,4 +67,22 @@ func statusClass(code int) string {
 		return "2xx"
 	}
 	return "1xx"
+}
+
+// requestLabels are one series of claro_http_request_duration_seconds. Each
+// value is a constant or a registered route's pattern, never request bytes,
+// so the set is as small as the routes and safe to keep.
+type requestLabels struct{ route, method, status string }
+
+// observer is the series for l. The HistogramVec finds it under a
+// read-write lock whose reader count every request on every core writes
+// (in-process, that look-up took as long as the Observe itself); a
+// sync.Map read of a key already stored writes nothing shared.
+func (m *Metrics) observer(l requestLabels) prometheus.Observer {
+	if o, ok := m.observers.Load(l); ok {
+		return o.(prometheus.Observer)
+	}
+	o := m.requests.WithLabelValues(l.route, l.method, l.status)
+	m.observers.Store(l, o)
+	return o
 }

@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -52,6 +53,7 @@ type Metrics struct {
 	log      *slog.Logger
 
 	requests   *prometheus.HistogramVec
+	observers  sync.Map     // requestLabels -> prometheus.Observer: requests' series, found without its lock (observer)
 	inFlight   atomic.Int64 // requests being answered now (claro_http_requests_in_flight)
 	webhooks   *prometheus.CounterVec
 	fallbacks  prometheus.Counter

@@ -142,9 +142,9 @@ func RequestHost(c *fiber.Ctx) string {
 // RequestTimes are when the request came (fasthttp notes it before calling
 // the handler) and when it was answered: the time the access log stamped
 // on its line, once it has. The access log and the request metrics share
-// them because reading the clock is not free on every machine (on this
-// one's virtual clock, five reads per request were a tenth of a cached
-// page's cost).
+// them because reading the clock is not free on every machine (on a
+// virtual machine's clock, five reads per request were a tenth of a cached
+// page's cost in-process).
 func RequestTimes(c *fiber.Ctx) (start, done time.Time) {
 	start = c.Context().Time()
 	if cl, ok := c.Locals(clientKey{}).(*client); ok && !cl.done.IsZero() {

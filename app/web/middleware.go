@@ -25,8 +25,8 @@ func Recover(log *slog.Logger) fiber.Handler {
 // that of the page cache's hits (an anonymous GET answered 200 or 304 from
 // memory) only one in hitSample, drawn at random, is written, saying so
 // ("sample": hitSample). Hits are most of a busy instance's requests and
-// the cheapest; their line was a quarter of a hit's cost under load. The
-// request metrics still count every one.
+// the cheapest; their line was a quarter of the middleware's time on a hit
+// under load. The request metrics still count every one.
 func AccessLog(log *slog.Logger, hitSample int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		err := c.Next()

@@ -12,6 +12,7 @@ import (
 	"github.com/claro-market/claro/app/db"
 	"github.com/claro-market/claro/tenants"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 )
 
 // PageCache keeps rendered anonymous pages in memory, so a hot storefront or
@@ -39,6 +40,8 @@ type PageCache struct {
 	rendering map[string]chan struct{}
 
 	Hits, Misses atomic.Int64
+	// EarlyHits are the hits Early answered (counted in Hits too).
+	EarlyHits atomic.Int64
 	// Routes, when set, names the route that rendered each page, so a
 	// replay is measured as that route (RouteTable.Pattern).
 	Routes *RouteTable
@@ -54,7 +57,8 @@ type cachedPage struct {
 	hx     [][2]string // HX-* response headers (htmx's instructions) to replay
 	tenant int64
 	query  bool   // its address carries free-form input (CacheableQuery)
-	sum    uint64 // FNV-1a of body, type and htmx headers: the ETag
+	sum    uint64 // FNV-1a of body, type and htmx headers
+	etag   []byte // its validator (appendETag), made once
 }
 
 // pageClass is one share of the cache: its limits and what it holds.
@@ -174,9 +178,10 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		tenant: scope.tenant, query: scope.query, route: any(pc.Routes.Pattern(c))}
 	page.zip = len(body) >= MinCompress && len(resp.Header.ContentEncoding()) == 0
 	page.sum = page.checksum()
+	page.etag = appendETag(nil, page.sum)
 	pc.put(key, page)
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
-	notModified(c, page.sum) // a page rendered again after a change that left it alike is still the browser's copy
+	notModified(c, page.etag) // a page rendered again after a change that left it alike is still the browser's copy
 	return nil
 }
 
@@ -197,7 +202,7 @@ func (pc *PageCache) serve(c *fiber.Ctx, p *cachedPage, gz bool) {
 	for _, kv := range p.hx {
 		h.Set(kv[0], kv[1])
 	}
-	if notModified(c, p.sum) {
+	if notModified(c, p.etag) {
 		return
 	}
 	h.SetContentType(p.ctype)
@@ -215,6 +220,7 @@ var (
 	headerVary            = []byte(fiber.HeaderVary)
 	headerCacheControl    = []byte(fiber.HeaderCacheControl)
 	headerContentEncoding = []byte(fiber.HeaderContentEncoding)
+	headerETag            = []byte("Etag") // fiber.HeaderETag in fasthttp's canonical form
 	hitVary               = []byte("HX-Request, Accept-Encoding")
 	hitCacheControl       = []byte("private, no-cache")
 	gzipValue             = []byte(EncodingGzip)
@@ -247,7 +253,9 @@ var (
 func (pc *PageCache) Early(peek func(rawHost string) (tenants.Site, bool), skip ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		req := &c.Request().Header
-		if !req.IsGet() || req.ContentLength() != 0 || len(req.Peek(fiber.HeaderAuthorization)) > 0 { // != 0: a chunked body is -1, and BodyCaps' 411
+		// A body is a Content-Length above 0 or a chunked one (-1: BodyCaps'
+		// 411); -2 is fasthttp's "neither header", no body for a request.
+		if n := req.ContentLength(); !req.IsGet() || n > 0 || n == -1 || len(req.Peek(fiber.HeaderAuthorization)) > 0 {
 			return c.Next()
 		}
 		if len(req.Peek(fiber.HeaderCookie)) > 0 {
@@ -277,6 +285,7 @@ func (pc *PageCache) Early(peek func(rawHost string) (tenants.Site, bool), skip 
 				return c.Next() // brotli only: Compress encodes the page on the whole way
 			}
 		}
+		pc.EarlyHits.Add(1)
 		pc.serve(c, p, gz)
 		return nil
 	}
@@ -309,12 +318,10 @@ func appendETag(dst []byte, sum uint64) []byte {
 
 // notModified sets the page's ETag and, when the request's If-None-Match
 // names it (or is *), answers 304 with no body and reports true.
-func notModified(c *fiber.Ctx, sum uint64) bool {
-	var buf [40]byte
-	etag := appendETag(buf[:0], sum)
-	c.Response().Header.SetBytesV(fiber.HeaderETag, etag)
+func notModified(c *fiber.Ctx, etag []byte) bool {
+	c.Response().Header.SetCanonical(headerETag, etag)
 	inm := c.Request().Header.Peek(fiber.HeaderIfNoneMatch)
-	if len(inm) == 0 || !etagListHas(string(inm), string(etag)) {
+	if len(inm) == 0 || !etagListHas(utils.UnsafeString(inm), utils.UnsafeString(etag)) {
 		return false
 	}
 	c.Status(fiber.StatusNotModified)

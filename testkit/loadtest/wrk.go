@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -133,6 +134,31 @@ func Wrk(dir, target string, req Request, conns int, d time.Duration) (Result, e
 		P50: time.Duration(raw.P50) * time.Microsecond, P95: time.Duration(raw.P95) * time.Microsecond,
 		P99: time.Duration(raw.P99) * time.Microsecond, Errors: raw.Errors + raw.Non2xx,
 	}, nil
+}
+
+// Combine is one result for rounds of the same target: requests/s over all
+// of them, the median round's latencies, every error.
+func Combine(rs []Result) Result {
+	if len(rs) == 0 {
+		return Result{}
+	}
+	out := Result{Target: rs[0].Target, Conns: rs[0].Conns}
+	var secs float64
+	p50, p95, p99 := make([]time.Duration, len(rs)), make([]time.Duration, len(rs)), make([]time.Duration, len(rs))
+	for i, r := range rs {
+		out.Requests += r.Requests
+		out.Errors += r.Errors
+		if r.RPS > 0 {
+			secs += float64(r.Requests) / r.RPS
+		}
+		p50[i], p95[i], p99[i] = r.P50, r.P95, r.P99
+	}
+	if secs > 0 {
+		out.RPS = float64(out.Requests) / secs
+	}
+	median := func(ds []time.Duration) time.Duration { slices.Sort(ds); return ds[len(ds)/2] }
+	out.P50, out.P95, out.P99 = median(p50), median(p95), median(p99)
+	return out
 }
 
 // Table renders results as a Markdown table.
