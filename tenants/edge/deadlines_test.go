@@ -12,21 +12,7 @@ import (
 // an error (fasthttp v1.51 panics on one), while the closed connection
 // still refuses reads and writes.
 func TestListenerSwallowsDeadlinesOnClosedConnectionsOnly(t *testing.T) {
-	raw, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln := edge.QuietDeadlines(raw)
-	defer ln.Close()
-	client, err := net.Dial("tcp", raw.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn, _ := quietPair(t)
 	if err := conn.SetWriteDeadline(time.Now().Add(time.Second)); err != nil {
 		t.Fatalf("deadline on an open connection: %v", err)
 	}
@@ -46,22 +32,7 @@ func TestListenerSwallowsDeadlinesOnClosedConnectionsOnly(t *testing.T) {
 // is (fasthttp re-arms three per request); an earlier one, one far later,
 // and none are applied.
 func TestDeadlinesComeAtMostASecondEarlyNeverLate(t *testing.T) {
-	raw, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln := edge.QuietDeadlines(raw)
-	defer ln.Close()
-	client, err := net.Dial("tcp", raw.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn, client := quietPair(t)
 	buf := make([]byte, 1)
 	// readTimesOut reads until the deadline ends it, and says how long it took.
 	readTimesOut := func() time.Duration {
@@ -109,4 +80,27 @@ func TestDeadlinesComeAtMostASecondEarlyNeverLate(t *testing.T) {
 	if _, err := conn.Read(buf); err != nil {
 		t.Fatalf("removing the deadline was not applied: %v", err)
 	}
+}
+
+// quietPair is a connection accepted through QuietDeadlines and the client
+// end that dialled it, both closed when the test ends.
+func quietPair(t *testing.T) (conn, client net.Conn) {
+	t.Helper()
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := edge.QuietDeadlines(raw)
+	t.Cleanup(func() { ln.Close() })
+	client, err = net.Dial("tcp", raw.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	conn, err = ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn, client
 }
