@@ -97,6 +97,7 @@ func TestPrometheusScrapesTheMetrics(t *testing.T) {
 	prom.WaitFor(t, `claro_webhook_batch_fallbacks_total`, is(0))
 
 	prom.WaitFor(t, `claro_page_cache_requests_total{result="hit"}`, is(1))
+	prom.WaitFor(t, `claro_page_cache_early_hits_total`, is(1)) // an anonymous browser's replay takes the early path
 	prom.WaitFor(t, `claro_page_cache_requests_total{result="miss"}`, atLeast(1))
 	prom.WaitFor(t, `claro_page_cache_pages`, atLeast(1))
 

@@ -72,8 +72,7 @@ func (a *App) routes(s stack) {
 	rw := web.NewReadYourWrites(a.DB, cfg.RootHost(), cfg.Scheme() == "https")
 	replicated := cfg.FlyRegion != "" || cfg.DatabaseReplicaURL != ""
 
-	f.Use(web.ClientAddress(web.ParseProxies(cfg.TrustedProxies))) // first: the client address (X-Forwarded-For walked from the right past TRUSTED_PROXIES only) every limit and log line uses
-	f.Use(web.RequestIDs())                                        // every later log line and error page quotes the id
+	f.Use(web.RequestRecord(web.ParseProxies(cfg.TrustedProxies))) // first: the client address (X-Forwarded-For walked from the right past TRUSTED_PROXIES only) every limit and log line uses, the host, and the request id every later log line and error page quotes
 	f.Use(web.Recover(a.Log))                                      // a panic anywhere below becomes the 500 page, logged with its id
 	f.Use(a.Metrics.Requests(routes))                              // above the access log, whose error pages set the final status: every answer's duration by route pattern, never by address
 	f.Use(web.AccessLog(a.Log, cfg.HitLogSample))                  // outside tenant resolution, so refused hosts are logged too; page-cache hits sampled (LOG_HIT_SAMPLE)

@@ -54,8 +54,9 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // PageCache adds claro_page_cache_requests_total{result="hit"|"miss"} (an
-// anonymous GET served from the cache, or passed on to its handler) and the
-// cache's size in pages and bytes.
+// anonymous GET served from the cache, or passed on to its handler),
+// claro_page_cache_early_hits_total (the hits answered on the early path,
+// web.PageCache.Early) and the cache's size in pages and bytes.
 func (m *Metrics) PageCache(pc *web.PageCache) {
 	requests := prometheus.NewDesc("claro_page_cache_requests_total",
 		"Anonymous GET requests the page cache served (hit) or passed to their handler (miss).", []string{"result"}, nil)
@@ -64,6 +65,9 @@ func (m *Metrics) PageCache(pc *web.PageCache) {
 			ch <- prometheus.MustNewConstMetric(requests, prometheus.CounterValue, float64(pc.Hits.Load()), "hit")
 			ch <- prometheus.MustNewConstMetric(requests, prometheus.CounterValue, float64(pc.Misses.Load()), "miss")
 		}},
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "claro_page_cache_early_hits_total",
+			Help: "Page-cache hits answered before the session, CSRF and tenant middleware (a visitor with no session cookie); counted in the hits too."},
+			func() float64 { return float64(pc.EarlyHits.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "claro_page_cache_pages", Help: "Pages held in the page cache."},
 			func() float64 { return float64(pc.Len()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "claro_page_cache_bytes", Help: "Bytes the page cache holds, near enough."},

@@ -123,7 +123,7 @@ func TestAccessLogSamplesOnlyCacheHits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			app := fiber.New(fiber.Config{DisableStartupMessage: true})
-			app.Use(ClientAddress(nil), AccessLog(NewJSONLogger(&out), tc.sample))
+			app.Use(RequestRecord(nil), AccessLog(NewJSONLogger(&out), tc.sample))
 			app.Get("/*", func(c *fiber.Ctx) error {
 				if tc.hit {
 					markHit(c)

@@ -74,24 +74,44 @@ func ClientAddr(peer netip.Addr, xff []string, proxies Proxies) netip.Addr {
 	return addr // every hop was a trusted proxy: the left-most is the client
 }
 
-type clientKey struct{}
+type recordKey struct{}
 
-// client is what ClientAddress works out once per request.
-type client struct {
-	ip    string    // ClientIP
-	host  string    // RequestHost
+// record is what RequestRecord works out once per request for every later
+// layer: one allocation, read through recordOf.
+type record struct {
+	ip    string // ClientIP
+	host  string // RequestHost
+	id    string // RequestID: a view of idBuf
+	idBuf [36]byte
 	done  time.Time // when the access log saw the answer (RequestTimes)
 	hit   bool      // the page cache answered (markHit)
-	id    string    // RequestID: set by RequestIDs, a view of idBuf or of the request
-	idBuf [36]byte
 }
 
-// ClientAddress works out each request's client address once (ClientAddr
-// over the connection's peer and X-Forwarded-For) for ClientIP to answer,
-// and its host (c.Hostname) for RequestHost: Fiber checks the peer against
-// its trusted proxies, formatting the address anew, on every Hostname call,
-// and the tenant lookup, the page cache and the access log each need it.
-func ClientAddress(proxies Proxies) fiber.Handler {
+// recordOf is the request's record, nil before RequestRecord (a test's
+// small app, or a route registered ahead of it).
+func recordOf(c *fiber.Ctx) *record {
+	r, _ := c.Locals(recordKey{}).(*record)
+	return r
+}
+
+// RequestRecord works out, once per request, what every later layer asks
+// for:
+//   - the client address (ClientAddr over the connection's peer and
+//     X-Forwarded-For), for ClientIP;
+//   - the host (c.Hostname's answer), for RequestHost: Fiber checks the
+//     peer against its trusted proxies, formatting the address anew, on
+//     every Hostname call, and the tenant lookup, the page cache and the
+//     access log each need it;
+//   - a new request id, sent back as X-Request-Id and quoted by log lines
+//     and error pages (RequestID), in the form of Fiber's requestid
+//     middleware (a UUID from a random seed and a counter). Unlike that
+//     middleware it never takes an id the request brings: the id a visitor
+//     reads out from an error page must name one request of ours, not one
+//     a client chose, perhaps another request's. Its bytes live in the
+//     record, so no string is made or boxed for it (Fiber's middleware was
+//     about a tenth of the middleware's time on a cached page under load).
+func RequestRecord(proxies Proxies) fiber.Handler {
+	idHeader := []byte("X-Request-Id") // fiber.HeaderXRequestID in the canonical form SetCanonical needs
 	return func(c *fiber.Ctx) error {
 		// The connection's peer, as c.IP() answers with no ProxyHeader set
 		// (none is), without the trusted-proxy check c.IP() makes first.
@@ -113,7 +133,11 @@ func ClientAddress(proxies Proxies) fiber.Handler {
 		} else {
 			host = c.Hostname()
 		}
-		c.Locals(clientKey{}, &client{ip: ip, host: host})
+		r := &record{ip: ip, host: host}
+		newID(&r.idBuf)
+		r.id = utils.UnsafeString(r.idBuf[:])
+		c.Response().Header.SetCanonical(idHeader, r.idBuf[:]) // copied in
+		c.Locals(recordKey{}, r)
 		return c.Next()
 	}
 }
@@ -122,19 +146,19 @@ func ClientAddress(proxies Proxies) fiber.Handler {
 // the address logged and stored with a session. Use it, never c.IP(), which
 // is only the connection's peer.
 func ClientIP(c *fiber.Ctx) string {
-	if cl, ok := c.Locals(clientKey{}).(*client); ok {
-		return cl.ip
+	if r := recordOf(c); r != nil {
+		return r.ip
 	}
 	return c.IP()
 }
 
-// RequestHost is c.Hostname(), worked out once by ClientAddress: the Host
+// RequestHost is c.Hostname(), worked out once by RequestRecord: the Host
 // header, or a trusted proxy's X-Forwarded-Host. It is a view of the
 // request's own bytes (as Hostname's is): copy it to keep it past the
 // request.
 func RequestHost(c *fiber.Ctx) string {
-	if cl, ok := c.Locals(clientKey{}).(*client); ok {
-		return cl.host
+	if r := recordOf(c); r != nil {
+		return r.host
 	}
 	return c.Hostname()
 }
@@ -146,12 +170,12 @@ func RequestHost(c *fiber.Ctx) string {
 // virtual machine's clock, five reads per request were a tenth of a cached
 // page's cost in-process).
 func RequestTimes(c *fiber.Ctx) (start, done time.Time) {
-	start = c.Context().Time()
-	if cl, ok := c.Locals(clientKey{}).(*client); ok && !cl.done.IsZero() {
-		done = cl.done
+	if r := recordOf(c); r != nil && !r.done.IsZero() {
+		done = r.done
 	} else {
 		done = time.Now()
 	}
+	start = c.Context().Time()
 	if start.IsZero() { // a handler driven without fasthttp's server (a test)
 		start = done
 	}
@@ -160,21 +184,15 @@ func RequestTimes(c *fiber.Ctx) (start, done time.Time) {
 
 // markDone records when the access log saw the answer, for RequestTimes.
 func markDone(c *fiber.Ctx, t time.Time) {
-	if cl, ok := c.Locals(clientKey{}).(*client); ok {
-		cl.done = t
+	if r := recordOf(c); r != nil {
+		r.done = t
 	}
 }
 
 // markHit notes that the page cache answered the request, for the access
 // log's sampling.
 func markHit(c *fiber.Ctx) {
-	if cl, ok := c.Locals(clientKey{}).(*client); ok {
-		cl.hit = true
+	if r := recordOf(c); r != nil {
+		r.hit = true
 	}
-}
-
-// cacheHit reports whether the page cache answered the request.
-func cacheHit(c *fiber.Ctx) bool {
-	cl, ok := c.Locals(clientKey{}).(*client)
-	return ok && cl.hit
 }

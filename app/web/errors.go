@@ -10,7 +10,6 @@ import (
 	"github.com/claro-market/claro/tenants"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/gofiber/fiber/v2/utils"
 )
 
@@ -252,13 +251,12 @@ func (e *ErrorPages) Handle(c *fiber.Ctx, err error) error {
 	}
 }
 
-// RequestID returns the id the request-id middleware gave this request.
+// RequestID returns the id RequestRecord gave this request ("" before it).
 func RequestID(c *fiber.Ctx) string {
-	if cl, ok := c.Locals(clientKey{}).(*client); ok && cl.id != "" {
-		return cl.id
+	if r := recordOf(c); r != nil {
+		return r.id
 	}
-	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
-	return id
+	return ""
 }
 
 // Views are the templates web itself renders: the error pages (the 404 page

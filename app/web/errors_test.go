@@ -17,7 +17,6 @@ import (
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/views"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/gofiber/template/html/v2"
 )
 
@@ -39,7 +38,7 @@ func errorApp(t *testing.T, log *bytes.Buffer, routes map[string]error) (*fiber.
 		t.Fatal(err)
 	}
 	f := fiber.New(fiber.Config{Views: engine, ErrorHandler: pages.Handle})
-	f.Use(requestid.New())
+	f.Use(web.RequestRecord(nil))
 	for path, err := range routes {
 		f.Get(path, func(*fiber.Ctx) error { return err })
 	}

@@ -39,7 +39,7 @@ func AccessLog(log *slog.Logger, hitSample int) fiber.Handler {
 		now := time.Now()
 		markDone(c, now)
 		status, sample := c.Response().StatusCode(), 0
-		if hitSample > 1 && (status == fiber.StatusOK || status == fiber.StatusNotModified) && cacheHit(c) {
+		if r := recordOf(c); hitSample > 1 && (status == fiber.StatusOK || status == fiber.StatusNotModified) && r != nil && r.hit {
 			if rand.N(hitSample) != 0 {
 				return nil
 			}

@@ -115,6 +115,13 @@ func (p *cachedPage) gzipped() []byte {
 	return p.gz
 }
 
+// sendsGzip reports whether a hit sends the stored gzip to a browser
+// taking acceptEncoding: when the page is compressed at all and gzip is
+// acceptable (preferred or not: Compress leaves an encoded body alone).
+func (p *cachedPage) sendsGzip(acceptEncoding string) bool {
+	return p.zip && PickEncoding(acceptEncoding, EncodingGzip) == EncodingGzip
+}
+
 // Cacheable marks the response as the same for every anonymous visitor; it
 // depends on store tenantID's data (0: on every store's, as marketplace pages do).
 func Cacheable(c *fiber.Ctx, tenantID int64) { c.Locals(cacheScopeKey{}, cacheScope{tenant: tenantID}) }
@@ -155,7 +162,7 @@ func (pc *PageCache) Middleware(c *fiber.Ctx) error {
 		defer pc.done(key)
 	}
 	if p != nil {
-		pc.serve(c, p, p.zip && PickEncoding(c.Get(fiber.HeaderAcceptEncoding), EncodingGzip) == EncodingGzip)
+		pc.serve(c, p, p.sendsGzip(c.Get(fiber.HeaderAcceptEncoding)))
 		return nil
 	}
 	pc.Misses.Add(1)
@@ -277,13 +284,10 @@ func (pc *PageCache) Early(peek func(rawHost string) (tenants.Site, bool), skip 
 		if p == nil {
 			return c.Next()
 		}
-		gz := false
-		if p.zip {
-			accept := c.Get(fiber.HeaderAcceptEncoding)
-			gz = PickEncoding(accept, EncodingGzip) == EncodingGzip // as Middleware decides
-			if !gz && PickEncoding(accept, EncodingBrotli) == EncodingBrotli {
-				return c.Next() // brotli only: Compress encodes the page on the whole way
-			}
+		accept := c.Get(fiber.HeaderAcceptEncoding)
+		gz := p.sendsGzip(accept)
+		if p.zip && !gz && PickEncoding(accept, EncodingBrotli) == EncodingBrotli {
+			return c.Next() // brotli only: Compress encodes the page on the whole way
 		}
 		pc.EarlyHits.Add(1)
 		pc.serve(c, p, gz)

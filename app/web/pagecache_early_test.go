@@ -34,16 +34,8 @@ func TestTheEarlyPathAnswersAsTheWholeChainDoes(t *testing.T) {
 		for i := 0; i+1 < len(hdr); i += 2 {
 			req.Header.Set(hdr[i], hdr[i+1])
 		}
-		resp, err := e.App.Fiber.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp, b
+		resp, body := e.Do(t, req)
+		return resp, []byte(body)
 	}
 
 	first, page := get(host) // renders and fills the cache
@@ -112,10 +104,7 @@ func TestTheEarlyPathAnswersAsTheWholeChainDoes(t *testing.T) {
 	// A GET with a chunked body is BodyCaps' 411 on the whole way, as it was.
 	req := httptest.NewRequest(http.MethodGet, "http://"+host+"/products/early-thing", strings.NewReader("x=1"))
 	req.Host, req.ContentLength, req.TransferEncoding = host, -1, []string{"chunked"}
-	resp, err = e.App.Fiber.Test(req, -1)
-	if err != nil {
-		t.Fatalf("chunked GET: %v", err)
-	}
+	resp, _ = e.Do(t, req) // fails the test if the connection answers garbage
 	if resp.StatusCode != http.StatusLengthRequired {
 		t.Fatalf("chunked GET: %d, want 411", resp.StatusCode)
 	}

@@ -32,7 +32,7 @@ const (
 
 // New builds the Fiber app with Claro's safe defaults: forwarded headers
 // (X-Forwarded-Host/Proto) are believed only from TRUSTED_PROXIES (the client
-// address is ClientAddress's business), request bodies are streamed and
+// address is RequestRecord's business), request bodies are streamed and
 // multipart bodies never pre-parsed (fasthttp would otherwise spool a
 // multipart body to temporary files before any middleware could refuse it),
 // and every error goes through one handler.
