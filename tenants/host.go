@@ -10,6 +10,17 @@ const maxHostLen = 253
 // hyphens; punycode xn-- labels are LDH), so Unicode, NUL bytes, IP literals,
 // empty labels and over-long names are refused with ok == false.
 func ParseHost(raw string) (host string, ok bool) {
+	h, ok := normalHost(raw)
+	if !ok {
+		return "", false
+	}
+	return strings.Clone(h), true // raw may be a view of a request's buffer
+}
+
+// normalHost is ParseHost's answer without its copy: a part of raw when raw
+// is in lower case already (what browsers send), for callers that only
+// look at the name.
+func normalHost(raw string) (string, bool) {
 	h, ok := trimHost(raw)
 	if !ok {
 		return "", false
@@ -18,10 +29,10 @@ func ParseHost(raw string) (host string, ok bool) {
 	if !valid {
 		return "", false
 	}
-	if lower {
-		return strings.Clone(h), true // raw may be a view of a request's buffer
+	if !lower {
+		h = strings.ToLower(h)
 	}
-	return strings.ToLower(h), true
+	return h, true
 }
 
 // trimHost is raw without its port and trailing dot, as ParseHost reads it;
@@ -56,8 +67,7 @@ func trimHost(raw string) (string, bool) {
 }
 
 // checkName reports whether h (trimmed) is a name ParseHost accepts, and
-// whether it is in lower case already (ParseHost's answer is then h
-// itself), reading it without copying it.
+// whether it is in lower case already, reading it without copying it.
 func checkName(h string) (valid, lower bool) {
 	lower = true
 	labelStart := 0

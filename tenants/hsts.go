@@ -13,15 +13,11 @@ const HSTSMaxAge = "max-age=63072000"
 // both send this one value.
 func HSTS(host, rootHost string) string {
 	root := strings.ToLower(rootHost)
-	if h, ok := trimHost(host); ok {
-		if valid, lower := checkName(h); valid {
-			if !lower { // lower case is what browsers send: only other hosts pay for a copy
-				h = strings.ToLower(h)
-			}
-			if h == root || (len(h) > len(root) && h[len(h)-len(root)-1] == '.' && h[len(h)-len(root):] == root) {
-				return HSTSMaxAge + "; includeSubDomains"
-			}
-		}
+	h, ok := normalHost(host)
+	// h is root or ends in "." + root (HasSuffix(h, "."+root) would build
+	// that string on every response).
+	if ok && strings.HasSuffix(h, root) && (len(h) == len(root) || h[len(h)-len(root)-1] == '.') {
+		return HSTSMaxAge + "; includeSubDomains"
 	}
 	return HSTSMaxAge
 }
