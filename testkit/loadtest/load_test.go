@@ -177,8 +177,17 @@ func TestLoad(t *testing.T) {
 	// between them alike): on a machine shared with wrk, whose speed drifts
 	// from one ten seconds to the next, one run of each put the drift in
 	// the ratio (the same build measured 0.71 and 0.90 in two runs).
-	rounds := envInt("CLARO_BENCH_ROUNDS", 4)
+	// wrk takes whole seconds: the default 5 rounds split the default 10 s
+	// into 2 s each, so each side gets the time a lone target does.
+	rounds := envInt("CLARO_BENCH_ROUNDS", 5)
 	roundDur := max(dur/time.Duration(rounds), 2*time.Second).Truncate(time.Second)
+	run := func(tg target, d time.Duration) Result {
+		r, err := Wrk(dir, tg.name, tg.req, tg.conns, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
 	for i := 0; i < len(targets); i++ {
 		tg := targets[i]
 		if only != "" && i > 0 && !strings.Contains(tg.name, only) && !(tg.ceiling && strings.Contains(targets[i+1].name, only)) {
@@ -190,16 +199,8 @@ func TestLoad(t *testing.T) {
 			warmUp(pg)
 			var cs, ps []Result
 			for range rounds {
-				for _, x := range []struct {
-					tg  target
-					out *[]Result
-				}{{tg, &cs}, {pg, &ps}} {
-					r, err := Wrk(dir, x.tg.name, x.tg.req, x.tg.conns, roundDur)
-					if err != nil {
-						t.Fatal(err)
-					}
-					*x.out = append(*x.out, r)
-				}
+				cs = append(cs, run(tg, roundDur))
+				ps = append(ps, run(pg, roundDur))
 			}
 			c, p := Combine(cs), Combine(ps)
 			c.Ceiling, p.Ceiling = c.RPS, c.RPS
@@ -209,10 +210,7 @@ func TestLoad(t *testing.T) {
 			continue
 		}
 		warmUp(tg)
-		r, err := Wrk(dir, tg.name, tg.req, tg.conns, dur)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := run(tg, dur)
 		switch {
 		case ceilingRPS == 0:
 			ceilingRPS = r.RPS
