@@ -29,12 +29,7 @@ func TestTheEarlyPathAnswersAsTheWholeChainDoes(t *testing.T) {
 	host := apptest.StoreHost(store.Slug)
 	get := func(host string, hdr ...string) (*http.Response, []byte) {
 		t.Helper()
-		req := httptest.NewRequest(http.MethodGet, "http://"+host+"/products/early-thing", nil)
-		req.Host = host
-		for i := 0; i+1 < len(hdr); i += 2 {
-			req.Header.Set(hdr[i], hdr[i+1])
-		}
-		resp, body := e.Do(t, req)
+		resp, body := e.Get(t, host, "/products/early-thing", hdr...)
 		return resp, []byte(body)
 	}
 
