@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -27,6 +28,19 @@ var seq atomic.Int64
 
 // unique returns a name unique within the test binary.
 func unique(prefix string) string { return fmt.Sprintf("%s%d", prefix, seq.Add(1)) }
+
+// uniqueWord returns a word for a test to search by: prefix and ten random
+// letters. unique's names differ from each other by a digit or two, which
+// the typo rules forgive ("readyourwrites3" finds "readyourwrites9"), so a
+// test that searched by one could also find another test's product; two
+// random ten-letter tails are practically never within two typos.
+func uniqueWord(prefix string) string {
+	b := []byte(prefix)
+	for range 10 {
+		b = append(b, byte('a'+rand.IntN(26)))
+	}
+	return string(b)
+}
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 

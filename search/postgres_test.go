@@ -64,7 +64,7 @@ func TestPostgresSearchReadsThePrimaryWhenTheRequestMustSeeItsWrites(t *testing.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = stale.Drop(context.Background()) })
-	word := unique("readyourwrites")
+	word := uniqueWord("readyourwrites")
 	p := newProduct(t, newStore(t), "Just saved "+word)
 	idx := search.NewPostgres(&db.DB{Primary: testDB.Primary, Replica: stale.Primary}, codec())
 	for _, facets := range []bool{true, false} {

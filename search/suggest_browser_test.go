@@ -17,7 +17,7 @@ import (
 // product.
 func TestHeaderSearchSuggestsAsYouTypeAndOpensTheChosenProductInBrowser(t *testing.T) {
 	ctx := browsertest.Chromium(t)
-	word := unique("quasarmint")
+	word := uniqueWord("quasarmint")
 	st := newStore(t)
 	first := newProduct(t, st, "Alpha "+word+" Brushes")
 	second := newProduct(t, st, "Beta "+word+" Textures")

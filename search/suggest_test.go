@@ -13,7 +13,7 @@ import (
 // storefront, that store's products only.
 func TestSuggestAnswersAFragmentOfProductsAndStoresAsYouType(t *testing.T) {
 	a := newSearchApp(t)
-	word := unique("lumenvault")
+	word := uniqueWord("lumenvault")
 	mine, other := newStore(t), newStore(t)
 	p := newProduct(t, mine, "Harbor "+word+" Presets")
 	q := newProduct(t, other, word+" Icon Kit")
