@@ -3,6 +3,7 @@ package web
 import (
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -77,15 +78,22 @@ func ClientAddr(peer netip.Addr, xff []string, proxies Proxies) netip.Addr {
 type recordKey struct{}
 
 // record is what RequestRecord works out once per request for every later
-// layer: one allocation, read through recordOf.
+// layer, read through recordOf. Records are reused (recordPool): nothing
+// may keep one, or a string viewing it (RequestID), past its request.
 type record struct {
-	ip    string // ClientIP
-	host  string // RequestHost
-	id    string // RequestID: a view of idBuf
-	idBuf [36]byte
-	done  time.Time // when the access log saw the answer (RequestTimes)
-	hit   bool      // the page cache answered (markHit)
+	proxies Proxies
+	ip      string // ClientIP, worked out on first use (ipDone)
+	ipDone  bool
+	host    string // RequestHost
+	id      string // RequestID: a view of idBuf
+	idBuf   [36]byte
+	done    time.Time // when the access log saw the answer (RequestTimes)
+	hit     bool      // the page cache answered (markHit)
 }
+
+// recordPool keeps records for the next requests: a cached page's whole
+// answer otherwise allocated little but its record.
+var recordPool = sync.Pool{New: func() any { return new(record) }}
 
 // recordOf is the request's record, nil before RequestRecord (a test's
 // small app, or a route registered ahead of it).
@@ -97,7 +105,7 @@ func recordOf(c *fiber.Ctx) *record {
 // RequestRecord works out, once per request, what every later layer asks
 // for:
 //   - the client address (ClientAddr over the connection's peer and
-//     X-Forwarded-For), for ClientIP;
+//     X-Forwarded-For), for ClientIP, on first use;
 //   - the host (c.Hostname's answer), for RequestHost: Fiber checks the
 //     peer against its trusted proxies, formatting the address anew, on
 //     every Hostname call, and the tenant lookup, the page cache and the
@@ -113,18 +121,6 @@ func recordOf(c *fiber.Ctx) *record {
 func RequestRecord(proxies Proxies) fiber.Handler {
 	idHeader := []byte("X-Request-Id") // fiber.HeaderXRequestID in the canonical form SetCanonical needs
 	return func(c *fiber.Ctx) error {
-		// The connection's peer, as c.IP() answers with no ProxyHeader set
-		// (none is), without the trusted-proxy check c.IP() makes first.
-		ip := c.Context().RemoteIP().String()
-		if len(proxies) > 0 {
-			if peer, err := netip.ParseAddr(ip); err == nil {
-				var xff []string
-				for _, v := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
-					xff = append(xff, string(v))
-				}
-				ip = ClientAddr(peer, xff, proxies).String()
-			}
-		}
 		// Hostname's answer: without an X-Forwarded-Host header it is the
 		// Host whoever sent it, so the check of the peer is left out then.
 		var host string
@@ -133,13 +129,51 @@ func RequestRecord(proxies Proxies) fiber.Handler {
 		} else {
 			host = c.Hostname()
 		}
-		r := &record{ip: ip, host: host}
+		r := recordPool.Get().(*record)
+		*r = record{proxies: proxies, host: host}
 		newID(&r.idBuf)
 		r.id = utils.UnsafeString(r.idBuf[:])
 		c.Response().Header.SetCanonical(idHeader, r.idBuf[:]) // copied in
 		c.Locals(recordKey{}, r)
-		return c.Next()
+		err := c.Next()
+		if err == nil {
+			// Back to the pool once nothing of the request runs any more.
+			// An error still goes to Fiber's error handler after this
+			// returns, and its page quotes the id: that record is left to
+			// the collector.
+			c.Locals(recordKey{}, nil)
+			*r = record{}
+			recordPool.Put(r)
+		}
+		return err
 	}
+}
+
+// clientIP works out the client address (ClientAddr over the connection's
+// peer and X-Forwarded-For) on first use: a cached page's answer never
+// needs it unless its access line is sampled.
+func (r *record) clientIP(c *fiber.Ctx) string {
+	if !r.ipDone {
+		r.ip, r.ipDone = peerClientIP(c, r.proxies), true
+	}
+	return r.ip
+}
+
+// peerClientIP is the connection's peer, as c.IP() answers with no
+// ProxyHeader set (none is), without the trusted-proxy check c.IP() makes
+// first; past TRUSTED_PROXIES, the address they forwarded for.
+func peerClientIP(c *fiber.Ctx, proxies Proxies) string {
+	ip := c.Context().RemoteIP().String()
+	if len(proxies) > 0 {
+		if peer, err := netip.ParseAddr(ip); err == nil {
+			var xff []string
+			for _, v := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
+				xff = append(xff, string(v))
+			}
+			ip = ClientAddr(peer, xff, proxies).String()
+		}
+	}
+	return ip
 }
 
 // ClientIP is the request's client address: the key of every rate limit and
@@ -147,7 +181,7 @@ func RequestRecord(proxies Proxies) fiber.Handler {
 // is only the connection's peer.
 func ClientIP(c *fiber.Ctx) string {
 	if r := recordOf(c); r != nil {
-		return r.ip
+		return r.clientIP(c)
 	}
 	return c.IP()
 }
