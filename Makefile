@@ -114,6 +114,7 @@ fuzz: assets
 	$(GO) test ./app/cart -run '^$$' -fuzz FuzzCartCookie -fuzztime 30s
 	$(GO) test ./app/web -run '^$$' -fuzz FuzzSafeNext -fuzztime 30s
 	$(GO) test ./app/web -run '^$$' -fuzz FuzzETagList -fuzztime 30s
+	$(GO) test ./app/web -run '^$$' -fuzz FuzzAcceptsGzip -fuzztime 30s
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

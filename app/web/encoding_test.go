@@ -41,6 +41,19 @@ func TestPickEncodingHonoursQValues(t *testing.T) {
 	}
 }
 
+// AcceptsGzip is PickEncoding's answer for gzip alone, whatever the header.
+func FuzzAcceptsGzip(f *testing.F) {
+	for _, h := range []string{"", "gzip, deflate, br, zstd", "gzip", "GZIP", " gzip ", "br", "gzip;q=0", "*",
+		"*;q=0", "gzip;q=0, *", "x-gzip", "gzip,", ",gzip", "gzipx, br", "br;q=1, gzip"} {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		if got, want := web.AcceptsGzip(h), web.PickEncoding(h, web.EncodingGzip) == web.EncodingGzip; got != want {
+			t.Fatalf("AcceptsGzip(%q) = %v, PickEncoding says %v", h, got, want)
+		}
+	})
+}
+
 func decode(t *testing.T, enc string, body []byte) string {
 	t.Helper()
 	var r io.Reader

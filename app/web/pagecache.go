@@ -119,7 +119,7 @@ func (p *cachedPage) gzipped() []byte {
 // taking acceptEncoding: when the page is compressed at all and gzip is
 // acceptable (preferred or not: Compress leaves an encoded body alone).
 func (p *cachedPage) sendsGzip(acceptEncoding string) bool {
-	return p.zip && PickEncoding(acceptEncoding, EncodingGzip) == EncodingGzip
+	return p.zip && AcceptsGzip(acceptEncoding)
 }
 
 // Cacheable marks the response as the same for every anonymous visitor; it
