@@ -80,10 +80,12 @@ alerts:
 ## writes docs/bench.md), with the in-process figures added to docs/bench.md. The
 ## webhooks go first: after minutes of load, PostgreSQL is still writing out what the
 ## load dirtied, and that was the webhook figure's spread (1,478 after, 1,686 to 1,934 alone).
-bench: assets
+bench: assets stripe-mock
 	@mkdir -p bin
 	$(GO) test -count=1 -run '^$$' -bench WebhookIngestion -benchtime 6000x ./app/orders/ > bin/bench-webhooks.txt; st=$$?; cat bin/bench-webhooks.txt; exit $$st
+	@grep -q '^BenchmarkWebhookIngestion' bin/bench-webhooks.txt || { echo "make bench: the webhook benchmark did not run (see its SKIP line above)"; exit 1; }
 	$(GO) test -count=1 -run '^$$' -bench Pages -benchtime 3s ./app/ > bin/bench-pages.txt; st=$$?; cat bin/bench-pages.txt; exit $$st
+	@grep -q '^BenchmarkPages/' bin/bench-pages.txt || { echo "make bench: the page benchmarks did not run (see their SKIP line above)"; exit 1; }
 	CLARO_LOAD=1 $(GO) test -count=1 -timeout 60m -run TestLoad -v ./testkit/loadtest/
 	@{ printf '## In-process benchmarks, same run\n\n```\n'; grep -h '^Benchmark' bin/bench-pages.txt bin/bench-webhooks.txt; printf '```\n\n'; } > bin/bench-inprocess.md
 	@# before the first marker (the cost curve's, else the earlier runs'): the block is this run's, not history

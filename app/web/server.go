@@ -18,8 +18,16 @@ type Options struct {
 	TrustedProxies []string
 	Production     bool
 	Logger         *slog.Logger
-	Errors         *ErrorPages
+	Errors         *ErrorPages // nil: Fiber's plain-text errors (a test's small app)
+	// ReadTimeout is how long a connection may take to send a request
+	// (and may sit idle between two), DefaultReadTimeout when zero. An
+	// upload's body gets UploadTimeout instead (BodyCaps).
+	ReadTimeout time.Duration
 }
+
+// DefaultReadTimeout is the server's read and idle timeout, and its write
+// timeout.
+const DefaultReadTimeout = 60 * time.Second
 
 // Request body caps, decided per route from the headers before any body byte
 // past the first read buffer is read. Fiber's BodyLimit is app-wide, so it is
@@ -37,10 +45,18 @@ const (
 // multipart body to temporary files before any middleware could refuse it),
 // and every error goes through one handler.
 func New(o Options) *fiber.App {
+	read := o.ReadTimeout
+	if read <= 0 {
+		read = DefaultReadTimeout
+	}
+	errs := fiber.DefaultErrorHandler
+	if o.Errors != nil {
+		errs = o.Errors.Handle
+	}
 	return fiber.New(fiber.Config{
 		AppName:                      "claro",
 		Views:                        o.Views,
-		ErrorHandler:                 o.Errors.Handle,
+		ErrorHandler:                 errs,
 		EnableTrustedProxyCheck:      true,
 		TrustedProxies:               o.TrustedProxies,
 		BodyLimit:                    MaxUpload,
@@ -49,9 +65,9 @@ func New(o Options) *fiber.App {
 		// Read and idle alike, so that the listener's coalescing
 		// (edge.QuietDeadlines) re-arms a busy connection's read deadline
 		// about once a second rather than twice per request.
-		ReadTimeout:           60 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           60 * time.Second,
+		ReadTimeout:           read,
+		WriteTimeout:          DefaultReadTimeout,
+		IdleTimeout:           read,
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10,
 	})
@@ -69,7 +85,16 @@ func BodyCaps(uploadLimit func(c *fiber.Ctx) int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		limit := uploadLimit(c)
 		if limit > 0 {
-			return capBody(c, limit)
+			return capBody(c, limit, func() {
+				if c.Request().Header.ContentLength() > FormLimit {
+					// The connection's read deadline was set when the
+					// request began (the server's ReadTimeout) and the
+					// streamed body is read under it: an upload of
+					// hundreds of megabytes must have the minutes its
+					// request's context has (Deadline).
+					_ = c.Context().Conn().SetReadDeadline(time.Now().Add(UploadTimeout))
+				}
+			})
 		}
 		return capBody(c, FormLimit, func() {
 			if isMultipart(c) {
