@@ -11,7 +11,6 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/app/web"
 	"github.com/claro-market/claro/testkit/apptest"
 	"github.com/gofiber/fiber/v2"
@@ -142,7 +141,7 @@ func TestStaticFilesArePrecompressedOnce(t *testing.T) {
 // bytes for every visitor, and decodes to exactly the page an
 // identity visitor gets; a rendered page is compressed as the browser prefers.
 func TestCachedPagesAreServedFromTheirStoredGzip(t *testing.T) {
-	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+	e := cachedEnv(t)
 	store := e.Store(t, apptest.Unique("gz-store"))
 	e.Product(t, store, "zipped", catalog.Public, func(p *catalog.Product) { p.Title = "Zipped Thing" })
 	host := apptest.StoreHost(store.Slug)

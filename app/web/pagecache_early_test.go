@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/config"
-	"github.com/claro-market/claro/testkit/apptest"
 )
 
 // The page cache's early path (PageCache.Early) answers a cached page for a
@@ -20,13 +18,10 @@ import (
 // the same security headers and validators, brotli when only brotli is
 // taken, and the full chain (which clears it) for a session cookie.
 func TestTheEarlyPathAnswersAsTheWholeChainDoes(t *testing.T) {
-	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
-	store := e.Store(t, apptest.Unique("early-store"))
-	e.Product(t, store, "early-thing", catalog.Public, func(p *catalog.Product) {
+	e, host, _ := cachedProduct(t, "early-store", "early-thing", func(p *catalog.Product) {
 		p.Title = "Early Thing"
 		p.Description = strings.Repeat("A page long enough to be worth compressing. ", 40)
 	})
-	host := apptest.StoreHost(store.Slug)
 	get := func(host string, hdr ...string) (*http.Response, []byte) {
 		t.Helper()
 		resp, body := e.Get(t, host, "/products/early-thing", hdr...)

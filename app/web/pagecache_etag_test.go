@@ -8,17 +8,13 @@ import (
 	"testing"
 
 	"github.com/claro-market/claro/app/catalog"
-	"github.com/claro-market/claro/app/config"
 	"github.com/claro-market/claro/testkit/apptest"
 )
 
 // A repeat visitor's browser revalidates a cached page with If-None-Match
 // and gets a 304 with no body; the page after a change comes whole again.
 func TestCachedPagesAnswerNotModifiedToTheVisitorHoldingThem(t *testing.T) {
-	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
-	store := e.Store(t, apptest.Unique("etag-store"))
-	e.Product(t, store, "etag-thing", catalog.Public, func(p *catalog.Product) { p.Title = "ETag Thing" })
-	host := apptest.StoreHost(store.Slug)
+	e, host, store := cachedProduct(t, "etag-store", "etag-thing", func(p *catalog.Product) { p.Title = "ETag Thing" })
 	get := func(b *apptest.Browser, inm string, gzip bool) (*http.Response, string) {
 		t.Helper()
 		req := httptest.NewRequest(http.MethodGet, "http://"+host+"/products/etag-thing", nil)

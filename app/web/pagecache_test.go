@@ -10,16 +10,29 @@ import (
 
 	"github.com/claro-market/claro/app/catalog"
 	"github.com/claro-market/claro/app/config"
+	"github.com/claro-market/claro/tenants"
 	"github.com/claro-market/claro/testkit/apptest"
 )
 
 var metaToken = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)">`)
 
+// cachedEnv is an app with the page cache on, as production runs it.
+func cachedEnv(t *testing.T) *apptest.Env {
+	return apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+}
+
+// cachedProduct makes, in a cached app, a store named from storePrefix
+// with one public product at /products/slug, and returns the app and the
+// store's host, and the store.
+func cachedProduct(t *testing.T, storePrefix, slug string, mod func(*catalog.Product)) (*apptest.Env, string, *tenants.Tenant) {
+	e := cachedEnv(t)
+	store := e.Store(t, apptest.Unique(storePrefix))
+	e.Product(t, store, slug, catalog.Public, mod)
+	return e, apptest.StoreHost(store.Slug), store
+}
+
 func TestAnonymousPagesAreTheSameBytesForEveryVisitor(t *testing.T) {
-	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
-	store := e.Store(t, apptest.Unique("cache-store"))
-	e.Product(t, store, "cached-thing", catalog.Public, func(p *catalog.Product) { p.Title = "Cached Thing" })
-	host := apptest.StoreHost(store.Slug)
+	e, host, _ := cachedProduct(t, "cache-store", "cached-thing", func(p *catalog.Product) { p.Title = "Cached Thing" })
 
 	alice, bob := e.NewBrowser(), e.NewBrowser()
 	ra, first := alice.Get(t, host, "/products/cached-thing")
@@ -52,7 +65,7 @@ func TestAnonymousPagesAreTheSameBytesForEveryVisitor(t *testing.T) {
 func TestCatalogChangesDropCachedPagesOnEveryInstance(t *testing.T) {
 	// apptest runs the change listener, as serve does; the test only makes
 	// sure it is in place.
-	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+	e := cachedEnv(t)
 	select {
 	case <-e.App.Listening():
 	case <-time.After(30 * time.Second):
@@ -85,7 +98,7 @@ func TestCatalogChangesDropCachedPagesOnEveryInstance(t *testing.T) {
 }
 
 func TestCachedHTMXAnswersKeepTheirInstructions(t *testing.T) {
-	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+	e := cachedEnv(t)
 	e.Store(t, apptest.Unique("cache-hx"))
 	first, _ := e.Get(t, "", "/search?q=anything", "HX-Request", "true")
 	second, _ := e.Get(t, "", "/search?q=anything", "HX-Request", "true")
@@ -98,7 +111,7 @@ func TestCachedHTMXAnswersKeepTheirInstructions(t *testing.T) {
 }
 
 func TestABurstForAColdPageRendersItOnce(t *testing.T) {
-	e := apptest.New(t, testDB, func(c *config.Config) { c.PageCache = true })
+	e := cachedEnv(t)
 	store := e.Store(t, apptest.Unique("cache-burst"))
 	e.Product(t, store, "burst", catalog.Public)
 	host := apptest.StoreHost(store.Slug)
