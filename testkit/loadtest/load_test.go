@@ -131,7 +131,12 @@ func TestLoad(t *testing.T) {
 		{name: "marketplace home", req: Request{URL: base + "/", Host: root, Headers: gz}, conns: 64},
 		{name: "storefront home", req: Request{URL: base + "/", Host: storeHost, Headers: gz}, conns: 64},
 		{name: "product page", req: Request{URL: base + "/products/" + product, Host: storeHost, Headers: gz}, conns: 64},
-		{name: "search: text + 2 filters + facets (PostgreSQL)", req: Request{URL: base + "/search?q=presets&category=" + category + "&max_price=5000", Host: root, Headers: gz}, conns: 16},
+		// At 64 connections like the other pages (the issue's targets are
+		// all at 64): at 16, the cached search read 0.87 to 0.89 of its
+		// ceiling where at 64 it read 0.94 to 0.95 (alternately, minutes
+		// apart), the server's fixed cost per request showing more when
+		// fewer connections wait.
+		{name: "search: text + 2 filters + facets (PostgreSQL)", req: Request{URL: base + "/search?q=presets&category=" + category + "&max_price=5000", Host: root, Headers: gz}, conns: 64},
 	}
 	var same sameBytes
 	captured := make([]int, len(pages))
@@ -240,7 +245,7 @@ func TestLoad(t *testing.T) {
 	fmt.Println("\n" + report)
 	doc := fmt.Sprintf("# Load benchmark\n\nLatest `make bench` run: %s, on %s (%d cores), %s. Catalog: %d products. "+
 		"wrk, %s per target after %s of the same load unmeasured (the uncached search's warm-up uses other queries), "+
-		"64 connections (16 for search). Each page target asks for compression as a browser does and alternates with "+
+		"64 connections (16 for the uncached searches and the next-page fragments). Each page target asks for compression as a browser does and alternates with "+
 		"its own ceiling, %d rounds of %s each (requests/s over all rounds, latencies the median round's): a bare Fiber server "+
 		"sending that target's own bytes and headers, captured from claro serve (the ratio of a page is to its own ceiling). The first ceiling, a static page of the storefront page's size (%d bytes, "+
 		"uncompressed), is what the other targets' ratios are to. All measured in the same run.\n\n%s",
