@@ -82,8 +82,7 @@ type recordKey struct{}
 // may keep one, or a string viewing it (RequestID), past its request.
 type record struct {
 	proxies Proxies
-	ip      string // ClientIP, worked out on first use (ipDone)
-	ipDone  bool
+	ip      string // ClientIP, worked out on first use ("" until then)
 	host    string // RequestHost
 	id      string // RequestID: a view of idBuf
 	idBuf   [36]byte
@@ -142,8 +141,7 @@ func RequestRecord(proxies Proxies) fiber.Handler {
 			// returns, and its page quotes the id: that record is left to
 			// the collector.
 			c.Locals(recordKey{}, nil)
-			*r = record{}
-			recordPool.Put(r)
+			recordPool.Put(r) // Get overwrites every field
 		}
 		return err
 	}
@@ -153,8 +151,8 @@ func RequestRecord(proxies Proxies) fiber.Handler {
 // peer and X-Forwarded-For) on first use: a cached page's answer never
 // needs it unless its access line is sampled.
 func (r *record) clientIP(c *fiber.Ctx) string {
-	if !r.ipDone {
-		r.ip, r.ipDone = peerClientIP(c, r.proxies), true
+	if r.ip == "" { // never empty once worked out: net.IP's String is "<nil>" at worst
+		r.ip = peerClientIP(c, r.proxies)
 	}
 	return r.ip
 }

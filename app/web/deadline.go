@@ -23,7 +23,7 @@ func Deadline(timeout time.Duration) fiber.Handler {
 			return c.Next()
 		}
 		d := timeout
-		if c.Request().Header.ContentLength() > FormLimit {
+		if isUpload(c) {
 			d = max(d, UploadTimeout)
 		}
 		ctx := &lazyDeadline{Context: c.UserContext(), deadline: time.Now().Add(d)}

@@ -20,14 +20,13 @@ type Options struct {
 	Logger         *slog.Logger
 	Errors         *ErrorPages // nil: Fiber's plain-text errors (a test's small app)
 	// ReadTimeout is how long a connection may take to send a request
-	// (and may sit idle between two), DefaultReadTimeout when zero. An
+	// (and may sit idle between two), DefaultTimeout when zero. An
 	// upload's body gets UploadTimeout instead (BodyCaps).
 	ReadTimeout time.Duration
 }
 
-// DefaultReadTimeout is the server's read and idle timeout, and its write
-// timeout.
-const DefaultReadTimeout = 60 * time.Second
+// DefaultTimeout is the server's read, idle and write timeout.
+const DefaultTimeout = 60 * time.Second
 
 // Request body caps, decided per route from the headers before any body byte
 // past the first read buffer is read. Fiber's BodyLimit is app-wide, so it is
@@ -47,7 +46,7 @@ const (
 func New(o Options) *fiber.App {
 	read := o.ReadTimeout
 	if read <= 0 {
-		read = DefaultReadTimeout
+		read = DefaultTimeout
 	}
 	errs := fiber.DefaultErrorHandler
 	if o.Errors != nil {
@@ -66,7 +65,7 @@ func New(o Options) *fiber.App {
 		// (edge.QuietDeadlines) re-arms a busy connection's read deadline
 		// about once a second rather than twice per request.
 		ReadTimeout:           read,
-		WriteTimeout:          DefaultReadTimeout,
+		WriteTimeout:          DefaultTimeout,
 		IdleTimeout:           read,
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10,
@@ -86,7 +85,7 @@ func BodyCaps(uploadLimit func(c *fiber.Ctx) int) fiber.Handler {
 		limit := uploadLimit(c)
 		if limit > 0 {
 			return capBody(c, limit, func() {
-				if c.Request().Header.ContentLength() > FormLimit {
+				if isUpload(c) {
 					// The connection's read deadline was set when the
 					// request began (the server's ReadTimeout) and the
 					// streamed body is read under it: an upload of
@@ -131,6 +130,11 @@ func refuseBody(c *fiber.Ctx, status int, message string) error {
 	c.Context().SetConnectionClose()
 	return Refuse(status, message)
 }
+
+// isUpload reports whether the request's body is larger than any form's: a
+// file upload, whose request (Deadline) and connection (BodyCaps) get
+// UploadTimeout.
+func isUpload(c *fiber.Ctx) bool { return c.Request().Header.ContentLength() > FormLimit }
 
 func isMultipart(c *fiber.Ctx) bool {
 	ct := c.Request().Header.ContentType()
