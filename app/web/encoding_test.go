@@ -141,10 +141,7 @@ func TestStaticFilesArePrecompressedOnce(t *testing.T) {
 // bytes for every visitor, and decodes to exactly the page an
 // identity visitor gets; a rendered page is compressed as the browser prefers.
 func TestCachedPagesAreServedFromTheirStoredGzip(t *testing.T) {
-	e := cachedEnv(t)
-	store := e.Store(t, apptest.Unique("gz-store"))
-	e.Product(t, store, "zipped", catalog.Public, func(p *catalog.Product) { p.Title = "Zipped Thing" })
-	host := apptest.StoreHost(store.Slug)
+	e, host, _ := cachedProduct(t, "gz-store", "zipped", func(p *catalog.Product) { p.Title = "Zipped Thing" })
 	raw := func(b *apptest.Browser, accept string) (*http.Response, []byte) {
 		b.Header.Set("Accept-Encoding", accept)
 		resp, body := b.Get(t, host, "/products/zipped")

@@ -143,8 +143,6 @@ func (e *Env) Do(tb testing.TB, req *http.Request) (*http.Response, string) {
 	return resp, string(b)
 }
 
-// Get requests path on host (host "" is the marketplace); headers come in
-// name, value pairs.
 // NotFound is the 404 page of host ("" for the marketplace) as an unknown
 // URL gets it: each host's 404 is the same bytes whatever the cause, and
 // differs between hosts (the marketplace's, a store's own, and hosts no
@@ -158,6 +156,8 @@ func (e *Env) NotFound(tb testing.TB, host string) string {
 	return body
 }
 
+// Get requests path on host (host "" is the marketplace); headers come in
+// name, value pairs.
 func (e *Env) Get(tb testing.TB, host, path string, headers ...string) (*http.Response, string) {
 	tb.Helper()
 	if host == "" {
